@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# tools/install-deps.sh — installs the Debian 12 packages the course needs, if missing.
+#
+#   bash tools/install-deps.sh          what building and running the chapters needs
+#   bash tools/install-deps.sh --test   also what the whole test suite needs
+#
+# Only missing packages are installed (with sudo when not root), so a second run is quick.
+set -euo pipefail
+
+packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2)
+if [ "${1:-}" = "--test" ]; then
+  # graphviz: diagram renders; clang + its runtime: libFuzzer targets.
+  packages+=(graphviz clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# tools/test.sh — the whole test suite, exactly as CI runs it (.ci/run calls this).
+#
+# One sanitizer (ASan + UBSan) build of the course — final/, every chapter snapshot,
+# every exercise starter, the fuzz targets — then every test through CTest: the unit and
+# scenario tests, each chapter's own suite, the exercise checks, the lessons' commands,
+# and the checks that generated files and diagram renders are current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/install-deps.sh --test
+cmake --preset asan
+cmake --build --preset asan
+ctest --preset asan
