@@ -16,7 +16,7 @@ streamcraft_add_test("offsets are assigned consecutively and monotonically acros
 streamcraft_add_test("a read starts with the batch that contains the offset at every offset" "ch01")
 streamcraft_add_test("a read returns whole batches up to max_bytes" "ch01")
 streamcraft_add_test("reads outside the log are OFFSET_OUT_OF_RANGE" "ch01")
-streamcraft_add_test("a segment rolls when it gets old" "ch01")
+streamcraft_add_test("a segment rolls when its records get old" "ch01")
 streamcraft_add_test("a segment rolls when its index is full" "ch01")
 streamcraft_add_test("offset lookup by timestamp at every boundary" "ch01")
 streamcraft_add_test("offset lookup by timestamp with timestamps out of order" "ch01")

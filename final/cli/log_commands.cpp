@@ -162,9 +162,12 @@ int run_read(const ReadOptions& o) {
     offset = **found;
   }
   std::int64_t printed = 0;
-  while (offset < (*log)->log_end_offset() && (o.count < 0 || printed < o.count)) {
+  while (o.count < 0 || printed < o.count) {
+    // Read even at or past the end: the log says OFFSET_OUT_OF_RANGE beyond it, and an
+    // empty range at it.
     auto range = (*log)->read(offset, o.max_bytes);
     if (!range) return fail(range.error());
+    if (range->size == 0) break;
     auto bytes = range->read();
     if (!bytes) return fail(bytes.error());
     ByteSpan rest = *bytes;

@@ -78,7 +78,6 @@ Status Log::load() {
   if (!lso) return lso.error();
   open_report_.clean_shutdown = clean;
   open_report_.recovery_point = rp->value_or(0);
-  const std::int64_t now = clock_.now_ms();
 
   std::vector<std::int64_t> ordered(bases.begin(), bases.end());
   for (std::size_t i = 0; i < ordered.size(); ++i) {
@@ -88,8 +87,8 @@ Status Log::load() {
     const bool below_recovery_point = i + 1 < ordered.size() && ordered[i + 1] <= open_report_.recovery_point;
     SegmentRecovery recovery;
     auto seg = (clean || below_recovery_point)
-                   ? Segment::open_trusted(fs_, dir_, base, config_.segment, now, &recovery)
-                   : Segment::open_and_recover(fs_, dir_, base, config_.segment, now, recovery);
+                   ? Segment::open_trusted(fs_, dir_, base, config_.segment, &recovery)
+                   : Segment::open_and_recover(fs_, dir_, base, config_.segment, recovery);
     if (!seg) return seg.error();
     if (recovery.scanned) open_report_.recovered.push_back(recovery);
     if (recovery.reason)
@@ -115,7 +114,7 @@ Status Log::load() {
 
   if (segments_.empty()) {
     auto base = lso->value_or(0);
-    auto seg = Segment::create(fs_, dir_, base, config_.segment, now);
+    auto seg = Segment::create(fs_, dir_, base, config_.segment);
     if (!seg) return seg.error();
     segments_.emplace(base, std::move(*seg));
   }
@@ -149,11 +148,11 @@ Status Log::go_offline(const Error& error) {
   return error;
 }
 
-bool Log::should_roll(std::size_t batch_size) const {
+bool Log::should_roll(std::size_t batch_size, const record::BatchHeader& batch) const {
   const Segment& seg = active();
   if (seg.empty()) return false;
   return seg.size_bytes() + batch_size > config_.segment_bytes ||
-         clock_.now_ms() - seg.created_ms() >= config_.segment_ms || seg.index_full() ||
+         batch.max_timestamp - seg.first_batch_timestamp() >= config_.segment_ms || seg.index_full() ||
          // relative offsets in the index are 32-bit
          next_offset_ - seg.base_offset() > INT32_MAX - static_cast<std::int64_t>(batch_size);
 }
@@ -161,7 +160,7 @@ bool Log::should_roll(std::size_t batch_size) const {
 Status Log::roll() {
   // The old segment is flushed and sealed first: from now on its indexes are trusted.
   if (auto s = active().seal(); !s) return go_offline(s.error());
-  auto seg = Segment::create(fs_, dir_, next_offset_, config_.segment, clock_.now_ms());
+  auto seg = Segment::create(fs_, dir_, next_offset_, config_.segment);
   if (!seg) return seg.error();
   segments_.emplace(next_offset_, std::move(*seg));
   recovery_point_ = next_offset_;
@@ -180,7 +179,7 @@ Result<AppendInfo> Log::append(MutableByteSpan batch) {
   auto header = *record::decode_header(batch);
 
   AppendInfo info;
-  if (should_roll(batch.size())) {
+  if (should_roll(batch.size(), header)) {
     if (auto s = roll(); !s) return s.error();
     info.rolled = true;
   }

@@ -37,6 +37,7 @@
 #include "log/file.h"
 #include "log/retention.h"
 #include "log/segment.h"
+#include "record/batch.h"
 
 namespace streamcraft::log {
 
@@ -53,7 +54,8 @@ struct FlushPolicy {
 // The per-log settings; names follow Kafka's topic configs.
 struct LogConfig {
   std::uint64_t segment_bytes = 1ull << 30;              // segment.bytes: roll when a segment would exceed it
-  std::int64_t segment_ms = 7ll * 24 * 3600 * 1000;      // segment.ms: roll a segment this old
+  std::int64_t segment_ms = 7ll * 24 * 3600 * 1000;      // segment.ms: roll when records are this much newer
+                                                          // than the segment's first batch
   SegmentConfig segment;                                  // index.interval.bytes, segment.index.bytes
   std::uint32_t max_batch_bytes = 1048588;                // max.message.bytes: largest accepted batch
   std::int64_t retention_bytes = -1;                      // retention.bytes (-1: unlimited)
@@ -147,7 +149,7 @@ class Log {
   Status load();
   Segment& active() { return *segments_.rbegin()->second; }
   const Segment& active() const { return *segments_.rbegin()->second; }
-  bool should_roll(std::size_t batch_size) const;
+  bool should_roll(std::size_t batch_size, const record::BatchHeader& batch) const;
   Status roll();
   Status write_checkpoints();
   Result<std::optional<std::int64_t>> read_checkpoint(const char* name);

@@ -1,5 +1,6 @@
 // log/retention.cpp — retention decisions.
 #include "log/retention.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 namespace streamcraft::log {
 

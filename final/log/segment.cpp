@@ -47,10 +47,9 @@ Result<Bytes> FileRange::read() const {
   return out;
 }
 
-Segment::Segment(Private /*only the factories*/, FileSystem& fs, std::filesystem::path dir, std::int64_t base_offset, const SegmentConfig& config,
-                 std::int64_t now_ms)
-    : fs_(fs), dir_(std::move(dir)), base_offset_(base_offset), config_(config), created_ms_(now_ms),
-      next_offset_(base_offset) {}
+Segment::Segment(Private /*only the factories*/, FileSystem& fs, std::filesystem::path dir, std::int64_t base_offset,
+                 const SegmentConfig& config)
+    : fs_(fs), dir_(std::move(dir)), base_offset_(base_offset), config_(config), next_offset_(base_offset) {}
 
 std::filesystem::path Segment::log_path() const { return dir_ / segment_file_name(base_offset_, ".log"); }
 std::filesystem::path Segment::index_path() const { return dir_ / segment_file_name(base_offset_, ".index"); }
@@ -72,9 +71,8 @@ Status Segment::open_files() {
 }
 
 Result<std::unique_ptr<Segment>> Segment::create(FileSystem& fs, const std::filesystem::path& dir,
-                                                 std::int64_t base_offset, const SegmentConfig& config,
-                                                 std::int64_t now_ms) {
-  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config, now_ms);
+                                                 std::int64_t base_offset, const SegmentConfig& config) {
+  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config);
   if (auto s = seg->open_files(); !s) return s.error();
   // A "new" segment whose files already hold bytes would silently mix old and new data.
   if (!seg->empty() || seg->index_file_->size() != 0 || seg->time_index_file_->size() != 0)
@@ -85,8 +83,8 @@ Result<std::unique_ptr<Segment>> Segment::create(FileSystem& fs, const std::file
 
 Result<std::unique_ptr<Segment>> Segment::open_trusted(FileSystem& fs, const std::filesystem::path& dir,
                                                        std::int64_t base_offset, const SegmentConfig& config,
-                                                       std::int64_t now_ms, SegmentRecovery* recovery) {
-  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config, now_ms);
+                                                       SegmentRecovery* recovery) {
+  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config);
   if (auto s = seg->open_files(); !s) return s.error();
   auto loaded = seg->load_indexes();
   if (loaded) loaded = seg->find_end_from_last_index_entry();
@@ -103,8 +101,8 @@ Result<std::unique_ptr<Segment>> Segment::open_trusted(FileSystem& fs, const std
 
 Result<std::unique_ptr<Segment>> Segment::open_and_recover(FileSystem& fs, const std::filesystem::path& dir,
                                                            std::int64_t base_offset, const SegmentConfig& config,
-                                                           std::int64_t now_ms, SegmentRecovery& recovery) {
-  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config, now_ms);
+                                                           SegmentRecovery& recovery) {
+  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config);
   if (auto s = seg->open_files(); !s) return s.error();
   recovery.base_offset = base_offset;
   if (auto s = seg->recover(recovery); !s) return s.error();
@@ -117,9 +115,11 @@ void Segment::reset_indexes() {
   bytes_since_index_entry_ = 0;
   max_timestamp_ = -1;
   offset_of_max_timestamp_ = -1;
+  first_batch_timestamp_ = -1;
 }
 
 void Segment::index_batch(const BatchLocation& batch) {
+  if (batch.position == 0) first_batch_timestamp_ = batch.max_timestamp;
   if (batch.max_timestamp > max_timestamp_) {
     max_timestamp_ = batch.max_timestamp;
     offset_of_max_timestamp_ = batch.base_offset;
@@ -176,6 +176,12 @@ Status Segment::find_end_from_last_index_entry() {
   // Walk the batch headers after the last index entry (at most ~index_interval_bytes of
   // data) to learn next_offset and the bytes since that entry. No CRC checks: this path
   // is only taken for segments that were flushed and sealed before a clean shutdown.
+  if (!empty()) {
+    auto first = read_header_at(*log_, 0);
+    if (!first) return first.error();
+    if (!*first) return inconsistent(log_path(), 0, "truncated batch header");
+    first_batch_timestamp_ = (*first)->max_timestamp;
+  }
   std::uint64_t pos = offset_index_.empty() ? 0 : offset_index_.back().position;
   std::int64_t expected = offset_index_.empty() ? base_offset_ : base_offset_ + offset_index_.back().relative_offset;
   const std::uint64_t size = log_->size();

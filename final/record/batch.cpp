@@ -51,8 +51,8 @@ Result<BatchFrame> read_frame(ByteSpan b, std::size_t max_batch_size) {
                       fmt::format("batch length {} is smaller than a batch header ({})", length, min_length));
   auto total = static_cast<std::size_t>(length) + layout::log_overhead;
   if (total > max_batch_size)
-    return make_error(Errc::corrupt_message,
-                      fmt::format("batch length {} exceeds the limit of {} bytes", length, max_batch_size));
+    return make_error(Errc::corrupt_message, fmt::format("batch length {} means {} bytes, more than the {} allowed here",
+                                                         length, total, max_batch_size));
   return BatchFrame{base_offset, total};
 }
 

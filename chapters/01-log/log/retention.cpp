@@ -1,6 +1,7 @@
 // generated from final/log/retention.cpp; edit there
 // log/retention.cpp — retention decisions.
 #include "log/retention.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 namespace streamcraft::log {
 

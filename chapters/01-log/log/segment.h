@@ -76,25 +76,23 @@ class Segment {
  public:
   // A new, empty segment (creates the files).
   static Result<std::unique_ptr<Segment>> create(FileSystem& fs, const std::filesystem::path& dir,
-                                                 std::int64_t base_offset, const SegmentConfig& config,
-                                                 std::int64_t now_ms);
+                                                 std::int64_t base_offset, const SegmentConfig& config);
 
   // An existing segment that was cleanly written (closed or flushed before a roll): load
   // its indexes and find its end by reading batch headers after the last index entry. If
   // an index file is missing or fails its checks, fall back to recover().
   static Result<std::unique_ptr<Segment>> open_trusted(FileSystem& fs, const std::filesystem::path& dir,
                                                        std::int64_t base_offset, const SegmentConfig& config,
-                                                       std::int64_t now_ms, SegmentRecovery* recovery = nullptr);
+                                                       SegmentRecovery* recovery = nullptr);
 
   // An existing segment after a crash: scan every batch, truncate a torn or corrupt tail,
   // rebuild both indexes from the log.
   static Result<std::unique_ptr<Segment>> open_and_recover(FileSystem& fs, const std::filesystem::path& dir,
                                                            std::int64_t base_offset, const SegmentConfig& config,
-                                                           std::int64_t now_ms, SegmentRecovery& recovery);
+                                                           SegmentRecovery& recovery);
 
   // Use the factories above (Private is out of reach elsewhere).
-  Segment(Private, FileSystem& fs, std::filesystem::path dir, std::int64_t base_offset, const SegmentConfig& config,
-          std::int64_t now_ms);
+  Segment(Private, FileSystem& fs, std::filesystem::path dir, std::int64_t base_offset, const SegmentConfig& config);
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
@@ -128,7 +126,10 @@ class Segment {
   bool empty() const { return log_->size() == 0; }
   // Largest record timestamp in the segment (-1 if empty).
   std::int64_t max_timestamp() const { return max_timestamp_; }
-  std::int64_t created_ms() const { return created_ms_; }
+  // The max timestamp of the segment's first batch (-1 if empty): segment.ms measures a
+  // segment's age from it, as Kafka does, so that age survives restarts and follows the
+  // records' own time rather than the broker's clock.
+  std::int64_t first_batch_timestamp() const { return first_batch_timestamp_; }
   bool index_full() const { return offset_index_.size() >= config_.max_index_entries; }
   std::span<const IndexEntry> offset_index() const { return offset_index_; }
   std::span<const TimeIndexEntry> time_index() const { return time_index_; }
@@ -157,7 +158,6 @@ class Segment {
   std::filesystem::path dir_;
   std::int64_t base_offset_;
   SegmentConfig config_;
-  std::int64_t created_ms_;
   std::shared_ptr<File> log_;
   std::unique_ptr<File> index_file_;
   std::unique_ptr<File> time_index_file_;
@@ -170,6 +170,7 @@ class Segment {
   std::uint64_t bytes_since_index_entry_ = 0;
   std::int64_t max_timestamp_ = -1;
   std::int64_t offset_of_max_timestamp_ = -1;
+  std::int64_t first_batch_timestamp_ = -1;
   bool dirty_ = false;  // appended since the last flush
 };
 

@@ -1,6 +1,7 @@
 // starter generated from final/log/recovery.cpp for exercise recovery-scan; edit freely, this is your copy
 // log/recovery.cpp — the recovery scan.
 #include "log/recovery.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 #include <fmt/format.h>
 

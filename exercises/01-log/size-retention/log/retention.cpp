@@ -1,6 +1,7 @@
 // starter generated from final/log/retention.cpp for exercise size-retention; edit freely, this is your copy
 // log/retention.cpp — retention decisions.
 #include "log/retention.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 namespace streamcraft::log {
 
