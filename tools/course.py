@@ -655,6 +655,7 @@ def exercise_cmake(ex: Exercise) -> str:
 cmake_minimum_required(VERSION 3.25)
 project(streamcraft_exercise_{re.sub(r'[^A-Za-z0-9_]', '_', ex.id)} LANGUAGES CXX)
 set(STREAMCRAFT_OVERLAY_DIR "${{CMAKE_CURRENT_SOURCE_DIR}}" CACHE PATH "exercise files that replace the chapter's" FORCE)
+enable_testing()  # so that ctest finds the chapter's tests from this folder
 add_subdirectory("${{CMAKE_CURRENT_SOURCE_DIR}}/../../../chapters/{ex.chapter.slug}" chapter)
 """
 
@@ -889,7 +890,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT,
                         help="repository root (default: the parent of tools/)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--check", action="store_true",
+                        help="same as the check subcommand: regenerate and compare")
+    sub = parser.add_subparsers(dest="command", required=False)
     sub.add_parser("generate", help="write chapters/, exercises/ and tests/suites.cmake")
     sub.add_parser("check", help="fail if any generated file is out of date")
     p = sub.add_parser("check-exercises", help="run the exercise tests on starter and reference")
@@ -899,6 +902,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("list-tests", help="list test cases with their ctest labels")
     p.add_argument("--chapter", help="chapter id (default: the final build)")
     args = parser.parse_args(argv)
+    if args.check:
+        args.command = "check"
+    if not args.command:
+        parser.error("a command is required (generate, check, check-exercises, list-tests, cmake-manifest)")
     root = args.root.resolve()
     try:
         if args.command == "generate":

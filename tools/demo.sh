@@ -43,6 +43,6 @@ run truncate -s -10 "$last"
 run streamcraft log recover --dir "$dir/log"
 run streamcraft log read --dir "$dir/log" --offset 15
 
-step "Retention: keep about 500 bytes, delete whole old segments"
-run streamcraft log retention --dir "$dir/log" --retention-bytes 500
+step "Retention: keep at least 300 bytes, deleting whole old segments"
+run streamcraft log retention --dir "$dir/log" --retention-bytes 300
 run streamcraft log info --dir "$dir/log"
