@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/demo.sh — builds the newest chapter and runs its demo.
+# tools/demo.sh — builds the newest finished chapter and runs its demo.
 #
 # Chapter 1's demo: a log in a temporary directory — append records, watch segments
 # roll, read by offset and by timestamp, dump the files, crash in the middle of a write
