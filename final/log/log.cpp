@@ -151,10 +151,14 @@ Status Log::go_offline(const Error& error) {
 bool Log::should_roll(std::size_t batch_size, const record::BatchHeader& batch) const {
   const Segment& seg = active();
   if (seg.empty()) return false;
-  return seg.size_bytes() + batch_size > config_.segment_bytes ||
-         batch.max_timestamp - seg.first_batch_timestamp() >= config_.segment_ms || seg.index_full() ||
-         // relative offsets in the index are 32-bit
-         next_offset_ - seg.base_offset() > INT32_MAX - static_cast<std::int64_t>(batch_size);
+  // Age, as Kafka measures it: record time since the segment's first batch. Batches
+  // without timestamps (-1) never trigger it; both sides >= 0 also rules out overflow.
+  const bool too_old = seg.first_batch_timestamp() >= 0 && batch.max_timestamp >= 0 &&
+                       batch.max_timestamp - seg.first_batch_timestamp() > config_.segment_ms;
+  // Relative offsets in the index are 32-bit: the batch's last offset must still fit.
+  const bool offsets_overflow =
+      next_offset_ + batch.last_offset_delta - seg.base_offset() > std::numeric_limits<std::int32_t>::max();
+  return seg.size_bytes() + batch_size > config_.segment_bytes || too_old || seg.index_full() || offsets_overflow;
 }
 
 Status Log::roll() {
@@ -166,8 +170,10 @@ Status Log::roll() {
   recovery_point_ = next_offset_;
   unflushed_messages_ = 0;
   first_unflushed_ms_.reset();
-  // The checkpoint write also fsyncs the directory, which makes the new files durable.
-  return write_checkpoints();
+  // The checkpoint write also fsyncs the directory, which makes the new files durable;
+  // if that fails, later fsyncs of the new segment would promise what they cannot keep.
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  return {};
 }
 
 Result<AppendInfo> Log::append(MutableByteSpan batch) {
@@ -269,13 +275,16 @@ Result<RetentionReport> Log::apply_retention() {
   RetentionReport report;
   for (std::size_t i = 0; i < n; ++i) {
     auto it = segments_.begin();
-    if (auto s = it->second->remove_files(); !s) return s.error();
+    // The start offset moves before the files go: a segment that is half deleted must
+    // already be out of reach for readers.
+    log_start_offset_ = std::max(log_start_offset_, std::next(it)->first);
     report.deleted_segments.push_back(it->first);
+    auto removed = it->second->remove_files();
     segments_.erase(it);
+    if (!removed) return go_offline(removed.error()).error();
   }
   if (n > 0) {
-    log_start_offset_ = std::max(log_start_offset_, segments_.begin()->first);
-    if (auto s = write_checkpoints(); !s) return s.error();
+    if (auto s = write_checkpoints(); !s) return go_offline(s.error()).error();
     spdlog::info("retention deleted {} segment(s) of {}; log start offset is now {}", n, dir_.string(),
                  log_start_offset_);
   }
@@ -296,7 +305,8 @@ Status Log::truncate_to(std::int64_t offset) {
   next_offset_ = active().next_offset();
   log_start_offset_ = std::min(log_start_offset_, next_offset_);
   recovery_point_ = std::min(recovery_point_, next_offset_);
-  return write_checkpoints();
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  return {};
 }
 
 Status Log::write_checkpoints() {
@@ -310,9 +320,9 @@ Status Log::close() {
   if (auto s = check_online(); !s) return s;
   if (auto s = active().seal(); !s) return go_offline(s.error());
   recovery_point_ = next_offset_;
-  if (auto s = write_checkpoints(); !s) return s;
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
   // Written last: its presence promises that everything above is complete and durable.
-  if (auto s = fs_.write_atomically(dir_ / kCleanShutdownFile, {}); !s) return s;
+  if (auto s = fs_.write_atomically(dir_ / kCleanShutdownFile, {}); !s) return go_offline(s.error());
   closed_ = true;
   return {};
 }

@@ -12,17 +12,25 @@ namespace streamcraft::log {
 
 namespace {
 
-// Reads the 61-byte batch header at pos; nullopt at (or too close to) the end of file.
-Result<std::optional<record::BatchHeader>> read_header_at(const File& file, std::uint64_t pos) {
+Error inconsistent(const std::filesystem::path& path, std::uint64_t pos, std::string_view what) {
+  return make_error(Errc::corrupt_message, fmt::format("{} at position {}: {}", path.string(), pos, what));
+}
+
+// Reads the 61-byte batch header at pos and checks that it frames a batch that fits in
+// the file (magic 2, a plausible length). Every walk over a segment's batches steps by
+// the length read here, so a damaged length must stop the walk with an error: stepping
+// by 0 would loop forever, stepping past the end would hide data or allocate gigabytes.
+Result<record::BatchHeader> read_header_at(const File& file, const std::filesystem::path& path, std::uint64_t pos) {
   std::byte buf[record::layout::header_size];
   auto n = file.read_at(buf, pos);
   if (!n) return n.error();
-  if (*n < sizeof buf) return std::optional<record::BatchHeader>{};
-  return record::decode_header(buf);
-}
-
-Error inconsistent(const std::filesystem::path& path, std::uint64_t pos, std::string_view what) {
-  return make_error(Errc::corrupt_message, fmt::format("{} at position {}: {}", path.string(), pos, what));
+  const std::uint64_t size = file.size();
+  auto frame = record::read_frame(ByteSpan(buf, *n), static_cast<std::size_t>(size - std::min(pos, size)));
+  if (!frame) return inconsistent(path, pos, frame.error().message);
+  if (*n < sizeof buf) return inconsistent(path, pos, "truncated batch header");
+  auto h = *record::decode_header(buf);
+  if (h.magic != record::kMagicV2) return inconsistent(path, pos, fmt::format("unsupported magic {}", h.magic));
+  return h;
 }
 
 }  // namespace
@@ -120,7 +128,8 @@ void Segment::reset_indexes() {
 
 void Segment::index_batch(const BatchLocation& batch) {
   if (batch.position == 0) first_batch_timestamp_ = batch.max_timestamp;
-  if (batch.max_timestamp > max_timestamp_) {
+  // The first batch always sets the maximum, even with a timestamp of -1 (no timestamp).
+  if (offset_of_max_timestamp_ < 0 || batch.max_timestamp > max_timestamp_) {
     max_timestamp_ = batch.max_timestamp;
     offset_of_max_timestamp_ = batch.base_offset;
   }
@@ -177,29 +186,28 @@ Status Segment::find_end_from_last_index_entry() {
   // data) to learn next_offset and the bytes since that entry. No CRC checks: this path
   // is only taken for segments that were flushed and sealed before a clean shutdown.
   if (!empty()) {
-    auto first = read_header_at(*log_, 0);
+    auto first = read_header_at(*log_, log_path(), 0);
     if (!first) return first.error();
-    if (!*first) return inconsistent(log_path(), 0, "truncated batch header");
-    first_batch_timestamp_ = (*first)->max_timestamp;
+    first_batch_timestamp_ = first->max_timestamp;
   }
   std::uint64_t pos = offset_index_.empty() ? 0 : offset_index_.back().position;
   std::int64_t expected = offset_index_.empty() ? base_offset_ : base_offset_ + offset_index_.back().relative_offset;
   const std::uint64_t size = log_->size();
   bytes_since_index_entry_ = 0;
   while (pos < size) {
-    auto header = read_header_at(*log_, pos);
+    auto header = read_header_at(*log_, log_path(), pos);
     if (!header) return header.error();
-    if (!*header) return inconsistent(log_path(), pos, "truncated batch header");
-    const auto& h = **header;
-    if (h.base_offset != expected || h.magic != record::kMagicV2 ||
-        h.batch_length < static_cast<std::int32_t>(record::layout::header_size - record::layout::log_overhead) ||
-        pos + h.total_size() > size)
-      return inconsistent(log_path(), pos, "batch header does not continue the index");
+    const auto& h = *header;
+    if (h.base_offset != expected) return inconsistent(log_path(), pos, "batch header does not continue the index");
     // Past index_interval_bytes the index should have had an entry here: it is
     // incomplete (a lost or emptied .index file), so it must be rebuilt.
     if (bytes_since_index_entry_ >= config_.index_interval_bytes)
       return inconsistent(log_path(), pos, "the index is missing entries");
-    if (h.max_timestamp > max_timestamp_) {
+    if (offset_of_max_timestamp_ < 0 || h.max_timestamp > max_timestamp_) {
+      // A sealed segment's time index ends with its largest timestamp; a larger one in
+      // the tail means the time index is stale or was lost.
+      if (offset_of_max_timestamp_ >= 0 || !time_index_.empty())
+        return inconsistent(time_index_path(), pos, "the time index misses the segment's largest timestamp");
       max_timestamp_ = h.max_timestamp;
       offset_of_max_timestamp_ = h.base_offset;
     }
@@ -208,6 +216,10 @@ Status Segment::find_end_from_last_index_entry() {
     expected = h.next_offset();
   }
   next_offset_ = expected;
+  // Sealing always leaves at least one time index entry in a non-empty segment.
+  if (size > 0 && time_index_.empty()) return inconsistent(time_index_path(), 0, "the time index is empty");
+  if (!time_index_.empty() && base_offset_ + time_index_.back().relative_offset >= next_offset_)
+    return inconsistent(time_index_path(), 0, "the time index points past the segment's last offset");
   return {};
 }
 
@@ -233,11 +245,10 @@ Result<std::optional<Segment::Located>> Segment::find_batch(std::int64_t offset)
   std::uint64_t pos = entry ? entry->position : 0;
   const std::uint64_t size = log_->size();
   while (pos < size) {
-    auto header = read_header_at(*log_, pos);
+    auto header = read_header_at(*log_, log_path(), pos);
     if (!header) return header.error();
-    if (!*header) return inconsistent(log_path(), pos, "truncated batch header");
-    if ((*header)->last_offset() >= offset) return std::optional<Located>{Located{pos, **header}};
-    pos += (*header)->total_size();
+    if (header->last_offset() >= offset) return std::optional<Located>{Located{pos, *header}};
+    pos += header->total_size();
   }
   return std::optional<Located>{};
 }
@@ -273,10 +284,9 @@ Result<std::optional<std::int64_t>> Segment::offset_for_timestamp(std::int64_t t
   if (!*start) return std::optional<std::int64_t>{};
   const std::uint64_t size = log_->size();
   for (std::uint64_t pos = (*start)->position; pos < size;) {
-    auto header = read_header_at(*log_, pos);
+    auto header = read_header_at(*log_, log_path(), pos);
     if (!header) return header.error();
-    if (!*header) return inconsistent(log_path(), pos, "truncated batch header");
-    const auto& h = **header;
+    const auto& h = *header;
     if (h.max_timestamp >= timestamp) {
       if (h.compression() != record::Compression::none) return std::optional<std::int64_t>{h.base_offset};
       auto bytes = FileRange{log_, pos, h.total_size()}.read();
@@ -337,6 +347,9 @@ Status Segment::truncate_to(std::int64_t offset) {
   if (!found) return found.error();
   if (*found) {
     if (auto s = log_->truncate((*found)->position); !s) return s;
+    // Durable before anything else happens: a clean shutdown after this must not find
+    // the cut-off batches back after a power loss.
+    if (auto s = log_->sync(); !s) return s;
   }
   SegmentRecovery ignored;
   return recover(ignored);  // rebuilds the indexes for what is left

@@ -88,10 +88,19 @@ Status validate_client_batch(ByteSpan batch) {
   if (h.is_control()) return make_error(Errc::invalid_record, "clients may not write control batches");
   if (h.timestamp_type() == TimestampType::log_append_time)
     return make_error(Errc::invalid_timestamp, "clients may not set the LogAppendTime attribute");
+  // An idempotent producer (producerId set) numbers its batches (chapter 3).
+  if (h.producer_id >= 0 && h.base_sequence < 0)
+    return make_error(Errc::invalid_record, "a batch with a producer id needs a base sequence");
   if (h.compression() == Compression::none) {
     // Uncompressed records are cheap to walk, so we check that they agree with the
-    // header. Compressed batches are trusted as a whole: the log never decompresses.
-    if (auto s = check_records(batch); !s) return s;
+    // header — maxTimestamp included, since the time index and retention trust it.
+    // Compressed batches are trusted as a whole: the log never decompresses.
+    auto summary = check_records(batch);
+    if (!summary) return summary.error();
+    if (summary->max_timestamp != h.max_timestamp)
+      return make_error(Errc::invalid_record,
+                        fmt::format("maxTimestamp {} disagrees with the largest record timestamp {}",
+                                    h.max_timestamp, summary->max_timestamp));
   }
   return {};
 }

@@ -3,6 +3,7 @@
 
 #include "log/log.h"
 #include "log/recovery.h"
+#include "log/time_index.h"
 #include "record/batch.h"
 #include "support/log_fixture.h"
 
@@ -233,4 +234,80 @@ TEST_CASE("leftover temporary and orphan index files are removed on open", "[ch0
   CHECK_FALSE(std::filesystem::exists(f.segment_path(500, ".index")));
   CHECK_FALSE(std::filesystem::exists(f.dir / "recovery-point.tmp"));
   CHECK(f.log->log_end_offset() == 1);
+}
+
+TEST_CASE("a damaged batch length in a trusted segment is an error and never a hang", "[ch01][recovery][bad-input]") {
+  // After a clean shutdown segments are trusted and only the tail after the last index
+  // entry is checked. A walk that starts before that entry must still refuse a length
+  // that steps nowhere (-12: total size 0) or past the end of the file.
+  for (std::int32_t bad_length : {-12, 0, 2'000'000'000}) {
+    INFO("batchLength " << bad_length);
+    LogFixture f;
+    f.config.segment.index_interval_bytes = 1;  // an index entry at every batch but the first
+    f.open();
+    for (int i = 0; i < 10; ++i) f.append(1, 1'700'000'000'000 + i, 10);
+    f.close_cleanly();
+    auto bytes = read_file(f.segment_path(0, ".log"));
+    const std::size_t batch_size = record::decode_header(bytes)->total_size();
+    store_be<std::int32_t>(bytes.data() + 2 * batch_size + record::layout::batch_length, bad_length);  // batch 2
+    write_file(f.segment_path(0, ".log"), bytes);
+
+    auto& reopened = f.open();
+    CHECK(reopened.open_report().recovered.empty());  // the damage is before the checked tail
+    for (std::int64_t offset : {0, 2}) {
+      auto read = reopened.read(offset, 1 << 20);
+      REQUIRE_FALSE(read.ok());
+      CHECK(read.error().code == Errc::corrupt_message);
+    }
+    auto by_time = reopened.offset_for_timestamp(1'700'000'000'002);
+    REQUIRE_FALSE(by_time.ok());
+    CHECK(by_time.error().code == Errc::corrupt_message);
+    CHECK(reopened.read(5, 1 << 20).ok());  // the rest stays readable
+  }
+}
+
+TEST_CASE("a missing or emptied time index is rebuilt after a clean shutdown", "[ch01][recovery][index]") {
+  LogFixture f;
+  f.config.segment_bytes = 800;
+  f.config.retention_ms = 3'600'000;
+  auto& log = f.open();
+  const std::int64_t t0 = 1'700'000'000'000;
+  // Segment 0 holds a late timestamp early on: its maximum is t0 + 50 min.
+  f.append(1, t0 + 3'000'000, 40);
+  for (int i = 0; i < 20; ++i) f.append(1, t0 + i, 40);
+  REQUIRE(log.segment_count() >= 2);
+  f.close_cleanly();
+  auto timeindex = f.segment_path(0, ".timeindex");
+  auto original = read_file(timeindex);
+  REQUIRE_FALSE(original.empty());
+
+  SECTION("deleted") { std::filesystem::remove(timeindex); }
+  SECTION("emptied") { write_file(timeindex, {}); }
+  SECTION("stale") { write_file(timeindex, ByteSpan(original).first(original.size() - 12)); }
+
+  auto& reopened = f.open();
+  CHECK(reopened.segment_infos().front().max_timestamp == t0 + 3'000'000);
+  CHECK(*reopened.offset_for_timestamp(t0 + 3'000'000) == 0);
+  // Retention must see the segment's true age: at t0 + 70 min it is 20 minutes old.
+  f.clock.set_ms(t0 + 4'200'000);
+  auto report = reopened.apply_retention();
+  REQUIRE(report.ok());
+  CHECK(report->deleted_segments.empty());
+}
+
+TEST_CASE("records without timestamps keep the time index valid", "[ch01][recovery][index]") {
+  LogFixture f;
+  f.config.segment.index_interval_bytes = 1;
+  auto& log = f.open();
+  for (int i = 0; i < 5; ++i) f.append(1, -1);  // NO_TIMESTAMP
+  CHECK(*log.offset_for_timestamp(-1) == 0);
+  CHECK_FALSE(log.offset_for_timestamp(0)->has_value());
+  f.close_cleanly();
+  auto entries = log::decode_time_index(read_file(f.segment_path(0, ".timeindex")));
+  REQUIRE(entries.ok());
+  REQUIRE(entries->size() == 1);
+  CHECK((*entries)[0] == log::TimeIndexEntry{-1, 0});
+  auto& reopened = f.open();
+  CHECK(reopened.open_report().recovered.empty());  // the index was consistent
+  CHECK(*reopened.offset_for_timestamp(-1) == 0);
 }

@@ -155,3 +155,41 @@ TEST_CASE("client batches must agree with their own header", "[ch01][format][bad
 
   CHECK(validate_client_batch(test::make_batch(3)).ok());
 }
+
+TEST_CASE("maxTimestamp must agree with the records", "[ch01][format][bad-input]") {
+  std::vector<RecordSpec> specs = {{"k", "a", {}, 1000}, {"k", "b", {}, 5000}};
+  auto batch = build_batch(specs);
+  REQUIRE(validate_client_batch(batch).ok());
+  store_be<std::int64_t>(batch.data() + layout::max_timestamp, 1000);  // understated
+  store_be<std::uint32_t>(batch.data() + layout::crc, compute_crc(batch));
+  REQUIRE(check_integrity(batch).ok());
+  auto s = validate_client_batch(batch);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code == Errc::invalid_record);
+  CHECK_THAT(s.error().message, Catch::Contains("maxTimestamp"));
+}
+
+TEST_CASE("a batch with a producer id needs a sequence number", "[ch01][format][bad-input]") {
+  BatchOptions idempotent;
+  idempotent.producer_id = 42;
+  idempotent.producer_epoch = 0;
+  idempotent.base_sequence = 0;
+  std::vector<RecordSpec> specs = {{"k", "v", {}, 1000}};
+  CHECK(validate_client_batch(build_batch(specs, idempotent)).ok());
+  idempotent.base_sequence = -1;
+  CHECK(validate_client_batch(build_batch(specs, idempotent)).error().code == Errc::invalid_record);
+}
+
+TEST_CASE("hostile offsets and timestamps never overflow", "[ch01][format][bad-input]") {
+  // Run under UBSan: INT64_MAX plus a delta must wrap, not be undefined behaviour.
+  std::vector<RecordSpec> specs = {{"k", "a", {}, 0}, {"k", "b", {}, 1}};
+  BatchOptions options;
+  options.base_offset = std::numeric_limits<std::int64_t>::max();
+  auto batch = build_batch(specs, options);
+  store_be<std::int64_t>(batch.data() + layout::base_timestamp, std::numeric_limits<std::int64_t>::max());
+  auto h = *decode_header(batch);
+  CHECK(h.last_offset() == std::numeric_limits<std::int64_t>::min());  // wrapped
+  auto records = decode_records(batch);
+  REQUIRE(records.ok());
+  CHECK((*records)[1].offset == std::numeric_limits<std::int64_t>::min());
+}

@@ -99,8 +99,11 @@ class Log {
   // Validates one client batch (record::validate_client_batch and max_batch_bytes),
   // assigns it offsets by rewriting its baseOffset field *in the caller's buffer*, and
   // appends it. Errors: CORRUPT_MESSAGE / INVALID_RECORD / INVALID_TIMESTAMP for a bad
-  // batch, MESSAGE_TOO_LARGE, KAFKA_STORAGE_ERROR when the disk fails (the log then
-  // holds exactly what it held before the call).
+  // batch (nothing is written), MESSAGE_TOO_LARGE, and KAFKA_STORAGE_ERROR when the
+  // disk fails. A failed *write* leaves the log exactly as it was; a failed *flush*
+  // after a successful write leaves the outcome unknown — the batch may be in the log
+  // and may survive a restart — and takes the log offline. Kafka behaves the same, and
+  // a retrying producer may then create a duplicate (chapter 3's idempotence fixes that).
   Result<AppendInfo> append(MutableByteSpan batch);
 
   // Whole batches from the one containing offset, up to max_bytes (at least one batch).

@@ -44,7 +44,10 @@ struct RecordView {
 // records disagrees with recordsCount, or if offset deltas are not 0, 1, 2, …
 Result<std::vector<RecordView>> decode_records(ByteSpan batch);
 // The same checks as decode_records, without building anything (the append path).
-Status check_records(ByteSpan batch);
+struct RecordsSummary {
+  std::int64_t max_timestamp = INT64_MIN;  // the largest record timestamp
+};
+Result<RecordsSummary> check_records(ByteSpan batch);
 
 // What a producer wants to send: the input of the builder.
 struct RecordSpec {

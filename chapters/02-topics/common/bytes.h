@@ -60,6 +60,13 @@ void store_be(std::byte* p, T value) {
   std::memcpy(p, &v, sizeof v);
 }
 
+// a + b with two's-complement wrap-around instead of undefined behaviour. Fields read from
+// untrusted bytes (a hostile baseOffset of INT64_MAX plus a delta) can overflow; the
+// result is then simply wrong — and caught by the checks that follow — never UB.
+constexpr std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
 // Zig-zag maps signed to unsigned so that small negative numbers stay short:
 // 0→0, -1→1, 1→2, -2→3, …
 constexpr std::uint64_t zigzag_encode(std::int64_t v) {

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (client.ok() && !integrity.ok()) throw std::logic_error("validate_client_batch accepted a corrupt batch");
   // Records are decoded even without a valid CRC: the decoder must be safe on its own.
   auto records = record::decode_records(input);
-  auto checked = record::check_records(input);
+  auto checked = record::check_records(input);  // Result<RecordsSummary>
   if (records.ok() != checked.ok()) throw std::logic_error("decode_records and check_records disagree");
   return 0;
 }

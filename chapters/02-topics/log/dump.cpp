@@ -45,7 +45,8 @@ Status dump_log(const File& file, const DumpOptions& options, std::ostream& out)
     if (auto r = file.read_at(batch, pos); !r) return r.error();
     auto h = *record::decode_header(batch);
     auto integrity = record::check_integrity(batch);
-    std::int64_t last_seq = h.base_sequence < 0 ? -1 : h.base_sequence + h.last_offset_delta;
+    std::int64_t last_seq =
+        h.base_sequence < 0 ? -1 : static_cast<std::int64_t>(h.base_sequence) + h.last_offset_delta;
     fmt::print(out,
                "baseOffset: {} lastOffset: {} count: {} baseSequence: {} lastSequence: {} producerId: {} "
                "producerEpoch: {} partitionLeaderEpoch: {} isTransactional: {} isControl: {} position: {} "

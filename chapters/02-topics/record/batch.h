@@ -78,8 +78,9 @@ struct BatchHeader {
   std::int32_t base_sequence = -1;
   std::int32_t records_count = 0;
 
-  std::int64_t last_offset() const { return base_offset + last_offset_delta; }
-  std::int64_t next_offset() const { return last_offset() + 1; }
+  // Wrapping: on hostile input these may be nonsense, but never undefined behaviour.
+  std::int64_t last_offset() const { return wrapping_add(base_offset, last_offset_delta); }
+  std::int64_t next_offset() const { return wrapping_add(last_offset(), 1); }
   std::size_t total_size() const { return static_cast<std::size_t>(batch_length) + layout::log_overhead; }
   Compression compression() const { return static_cast<Compression>(attributes & 0x07); }
   TimestampType timestamp_type() const {

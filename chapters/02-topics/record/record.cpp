@@ -28,7 +28,8 @@ std::optional<std::optional<ByteSpan>> read_nullable(Reader& r) {
 // Walks every record of an uncompressed batch and checks its structure. With an output
 // vector it also collects the records; without one it allocates nothing, which keeps
 // validation cheap on the append path.
-Status walk_records(ByteSpan batch, std::vector<RecordView>* out) {
+Result<RecordsSummary> walk_records(ByteSpan batch, std::vector<RecordView>* out) {
+  RecordsSummary summary;
   auto h = decode_header(batch);
   if (!h) return make_error(Errc::corrupt_message, "batch shorter than its header");
   if (h->compression() != Compression::none)
@@ -56,6 +57,8 @@ Status walk_records(ByteSpan batch, std::vector<RecordView>* out) {
     if (!attributes || !ts_delta || !offset_delta) return malformed(index, "truncated record header");
     if (*offset_delta != i)
       return malformed(index, fmt::format("offsetDelta {} where {} was expected", *offset_delta, i));
+    const std::int64_t timestamp = wrapping_add(h->base_timestamp, *ts_delta);
+    summary.max_timestamp = std::max(summary.max_timestamp, timestamp);
     auto key = read_nullable(rr);
     auto value = key ? read_nullable(rr) : std::nullopt;
     if (!key || !value) return malformed(index, "truncated key or value");
@@ -69,8 +72,8 @@ Status walk_records(ByteSpan batch, std::vector<RecordView>* out) {
     }
     if (rr.remaining() != 0) return malformed(index, "bytes left over after the headers");
     if (out) {
-      rec.offset = h->base_offset + *offset_delta;
-      rec.timestamp = h->base_timestamp + *ts_delta;
+      rec.offset = wrapping_add(h->base_offset, *offset_delta);
+      rec.timestamp = timestamp;
       rec.key = *key;
       rec.value = *value;
       rec.size_in_batch = r.position() - start;
@@ -80,7 +83,7 @@ Status walk_records(ByteSpan batch, std::vector<RecordView>* out) {
   if (r.remaining() != 0)
     return make_error(Errc::corrupt_message,
                       fmt::format("{} bytes after the last of {} records", r.remaining(), h->records_count));
-  return {};
+  return summary;
 }
 
 }  // namespace
@@ -91,7 +94,7 @@ Result<std::vector<RecordView>> decode_records(ByteSpan batch) {
   return out;
 }
 
-Status check_records(ByteSpan batch) { return walk_records(batch, nullptr); }
+Result<RecordsSummary> check_records(ByteSpan batch) { return walk_records(batch, nullptr); }
 
 Bytes build_batch(std::span<const RecordSpec> records, const BatchOptions& options) {
   if (records.empty()) throw std::invalid_argument("build_batch needs at least one record");

@@ -4,6 +4,7 @@
 
 #include "log/log.h"
 #include "log/retention.h"
+#include "support/faulty_file_system.h"
 #include "support/log_fixture.h"
 
 using namespace streamcraft;
@@ -92,4 +93,22 @@ TEST_CASE("applying time retention uses the clock", "[ch01][retention]") {
   CHECK_FALSE(report->deleted_segments.empty());
   auto first = log.segment_infos().front();
   CHECK(first.max_timestamp == t0 + 50'000);
+}
+
+TEST_CASE("a failed delete during retention moves the start offset and takes the log offline", "[ch01][retention][faults]") {
+  test::FaultyFileSystem disk;
+  test::LogFixture f;
+  f.fs = &disk;
+  f.config.segment_bytes = 500;
+  f.config.retention_bytes = 600;
+  auto& log = f.open();
+  for (int i = 0; i < 20; ++i) f.append(2, 1'700'000'000'000, 40);
+  auto second_base = log.segment_infos()[1].base_offset;
+  disk.plan.fail_remove = true;
+  auto report = log.apply_retention();
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.error().code == Errc::kafka_storage_error);
+  // The half-deleted segment is out of reach even though its files are still there.
+  CHECK(log.log_start_offset() == second_base);
+  CHECK_FALSE(log.online());
 }

@@ -28,6 +28,7 @@ class FaultyFile final : public log::File {
   }
   Status sync() override {
     if (plan_.fail_sync) return log::storage_error(path_, "fdatasync", EIO);
+    ++plan_.syncs;
     return inner_->sync();
   }
   Status truncate(std::uint64_t size) override {
@@ -52,7 +53,13 @@ Result<std::unique_ptr<log::File>> FaultyFileSystem::open(const std::filesystem:
 
 Status FaultyFileSystem::sync_directory(const std::filesystem::path& dir) {
   if (plan.fail_sync) return log::storage_error(dir, "fsync directory", EIO);
+  ++plan.syncs;
   return real().sync_directory(dir);
+}
+
+Status FaultyFileSystem::remove(const std::filesystem::path& path) {
+  if (plan.fail_remove) return log::storage_error(path, "delete", EIO);
+  return real().remove(path);
 }
 
 }  // namespace streamcraft::test

@@ -20,6 +20,10 @@ struct FaultPlan {
   std::uint64_t bytes_until_full = std::numeric_limits<std::uint64_t>::max();
   bool fail_sync = false;
   bool fail_truncate = false;
+  bool fail_remove = false;
+  // Not a fault but an observation: how many fsyncs reached the disk (files and
+  // directories), so tests can check that "flush" really means fsync.
+  std::uint64_t syncs = 0;
 };
 
 class FaultyFileSystem final : public log::FileSystem {
@@ -27,7 +31,7 @@ class FaultyFileSystem final : public log::FileSystem {
   FaultPlan plan;
 
   Result<std::unique_ptr<log::File>> open(const std::filesystem::path& path, log::OpenMode mode) override;
-  Status remove(const std::filesystem::path& path) override { return real().remove(path); }
+  Status remove(const std::filesystem::path& path) override;
   Status rename(const std::filesystem::path& from, const std::filesystem::path& to) override {
     return real().rename(from, to);
   }

@@ -2,6 +2,8 @@
 // log/log_test.cpp — appending, offsets, segments, reads and timestamp lookups.
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include "log/log.h"
 #include "record/batch.h"
 #include "support/faulty_file_system.h"
@@ -119,18 +121,47 @@ TEST_CASE("a segment rolls when its records get old", "[ch01][log]") {
   auto& log = f.open();
   const std::int64_t t0 = 1'700'000'000'000;
   f.append(1, t0);
-  f.append(1, t0 + 59'999);
+  f.append(1, t0 + 60'000);  // exactly segment.ms newer: not yet (Kafka rolls on "more than")
   CHECK(log.segment_count() == 1);
   f.close_cleanly();
   auto& reopened = f.open();
-  auto batch = make_batch(1, t0 + 60'000);
+  auto batch = make_batch(1, t0 + 60'001);
   auto info = reopened.append(batch);
   REQUIRE(info.ok());
   CHECK(info->rolled);
   CHECK(reopened.segment_count() == 2);
   CHECK(reopened.segment_infos().back().base_offset == 2);
-  f.append(1, t0 + 60'001);
+  f.append(1, t0 + 60'002);
   CHECK(reopened.segment_count() == 2);
+}
+
+TEST_CASE("batches without timestamps never roll a segment by age", "[ch01][log]") {
+  LogFixture f;
+  f.config.segment_ms = 1;
+  auto& log = f.open();
+  f.append(1, -1);  // NO_TIMESTAMP
+  f.append(1, 1'700'000'000'000);
+  f.append(1, -1);
+  CHECK(log.segment_count() == 1);
+}
+
+TEST_CASE("a segment rolls before its relative offsets overflow 32 bits", "[ch01][log]") {
+  // A compressed batch is trusted as a whole, so one can claim two billion records in a
+  // few bytes. Index entries hold offsets relative to the segment's base as 32 bits.
+  auto huge = test_data("kcat-batch-gzip.bin");
+  const std::int32_t delta = std::numeric_limits<std::int32_t>::max() - 10;
+  store_be<std::int32_t>(huge.data() + record::layout::last_offset_delta, delta);
+  store_be<std::int32_t>(huge.data() + record::layout::records_count, delta + 1);
+  store_be<std::uint32_t>(huge.data() + record::layout::crc, record::compute_crc(huge));
+  LogFixture f;
+  auto& log = f.open();
+  f.append(1);
+  auto copy = huge;
+  auto info = log.append(copy);
+  REQUIRE(info.ok());
+  CHECK(info->rolled);  // offsets 1 .. 2^31-10 would not fit in segment 0
+  CHECK(log.segment_count() == 2);
+  CHECK(log.log_end_offset() == 1 + static_cast<std::int64_t>(delta) + 1);
 }
 
 TEST_CASE("a segment rolls when its index is full", "[ch01][log]") {
@@ -268,9 +299,14 @@ TEST_CASE("a failed fsync takes the log offline", "[ch01][log][faults]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == Errc::kafka_storage_error);
   CHECK_FALSE(log.online());
+  // The write itself succeeded, so the outcome is unknown to the producer: the batch is
+  // in the log (and here survives the restart, as the page cache was not lost).
+  CHECK(log.log_end_offset() == 2);
   auto again = make_batch(1);
   CHECK(log.append(again).error().code == Errc::kafka_storage_error);
   CHECK(log.read(0, 100).error().code == Errc::kafka_storage_error);
+  faulty.plan.fail_sync = false;
+  CHECK(f.open().log_end_offset() == 2);
 }
 
 TEST_CASE("a torn append that cannot be undone takes the log offline", "[ch01][log][faults]") {
@@ -292,38 +328,53 @@ TEST_CASE("a torn append that cannot be undone takes the log offline", "[ch01][l
 }
 
 TEST_CASE("the flush policy flushes every N messages", "[ch01][log][durability]") {
+  FaultyFileSystem disk;  // no faults: it counts fsyncs
   LogFixture f;
+  f.fs = &disk;
   f.config.flush.interval_messages = 5;
   auto& log = f.open();
+  const auto syncs_at_open = disk.plan.syncs;
   f.append(2);
   f.append(2);
   CHECK(log.recovery_point() == 0);
+  CHECK(disk.plan.syncs == syncs_at_open);
   f.append(1);  // 5 messages since the last flush
   CHECK(log.recovery_point() == 5);
+  CHECK(disk.plan.syncs == syncs_at_open + 1);
   f.append(4);
   CHECK(log.recovery_point() == 5);
+  CHECK(disk.plan.syncs == syncs_at_open + 1);
 }
 
 TEST_CASE("the flush policy flushes every T milliseconds", "[ch01][log][durability]") {
+  FaultyFileSystem disk;
   LogFixture f;
+  f.fs = &disk;
   f.config.flush.interval_ms = 1000;
   auto& log = f.open();
+  const auto syncs_at_open = disk.plan.syncs;
   f.append(1);
   f.clock.advance_ms(999);
   REQUIRE(log.tick().ok());
   CHECK(log.recovery_point() == 0);
+  CHECK(disk.plan.syncs == syncs_at_open);
   f.clock.advance_ms(1);
   REQUIRE(log.tick().ok());
   CHECK(log.recovery_point() == 1);
+  CHECK(disk.plan.syncs == syncs_at_open + 1);
 }
 
 TEST_CASE("flushing on every append keeps the recovery point at the log end", "[ch01][log][durability]") {
+  FaultyFileSystem disk;
   LogFixture f;
+  f.fs = &disk;
   f.config.flush = log::FlushPolicy::every_append();
   auto& log = f.open();
+  const auto syncs_at_open = disk.plan.syncs;
   for (int i = 1; i <= 5; ++i) {
     f.append(1);
     CHECK(log.recovery_point() == i);
+    CHECK(disk.plan.syncs == syncs_at_open + static_cast<std::uint64_t>(i));
   }
 }
 
@@ -339,4 +390,23 @@ TEST_CASE("truncate_to removes whole batches from the end", "[ch01][log]") {
   f.open();
   CHECK(f.log->log_end_offset() == 15);
   CHECK(read_all(*f.log, 0).size() == 15);
+}
+
+TEST_CASE("truncate_to is durable and survives a clean shutdown", "[ch01][log][durability]") {
+  FaultyFileSystem disk;
+  LogFixture f;
+  f.fs = &disk;
+  f.config.segment_bytes = 600;
+  auto& log = f.open();
+  for (int i = 0; i < 20; ++i) f.append(2, 1'700'000'000'000, 20);
+  const auto syncs_before = disk.plan.syncs;
+  REQUIRE(log.truncate_to(7).ok());
+  CHECK(disk.plan.syncs > syncs_before);  // the cut reached the disk
+  CHECK(log.log_end_offset() == 6);
+  f.close_cleanly();
+  auto& reopened = f.open();
+  CHECK(reopened.open_report().clean_shutdown);
+  CHECK(reopened.log_end_offset() == 6);
+  CHECK(read_all(reopened, 0).size() == 6);
+  CHECK(f.append(1) == 6);
 }
