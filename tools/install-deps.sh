@@ -7,7 +7,7 @@
 # Only missing packages are installed (with sudo when not root), so a second run is quick.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2)
+packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2 libasio-dev)
 if [ "${1:-}" = "--test" ]; then
   # graphviz: diagram renders; clang + its runtime: libFuzzer targets.
   packages+=(graphviz clang libclang-rt-14-dev)

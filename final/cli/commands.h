@@ -12,5 +12,8 @@ class App;
 namespace streamcraft::cli {
 
 void add_log_commands(CLI::App& app, int& exit_code);
+// @from ch02
+void add_broker_commands(CLI::App& app, int& exit_code);
+// @end
 
 }  // namespace streamcraft::cli

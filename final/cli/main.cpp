@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   streamcraft::cli::add_log_commands(app, exit_code);
+  // @from ch02
+  streamcraft::cli::add_broker_commands(app, exit_code);
+  // @end
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

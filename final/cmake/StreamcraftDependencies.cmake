@@ -2,6 +2,7 @@
 #
 #   fmt, spdlog   formatting and logging      (libfmt-dev, libspdlog-dev)
 #   CLI11         the command-line program    (libcli11-dev)
+#   Asio          the network layer           (libasio-dev; chapter 2)
 #   Catch2 v2     the tests                   (catch2; found in tests/CMakeLists.txt)
 # tools/install-deps.sh installs them; nothing is downloaded at build time.
 include_guard(GLOBAL)
@@ -9,3 +10,6 @@ include_guard(GLOBAL)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+# @from ch02
+find_package(Asio REQUIRED)  # standalone Asio (libasio-dev): cmake/FindAsio.cmake
+# @end

@@ -127,6 +127,13 @@ class PosixFileSystem final : public FileSystem {
     return {};
   }
 
+  Status remove_all(const std::filesystem::path& dir) override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    if (ec) return storage_error(dir, "delete directory", ec.value());
+    return {};
+  }
+
   Status sync_directory(const std::filesystem::path& dir) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return storage_error(dir, "open directory", errno);

@@ -19,6 +19,11 @@ std::size_t OutMessage::size() const {
   return total;
 }
 
+void OutMessage::write_size_prefix() {
+  auto& first = std::get<Bytes>(parts_.front());
+  store_be<std::int32_t>(first.data(), static_cast<std::int32_t>(size() - 4));
+}
+
 Result<Bytes> OutMessage::flatten() const {
   Bytes out;
   out.reserve(size());

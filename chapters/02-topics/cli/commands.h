@@ -13,5 +13,6 @@ class App;
 namespace streamcraft::cli {
 
 void add_log_commands(CLI::App& app, int& exit_code);
+void add_broker_commands(CLI::App& app, int& exit_code);
 
 }  // namespace streamcraft::cli

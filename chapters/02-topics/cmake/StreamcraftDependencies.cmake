@@ -3,6 +3,7 @@
 #
 #   fmt, spdlog   formatting and logging      (libfmt-dev, libspdlog-dev)
 #   CLI11         the command-line program    (libcli11-dev)
+#   Asio          the network layer           (libasio-dev; chapter 2)
 #   Catch2 v2     the tests                   (catch2; found in tests/CMakeLists.txt)
 # tools/install-deps.sh installs them; nothing is downloaded at build time.
 include_guard(GLOBAL)
@@ -10,3 +11,4 @@ include_guard(GLOBAL)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(Asio REQUIRED)  # standalone Asio (libasio-dev): cmake/FindAsio.cmake

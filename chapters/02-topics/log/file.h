@@ -51,6 +51,8 @@ class FileSystem {
   // Names (not paths) of the regular files in dir, sorted.
   virtual Result<std::vector<std::string>> list(const std::filesystem::path& dir) const = 0;
   virtual Status create_directories(const std::filesystem::path& dir) = 0;
+  // Deletes a directory and everything in it (a deleted topic's partitions).
+  virtual Status remove_all(const std::filesystem::path& dir) = 0;
   // fsync of a directory: makes file creations, renames and deletions in it durable.
   virtual Status sync_directory(const std::filesystem::path& dir) = 0;
 

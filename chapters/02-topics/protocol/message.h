@@ -24,6 +24,9 @@ class OutMessage {
   Bytes& bytes();
   void append_file(const log::FileRange& range);
   std::size_t size() const;
+  // Overwrites the first 4 bytes (reserved by the encoder) with the frame's size after
+  // them: the size prefix of a response is known only once everything is encoded.
+  void write_size_prefix();
   const std::vector<Part>& parts() const { return parts_; }
   // One contiguous copy (reads the file ranges): for tests and simple transports.
   Result<Bytes> flatten() const;
