@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from capture_kafka_batches import Reader, karray, kstr  # noqa: E402
+from capture_kafka_batches import Handler as BatchHandler, Reader, karray, kstr  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "tests" / "data" / "protocol"
@@ -145,15 +145,8 @@ class CaptureBroker(socketserver.ThreadingTCPServer):
             return entry
 
 
-class Handler(socketserver.BaseRequestHandler):
-    def recv_exact(self, n):
-        buf = b""
-        while len(buf) < n:
-            chunk = self.request.recv(n - len(buf))
-            if not chunk:
-                raise EOFError
-            buf += chunk
-        return buf
+class Handler(BatchHandler):
+    """Reuses the batch capturer's framing (recv_exact); answers more APIs."""
 
     def handle(self):
         # A connection belongs to the scenario that was running when the

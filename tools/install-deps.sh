@@ -9,8 +9,9 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2 libasio-dev)
 if [ "${1:-}" = "--test" ]; then
-  # graphviz: diagram renders; clang + its runtime: libFuzzer targets.
-  packages+=(graphviz clang libclang-rt-14-dev)
+  # graphviz: diagram renders; clang + its runtime: libFuzzer targets;
+  # real Kafka clients for the integration tests (chapter 2 on).
+  packages+=(graphviz clang libclang-rt-14-dev kcat python3-confluent-kafka python3-kafka)
 fi
 
 missing=()
