@@ -14,6 +14,11 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(graphviz clang libclang-rt-14-dev kcat python3-confluent-kafka python3-kafka)
 fi
 
+# kafkajs (npm) needs Node.js; a machine that already has node keeps its own.
+if [ "${1:-}" = "--test" ] && ! command -v npm > /dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,9 @@ Scenarios (--client):
   confluent     python3-confluent-kafka (librdkafka): admin create, acks=all produce, consume
   kafka-python  python3-kafka: the same with kafka-python's own protocol implementation
   restart       acknowledged records survive a clean stop and a kill -9; offsets continue
+  kafkajs       kafkajs (npm; --node-path) produces and lists offsets; librdkafka reads back
+  garbage       malformed, oversized and random frames from other connections while a
+                real client works: the broker keeps serving it and loses nothing
 
 Must run under Debian's /usr/bin/python3, the only interpreter that sees the Debian
 client packages. Exit status 0 on success; the last line says what was checked.
@@ -113,23 +116,29 @@ def run_kcat(bootstrap, workdir):
     check("offset 0" in out, f"ListOffsets by timestamp finds the first record ({out.strip()})")
 
 
+def consume_confluent(bootstrap, topic, expected):
+    """Reads every partition of topic from offset 0 until `expected` records arrived (30 s at most)."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False})
+    c.assign([TopicPartition(topic, p, 0) for p in range(3)])
+    records, deadline = [], time.time() + 30
+    while len(records) < expected and time.time() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            records.append((m.partition(), m.offset(), m.key().decode(), m.value().decode(), m.timestamp()[1]))
+    c.close()
+    return records
+
+
 def produce_and_consume_confluent(bootstrap, topic, count, start=0):
-    from confluent_kafka import Consumer, Producer, TopicPartition
+    from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
     acked = []
     for i in range(start, start + count):
         p.produce(topic, key=f"k{i % 6}", value=f"v{i}", timestamp=BASE_TS + i * 1000,
                   on_delivery=lambda err, msg: acked.append(err is None))
     check(p.flush(30) == 0 and all(acked) and len(acked) == count, f"{count} records acknowledged (acks=all)")
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False})
-    c.assign([TopicPartition(topic, p, 0) for p in range(3)])
-    records, deadline = [], time.time() + 30
-    while len(records) < start + count and time.time() < deadline:
-        m = c.poll(0.5)
-        if m is not None and not m.error():
-            records.append((m.partition(), m.offset(), m.key().decode(), m.value().decode(), m.timestamp()[1]))
-    c.close()
-    return records
+    return consume_confluent(bootstrap, topic, start + count)
 
 
 def run_confluent(bootstrap, workdir):
@@ -197,10 +206,92 @@ def run_restart(bootstrap, workdir, broker):
     return bootstrap
 
 
+def run_kafkajs(bootstrap, workdir, node_path):
+    import json
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kafkajs_client.js")
+    env = dict(os.environ, NODE_PATH=node_path)
+    out = subprocess.run(["node", script, bootstrap, "webhooks", str(N), str(BASE_TS)], capture_output=True,
+                         env=env, timeout=120)
+    if out.returncode != 0:
+        raise AssertionError("kafkajs failed: " + out.stderr.decode()[-2000:])
+    result = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    check(result["created"] is True, "kafkajs created the topic")
+    check(all(r["errorCode"] == 0 for r in result["sent"]), f"{N} records acknowledged to kafkajs (acks=-1)")
+    records = consume_confluent(bootstrap, "webhooks", N)
+    by_partition = verify_partitions(records, N)
+    latest = {int(p["partition"]): int(p["offset"]) for p in result["latest"]}
+    check(all(latest[p] == len(rs) for p, rs in by_partition.items()), "kafkajs sees the latest offsets")
+    for p in result["byTimestamp"]:
+        part = int(p["partition"])
+        first = min((r for r in records if r[0] == part and r[4] >= BASE_TS + 30_000), key=lambda r: r[1])
+        check(int(p["offset"]) == first[1], f"partition {part}: kafkajs' offset for timestamp is {first[1]}")
+
+
+def garbage_frames(data_dir):
+    """Frames no client should send: each closes its own connection, nothing else."""
+    import random
+    import struct
+    rng = random.Random(1234)  # seeded: a failure reproduces
+    frames = [
+        struct.pack(">i", 2_000_000_000),                     # oversized size prefix
+        struct.pack(">i", -5),                                # negative size
+        struct.pack(">ihhi", 8, 999, 0, 1),                   # unknown API key
+        struct.pack(">ihhi", 8, 0, 42, 1),                    # unsupported Produce version
+        struct.pack(">ihhih", 10, 3, 1, 7, 500),              # client id runs past the frame
+        struct.pack(">ihhihi", 14, 3, 1, 7, -1, 0x7FFFFFFF),  # two billion topics in 4 bytes
+    ]
+    frames += [bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 200))) for _ in range(50)]
+    # Real clients' requests with bytes flipped: almost valid is the hardest case.
+    proto = os.path.join(data_dir, "protocol")
+    for name in sorted(os.listdir(proto)):
+        if name.endswith(".bin"):
+            real = bytearray(open(os.path.join(proto, name), "rb").read())
+            for _ in range(3):
+                mutated = bytearray(real)
+                pos = rng.randrange(4, len(mutated))
+                mutated[pos] ^= 1 << rng.randrange(8)
+                frames.append(bytes(mutated))
+    return frames
+
+
+def run_garbage(bootstrap, workdir, data_dir):
+    import socket
+    import threading
+    host, port = bootstrap.split(":")
+    frames = garbage_frames(data_dir)
+    sent = []
+
+    def attack():
+        for frame in frames:
+            try:
+                with socket.create_connection((host, int(port)), timeout=5) as s:
+                    s.sendall(frame)
+                    s.settimeout(0.2)
+                    try:
+                        s.recv(65536)
+                    except (socket.timeout, ConnectionError):
+                        pass
+                sent.append(frame)
+            except OSError:
+                pass
+
+    attacker = threading.Thread(target=attack)
+    attacker.start()
+    records = produce_and_consume_confluent(bootstrap, "steady", N)
+    attacker.join(timeout=120)
+    check(len(sent) == len(frames), f"{len(frames)} garbage frames delivered on their own connections")
+    verify_partitions(records, N)
+    records = produce_and_consume_confluent(bootstrap, "steady", 20, start=N)
+    verify_partitions(records, N + 20)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--broker", required=True, help="path of the streamcraft program")
-    ap.add_argument("--client", required=True, choices=["kcat", "confluent", "kafka-python", "restart"])
+    ap.add_argument("--client", required=True, choices=["kcat", "confluent", "kafka-python", "kafkajs", "restart", "garbage"])
+    ap.add_argument("--node-path", default="", help="node_modules folder holding kafkajs")
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
+                    help="tests/data (real clients' requests, for the garbage scenario)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="streamcraft-it-") as workdir:
         broker = Broker(args.broker, workdir)
@@ -213,6 +304,10 @@ def main():
                 run_confluent(bootstrap, workdir)
             elif args.client == "kafka-python":
                 run_kafka_python(bootstrap, workdir)
+            elif args.client == "kafkajs":
+                run_kafkajs(bootstrap, workdir, args.node_path)
+            elif args.client == "garbage":
+                run_garbage(bootstrap, workdir, args.data)
             else:
                 run_restart(bootstrap, workdir, broker)
         except Exception as e:  # report, stop the broker, fail
