@@ -11,6 +11,7 @@ Scenarios (--client):
   kafka-python  python3-kafka: the same with kafka-python's own protocol implementation
   restart       acknowledged records survive a clean stop and a kill -9; offsets continue
   kafkajs       kafkajs (npm; --node-path) produces and lists offsets; librdkafka reads back
+  sarama        sarama (Debian's Go package, Version=V2_1_0_0) produces and consumes
   garbage       malformed, oversized and random frames from other connections while a
                 real client works: the broker keeps serving it and loses nothing
 
@@ -227,6 +228,28 @@ def run_kafkajs(bootstrap, workdir, node_path):
         check(int(p["offset"]) == first[1], f"partition {part}: kafkajs' offset for timestamp is {first[1]}")
 
 
+def run_sarama(bootstrap, workdir):
+    here = os.path.dirname(os.path.abspath(__file__))
+    binary = os.path.join(workdir, "sarama_client")
+    # Debian installs Go libraries as source under /usr/share/gocode: GOPATH mode, offline.
+    env = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOFLAGS="",
+               GOCACHE=os.path.join(workdir, "gocache"), GOPROXY="off")
+    build = subprocess.run(["go", "build", "-o", binary, os.path.join(here, "sarama_client.go")],
+                           capture_output=True, env=env, timeout=300)
+    if build.returncode != 0:
+        raise AssertionError("building the sarama client failed: " + build.stderr.decode()[-2000:])
+    out = subprocess.run([binary, bootstrap, "payments", str(N), str(BASE_TS)], capture_output=True, timeout=120)
+    if out.returncode != 0:
+        raise AssertionError("sarama failed: " + out.stderr.decode()[-2000:])
+    records = []
+    for line in out.stdout.decode().splitlines():
+        part, off, key, value, ts = line.split(" ")
+        records.append((int(part), int(off), key, value, int(ts)))
+    by_partition = verify_partitions(records, N)
+    check(len(by_partition) == 3, "sarama's hash partitioner spread the keys over the 3 auto-created partitions")
+    check(all(r[4] == BASE_TS + int(r[3][1:]) * 1000 for r in records), "record timestamps kept")
+
+
 def garbage_frames(data_dir):
     """Frames no client should send: each closes its own connection, nothing else."""
     import random
@@ -288,7 +311,7 @@ def run_garbage(bootstrap, workdir, data_dir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--broker", required=True, help="path of the streamcraft program")
-    ap.add_argument("--client", required=True, choices=["kcat", "confluent", "kafka-python", "kafkajs", "restart", "garbage"])
+    ap.add_argument("--client", required=True, choices=["kcat", "confluent", "kafka-python", "kafkajs", "sarama", "restart", "garbage"])
     ap.add_argument("--node-path", default="", help="node_modules folder holding kafkajs")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
                     help="tests/data (real clients' requests, for the garbage scenario)")
@@ -306,6 +329,8 @@ def main():
                 run_kafka_python(bootstrap, workdir)
             elif args.client == "kafkajs":
                 run_kafkajs(bootstrap, workdir, args.node_path)
+            elif args.client == "sarama":
+                run_sarama(bootstrap, workdir)
             elif args.client == "garbage":
                 run_garbage(bootstrap, workdir, args.data)
             else:

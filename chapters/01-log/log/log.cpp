@@ -182,8 +182,16 @@ Result<AppendInfo> Log::append(MutableByteSpan batch) {
   if (batch.size() > config_.max_batch_bytes)
     return make_error(Errc::message_too_large, fmt::format("batch of {} bytes exceeds max.message.bytes {}",
                                                            batch.size(), config_.max_batch_bytes));
-  if (auto s = record::validate_client_batch(batch); !s) return s.error();
+  auto client = record::validate_client_batch(batch);
+  if (!client) return client.error();
   auto header = *record::decode_header(batch);
+  // The time index and time retention trust maxTimestamp. Like Kafka's LogValidator, we
+  // correct a wrong one (sarama 1.22 sends -1) — the one case where the stored bytes
+  // differ from the producer's beyond baseOffset, and which costs a CRC recomputation.
+  if (client->records_max_timestamp && *client->records_max_timestamp != header.max_timestamp) {
+    record::set_max_timestamp(batch, *client->records_max_timestamp);
+    header.max_timestamp = *client->records_max_timestamp;
+  }
 
   AppendInfo info;
   if (should_roll(batch.size(), header)) {

@@ -77,8 +77,8 @@ Status check_integrity(ByteSpan batch) {
   return {};
 }
 
-Status validate_client_batch(ByteSpan batch) {
-  if (auto s = check_integrity(batch); !s) return s;
+Result<ClientBatch> validate_client_batch(ByteSpan batch) {
+  if (auto s = check_integrity(batch); !s) return s.error();
   auto h = *decode_header(batch);
   if (h.records_count <= 0)
     return make_error(Errc::invalid_record, "a batch must hold at least one record");
@@ -92,18 +92,15 @@ Status validate_client_batch(ByteSpan batch) {
   // An idempotent producer (producerId set) numbers its batches (chapter 3).
   if (h.producer_id >= 0 && h.base_sequence < 0)
     return make_error(Errc::invalid_record, "a batch with a producer id needs a base sequence");
+  ClientBatch info;
   if (h.compression() == Compression::none) {
     // Uncompressed records are cheap to walk, so we check that they agree with the
-    // header — maxTimestamp included, since the time index and retention trust it.
-    // Compressed batches are trusted as a whole: the log never decompresses.
+    // header. Compressed batches are trusted as a whole: the log never decompresses.
     auto summary = check_records(batch);
     if (!summary) return summary.error();
-    if (summary->max_timestamp != h.max_timestamp)
-      return make_error(Errc::invalid_record,
-                        fmt::format("maxTimestamp {} disagrees with the largest record timestamp {}",
-                                    h.max_timestamp, summary->max_timestamp));
+    info.records_max_timestamp = summary->max_timestamp;
   }
-  return {};
+  return info;
 }
 
 void set_base_offset(MutableByteSpan batch, std::int64_t base_offset) {
@@ -112,6 +109,11 @@ void set_base_offset(MutableByteSpan batch, std::int64_t base_offset) {
 
 void set_partition_leader_epoch(MutableByteSpan batch, std::int32_t epoch) {
   store_be<std::int32_t>(batch.data() + layout::partition_leader_epoch, epoch);
+}
+
+void set_max_timestamp(MutableByteSpan batch, std::int64_t max_timestamp) {
+  store_be<std::int64_t>(batch.data() + layout::max_timestamp, max_timestamp);
+  store_be<std::uint32_t>(batch.data() + layout::crc, compute_crc(batch));
 }
 
 }  // namespace streamcraft::record

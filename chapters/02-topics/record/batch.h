@@ -113,12 +113,20 @@ Status check_integrity(ByteSpan batch);
 
 // What a broker additionally demands of a batch that arrives from a client
 // (mirroring Kafka's LogValidator): integrity, at least one record, recordsCount equal
-// to lastOffsetDelta + 1, not a control batch, a timestamp type the client may set,
-// and — for uncompressed batches — records that decode and match the header.
-Status validate_client_batch(ByteSpan batch);
+// to lastOffsetDelta + 1, not a control batch, a timestamp type the client may set, a
+// base sequence when a producer id is set, and — for uncompressed batches — records
+// that decode and match the header.
+struct ClientBatch {
+  // For uncompressed batches: the largest record timestamp, which may differ from the
+  // header's maxTimestamp (some clients, e.g. sarama 1.22, leave it at -1).
+  std::optional<std::int64_t> records_max_timestamp;
+};
+Result<ClientBatch> validate_client_batch(ByteSpan batch);
 
 // In-place rewrites of the fields outside the CRC.
 void set_base_offset(MutableByteSpan batch, std::int64_t base_offset);
 void set_partition_leader_epoch(MutableByteSpan batch, std::int32_t epoch);
+// Rewrites maxTimestamp, which lies inside the CRC, and recomputes the CRC.
+void set_max_timestamp(MutableByteSpan batch, std::int64_t max_timestamp);
 
 }  // namespace streamcraft::record

@@ -224,6 +224,20 @@ TEST_CASE("offset lookup by timestamp with timestamps out of order", "[ch01][log
   CHECK_FALSE(log.offset_for_timestamp(901)->has_value());
 }
 
+TEST_CASE("a wrong maxTimestamp is corrected on append as Kafka does", "[ch01][log][time]") {
+  LogFixture f;
+  auto& log = f.open();
+  std::vector<record::RecordSpec> specs = {{"k", "a", {}, 1000}, {"k", "b", {}, 5000}};
+  auto batch = record::build_batch(specs);
+  record::set_max_timestamp(batch, -1);  // what sarama 1.22 sends
+  REQUIRE(log.append(batch).ok());
+  auto stored = log.read(0, 1 << 20)->read();
+  REQUIRE(stored.ok());
+  CHECK(record::check_integrity(*stored).ok());
+  CHECK(record::decode_header(*stored)->max_timestamp == 5000);
+  CHECK(*log.offset_for_timestamp(5000) == 1);
+}
+
 TEST_CASE("bad batches are refused with a clear error and change nothing", "[ch01][log][bad-input]") {
   LogFixture f;
   f.config.max_batch_bytes = 4096;
