@@ -3,6 +3,7 @@ set(STREAMCRAFT_CHAPTERS ch01 ch02)  # the chapters whose suites this build has
 set(STREAMCRAFT_TEST_SOURCES
   broker/log_manager_test.cpp
   broker/request_handler_test.cpp
+  client/client_test.cpp
   log/index_test.cpp
   log/log_test.cpp
   log/recovery_test.cpp
@@ -29,6 +30,8 @@ streamcraft_add_test("ListOffsets finds earliest latest and by timestamp" "ch02"
 streamcraft_add_test("CreateTopics and DeleteTopics report per-topic results" "ch02")
 streamcraft_add_test("a connection reassembles frames and keeps responses in request order" "ch02")
 streamcraft_add_test("an oversized frame is refused from its size prefix alone" "ch02")
+streamcraft_add_test("murmur2 matches the Java client's values" "ch02")
+streamcraft_add_test("the client creates a topic produces and fetches through a real socket" "ch02")
 streamcraft_add_test("index floor finds the last entry at or before the target" "ch01;ch02")
 streamcraft_add_test("index entries are 8 big-endian bytes and round-trip" "ch01;ch02")
 streamcraft_add_test("a damaged index file is refused" "ch01;ch02")

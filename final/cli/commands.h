@@ -14,6 +14,7 @@ namespace streamcraft::cli {
 void add_log_commands(CLI::App& app, int& exit_code);
 // @from ch02
 void add_broker_commands(CLI::App& app, int& exit_code);
+void add_client_commands(CLI::App& app, int& exit_code);
 // @end
 
 }  // namespace streamcraft::cli

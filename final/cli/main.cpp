@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   streamcraft::cli::add_log_commands(app, exit_code);
   // @from ch02
   streamcraft::cli::add_broker_commands(app, exit_code);
+  streamcraft::cli::add_client_commands(app, exit_code);
   // @end
 
   CLI11_PARSE(app, argc, argv);
