@@ -1,11 +1,17 @@
 // broker/connection.cpp — framing and response ordering.
 #include "broker/connection.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
 
 #include "protocol/header.h"
 
 namespace streamcraft::broker {
 
+// Append the bytes to buffer_, then cut off every complete frame: a 4-byte size prefix
+// (checked with protocol::read_frame_size against max_frame_bytes_ before any of the
+// frame is waited for) followed by that many bytes. Keep an incomplete frame's bytes for
+// the next call.
 Result<std::vector<Bytes>> Connection::receive(ByteSpan bytes) {
+  // @exercise framing(bytes)
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
   std::vector<Bytes> frames;
   std::size_t pos = 0;
@@ -19,6 +25,7 @@ Result<std::vector<Bytes>> Connection::receive(ByteSpan bytes) {
   }
   buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(pos));
   return frames;
+  // @end
 }
 
 std::uint64_t Connection::open_slot() {
@@ -36,13 +43,17 @@ void Connection::fill(std::uint64_t slot, std::optional<protocol::OutMessage> re
   }
 }
 
+// Release responses strictly in slot order: pop filled slots from the front until the
+// first one still waiting; a filled slot without a response (acks=0) is dropped.
 std::vector<protocol::OutMessage> Connection::take_ready() {
+  // @exercise response-order
   std::vector<protocol::OutMessage> ready;
   while (!slots_.empty() && slots_.front().filled) {
     if (slots_.front().response) ready.push_back(std::move(*slots_.front().response));
     slots_.pop_front();
   }
   return ready;
+  // @end
 }
 
 }  // namespace streamcraft::broker

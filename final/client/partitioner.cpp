@@ -1,11 +1,17 @@
 // client/partitioner.cpp — murmur2 as Kafka's Java client computes it.
 #include "client/partitioner.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 #include <cstring>
 
 namespace streamcraft::client {
 
+// Murmur2 mixes 4 bytes at a time: each little-endian block k is multiplied by m,
+// shifted (k ^= k >> 24), multiplied again and folded into h (h = h * m ^ k); the 1..3
+// leftover bytes are xored into h and multiplied once; three final mixing steps spread
+// every input bit over the result. All arithmetic is on unsigned 32 bits, wrapping.
 std::int32_t murmur2(std::string_view key) {
+  // @exercise murmur2(key)
   const std::uint32_t seed = 0x9747b28c;
   const std::uint32_t m = 0x5bd1e995;
   const int r = 24;
@@ -36,6 +42,7 @@ std::int32_t murmur2(std::string_view key) {
   h *= m;
   h ^= h >> 15;
   return static_cast<std::int32_t>(h);
+  // @end
 }
 
 std::int32_t partition_for_key(std::string_view key, std::int32_t partitions) {

@@ -308,7 +308,7 @@ TEST_CASE("CreateTopics and DeleteTopics report per-topic results", "[ch02][brok
   CHECK(dresp->topics[1].error == Errc::unknown_topic_or_partition);
 }
 
-TEST_CASE("a connection reassembles frames and keeps responses in request order", "[ch02][broker][connection]") {
+TEST_CASE("a connection reassembles frames delivered a byte at a time", "[ch02][ex:framing]") {
   Connection c(1000);
   Bytes stream;
   Encoder e(stream);
@@ -316,7 +316,6 @@ TEST_CASE("a connection reassembles frames and keeps responses in request order"
     e.i32(4);
     e.i32(100 + i);
   }
-  // Delivered one byte at a time, the frames still come out whole.
   std::vector<Bytes> frames;
   for (auto byte : stream) {
     auto got = c.receive(ByteSpan(&byte, 1));
@@ -324,8 +323,38 @@ TEST_CASE("a connection reassembles frames and keeps responses in request order"
     for (auto& f : *got) frames.push_back(std::move(f));
   }
   REQUIRE(frames.size() == 3);
-  CHECK(load_be<std::int32_t>(frames[2].data()) == 102);
+  for (std::int32_t i = 0; i < 3; ++i) {
+    REQUIRE(frames[static_cast<std::size_t>(i)].size() == 4);
+    CHECK(load_be<std::int32_t>(frames[static_cast<std::size_t>(i)].data()) == 100 + i);
+  }
+}
 
+TEST_CASE("a connection returns several frames from one read and keeps a partial one", "[ch02][ex:framing]") {
+  Connection c(1000);
+  Bytes stream;
+  Encoder e(stream);
+  e.i32(2);
+  e.i16(7);
+  e.i32(0);  // an empty frame is legal framing
+  e.i32(6);
+  e.i16(8);  // ... only 2 of its 6 bytes so far
+  auto first = c.receive(stream);
+  REQUIRE(first.ok());
+  REQUIRE(first->size() == 2);
+  CHECK((*first)[0].size() == 2);
+  CHECK((*first)[1].empty());
+  Bytes rest;
+  Encoder(rest).i32(99);
+  auto second = c.receive(rest);
+  REQUIRE(second.ok());
+  REQUIRE(second->size() == 1);
+  REQUIRE((*second)[0].size() == 6);
+  CHECK(load_be<std::int16_t>((*second)[0].data()) == 8);
+  CHECK(load_be<std::int32_t>((*second)[0].data() + 2) == 99);
+}
+
+TEST_CASE("responses leave in request order whatever order they finish in", "[ch02][ex:response-order]") {
+  Connection c(1000);
   auto s0 = c.open_slot(), s1 = c.open_slot(), s2 = c.open_slot();
   c.fill(s2, response_frame(2, {}));
   c.fill(s1, std::nullopt);  // acks=0: nothing to send
@@ -336,9 +365,23 @@ TEST_CASE("a connection reassembles frames and keeps responses in request order"
   CHECK(load_be<std::int32_t>(ready[0].flatten()->data() + 4) == 0);
   CHECK(load_be<std::int32_t>(ready[1].flatten()->data() + 4) == 2);
   CHECK(c.open_slots() == 0);
+  CHECK(c.take_ready().empty());
 }
 
-TEST_CASE("an oversized frame is refused from its size prefix alone", "[ch02][broker][connection][bad-input]") {
+TEST_CASE("a slot without a response does not block the ones behind it", "[ch02][ex:response-order]") {
+  Connection c(1000);
+  auto s0 = c.open_slot(), s1 = c.open_slot();
+  c.fill(s0, std::nullopt);
+  auto none = c.take_ready();
+  CHECK(none.empty());
+  CHECK(c.open_slots() == 1);
+  c.fill(s1, response_frame(9, {}));
+  auto ready = c.take_ready();
+  REQUIRE(ready.size() == 1);
+  CHECK(load_be<std::int32_t>(ready[0].flatten()->data() + 4) == 9);
+}
+
+TEST_CASE("an oversized frame is refused from its size prefix alone", "[ch02][ex:framing][bad-input]") {
   Connection c(1000);
   Bytes prefix;
   Encoder(prefix).i32(1001);

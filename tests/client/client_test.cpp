@@ -13,7 +13,7 @@
 
 using namespace streamcraft;
 
-TEST_CASE("murmur2 matches the Java client's values", "[ch02][client]") {
+TEST_CASE("murmur2 matches the Java client's values", "[ch02][ex:murmur2]") {
   // Values from the Java client's own tests (Utils.murmur2).
   CHECK(client::murmur2("21") == -973932308);
   CHECK(client::murmur2("foobar") == -790332482);
@@ -21,6 +21,14 @@ TEST_CASE("murmur2 matches the Java client's values", "[ch02][client]") {
   CHECK(client::murmur2("a-little-bit-longer-string") == -1486304829);
   CHECK(client::murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8") == -58897971);
   CHECK(client::murmur2("abc") == 479470107);
+}
+
+TEST_CASE("murmur2 handles every tail length and high bytes", "[ch02][ex:murmur2]") {
+  // Lengths 0..3 exercise each branch of the tail; bytes >= 0x80 catch signed chars.
+  CHECK(client::murmur2("") == 275646681);
+  CHECK(client::partition_for_key("user-42", 1) == 0);
+  CHECK(client::murmur2("\xff\xfe\xfd") == 998637092);  // computed by a reference implementation
+  CHECK(client::murmur2("\xff") == -311467685);
   for (int p = 1; p <= 12; ++p) CHECK(client::partition_for_key("user-42", p) < p);
 }
 

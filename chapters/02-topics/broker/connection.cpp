@@ -1,11 +1,16 @@
 // generated from final/broker/connection.cpp; edit there
 // broker/connection.cpp — framing and response ordering.
 #include "broker/connection.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
 
 #include "protocol/header.h"
 
 namespace streamcraft::broker {
 
+// Append the bytes to buffer_, then cut off every complete frame: a 4-byte size prefix
+// (checked with protocol::read_frame_size against max_frame_bytes_ before any of the
+// frame is waited for) followed by that many bytes. Keep an incomplete frame's bytes for
+// the next call.
 Result<std::vector<Bytes>> Connection::receive(ByteSpan bytes) {
   buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
   std::vector<Bytes> frames;
@@ -37,6 +42,8 @@ void Connection::fill(std::uint64_t slot, std::optional<protocol::OutMessage> re
   }
 }
 
+// Release responses strictly in slot order: pop filled slots from the front until the
+// first one still waiting; a filled slot without a response (acks=0) is dropped.
 std::vector<protocol::OutMessage> Connection::take_ready() {
   std::vector<protocol::OutMessage> ready;
   while (!slots_.empty() && slots_.front().filled) {
