@@ -11,8 +11,9 @@ packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11
 if [ "${1:-}" = "--test" ]; then
   # graphviz: diagram renders; clang + its runtime: libFuzzer targets;
   # real Kafka clients for the integration tests (chapter 2 on).
-  packages+=(graphviz clang libclang-rt-14-dev kcat python3-confluent-kafka python3-kafka
-             golang-go golang-github-shopify-sarama-dev)
+  # plantuml and the DejaVu fonts: sequence diagrams render the same on every machine.
+  packages+=(graphviz plantuml fonts-dejavu-core clang libclang-rt-14-dev kcat python3-confluent-kafka
+             python3-kafka golang-go golang-github-shopify-sarama-dev)
 fi
 
 # kafkajs (npm) needs Node.js; a machine that already has node keeps its own.
