@@ -63,13 +63,6 @@ std::optional<std::int16_t> KafkaClient::version(ApiKey api) const {
   return it->second;
 }
 
-Status KafkaClient::write_all(ByteSpan bytes) {
-  std::error_code ec;
-  asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), ec);
-  if (ec) return make_error(Errc::unknown_server_error, "write to broker: " + ec.message());
-  return {};
-}
-
 Status KafkaClient::read_exact(MutableByteSpan out) {
   std::error_code ec;
   asio::read(socket_, asio::buffer(out.data(), out.size()), ec);
@@ -81,17 +74,21 @@ Result<std::int32_t> KafkaClient::send(ApiKey api, const Bytes& body) {
   auto v = version(api);
   if (!v) return make_error(Errc::unsupported_version, fmt::format("the broker does not support {}",
                                                                    protocol::api_name(static_cast<std::int16_t>(api))));
-  Bytes frame;
-  protocol::Encoder e(frame);
+  Bytes header;
+  protocol::Encoder e(header);
   e.i32(0);  // size, patched below
   e.i16(static_cast<std::int16_t>(api));
   e.i16(*v);
   const std::int32_t correlation = next_correlation_++;
   e.i32(correlation);
   e.nullable_string(client_id_);
-  e.raw(body);
-  store_be<std::int32_t>(frame.data(), static_cast<std::int32_t>(frame.size() - 4));
-  if (auto s = write_all(frame); !s) return s.error();
+  store_be<std::int32_t>(header.data(), static_cast<std::int32_t>(header.size() + body.size() - 4));
+  // Header and body leave in one gathered write: the body (a megabyte batch, say) is
+  // not copied again just to sit behind its header.
+  std::error_code ec;
+  std::array<asio::const_buffer, 2> parts = {asio::buffer(header), asio::buffer(body)};
+  asio::write(socket_, parts, ec);
+  if (ec) return make_error(Errc::unknown_server_error, "write to broker: " + ec.message());
   in_flight_.push_back(correlation);
   return correlation;
 }

@@ -144,9 +144,11 @@ class Writer {
 
   template <class T>
   void write_be(T v) {
-    std::byte tmp[sizeof(T)];
-    store_be<T>(tmp, v);
-    out_.insert(out_.end(), tmp, tmp + sizeof(T));
+    // Grow, then store in place (an insert from a small array trips a false
+    // -Wstringop-overflow in GCC 12 at -O3).
+    const std::size_t at = out_.size();
+    out_.resize(at + sizeof(T));
+    store_be<T>(out_.data() + at, v);
   }
   void write_varlong(std::int64_t v) {
     std::uint64_t z = zigzag_encode(v);

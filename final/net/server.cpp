@@ -140,7 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Server& server_;
   broker::RequestHandler& handler_;
   broker::Connection connection_;
-  std::array<std::byte, 64 * 1024> read_buffer_{};
+  // Large enough that a megabyte produce request arrives in a few reads.
+  std::vector<std::byte> read_buffer_ = std::vector<std::byte>(256 * 1024);
   std::deque<protocol::OutMessage> outbox_;
   std::size_t part_ = 0;
   std::uint64_t file_done_ = 0;

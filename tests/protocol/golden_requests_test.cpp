@@ -8,6 +8,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "protocol/fetch.h"
 #include "protocol/header.h"
 #include "protocol/list_offsets.h"
@@ -53,7 +55,7 @@ void check_round_trip(const Frame& f, Decode decode, Encode encode) {
 std::vector<std::string> frames_for(std::string_view api) {
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(STREAMCRAFT_TEST_DATA_DIR) / "protocol"))
-    if (e.path().extension() == ".bin" && e.path().filename().string().find(std::string("-") + std::string(api) + "-v") != std::string::npos)
+    if (e.path().extension() == ".bin" && e.path().filename().string().find(fmt::format("-{}-v", api)) != std::string::npos)
       names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;

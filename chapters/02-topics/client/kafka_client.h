@@ -65,7 +65,6 @@ class KafkaClient {
   KafkaClient(Private, std::string client_id);
 
  private:
-  Status write_all(ByteSpan bytes);
   Status read_exact(MutableByteSpan out);
   template <class Response, class Decode>
   Result<Response> call(protocol::ApiKey api, const Bytes& body, Decode decode);
