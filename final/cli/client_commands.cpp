@@ -124,25 +124,27 @@ int run_produce(const ProduceOptions& o) {
   // partition per request, sent when it is full or at the end of the input.
   std::map<std::int32_t, std::vector<record::RecordSpec>> pending;
   std::int64_t produced = 0, round_robin = 0;
-  auto send = [&](std::int32_t partition) -> bool {
+  // Sends one partition's pending records as a batch; an error is printed and returned.
+  auto send = [&](std::int32_t partition) -> Status {
     auto& records = pending[partition];
-    if (records.empty()) return true;
+    if (records.empty()) return {};
     auto batch = record::build_batch(records);
     protocol::ProduceRequest req;
     req.acks = o.acks;
     req.topics = {{o.topic, {{partition, ByteSpan(batch)}}}};
-    if (o.acks == 0) {
-      auto id = (*c)->send(protocol::ApiKey::produce, protocol::encode_produce_request(req, *(*c)->version(protocol::ApiKey::produce)));
-      if (!id) return fail(id.error()), false;
+    if (o.acks == 0) {  // no response will come: just send
+      auto version = *(*c)->version(protocol::ApiKey::produce);
+      if (auto id = (*c)->send(protocol::ApiKey::produce, protocol::encode_produce_request(req, version)); !id)
+        return id.error();
     } else {
       auto resp = (*c)->produce(req);
-      if (!resp) return fail(resp.error()), false;
+      if (!resp) return resp.error();
       const auto& p = resp->topics.at(0).partitions.at(0);
-      if (p.error != Errc::none) return fail(make_error(p.error, fmt::format("partition {}", partition))), false;
+      if (p.error != Errc::none) return make_error(p.error, fmt::format("partition {}", partition));
     }
     produced += static_cast<std::int64_t>(records.size());
     records.clear();
-    return true;
+    return {};
   };
   for (std::string line; std::getline(std::cin, line);) {
     record::RecordSpec r;
@@ -158,10 +160,11 @@ int run_produce(const ProduceOptions& o) {
                              : r.key                  ? client::partition_for_key(*r.key, partitions)
                                                       : static_cast<std::int32_t>(round_robin++ % partitions);
     pending[partition].push_back(std::move(r));
-    if (pending[partition].size() >= o.batch_records && !send(partition)) return 1;
+    if (pending[partition].size() >= o.batch_records)
+      if (auto s = send(partition); !s) return fail(s.error());
   }
   for (auto& [partition, records] : pending)
-    if (!send(partition)) return 1;
+    if (auto s = send(partition); !s) return fail(s.error());
   fmt::print(stderr, "produced {} record(s) to {}\n", produced, o.topic);
   return 0;
 }

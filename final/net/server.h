@@ -51,7 +51,6 @@ class Server {
   void accept();
   void schedule_tick();
 
-  asio::io_context& io_;
   const broker::BrokerConfig& config_;
   broker::RequestHandler& handler_;
   broker::LogManager& logs_;

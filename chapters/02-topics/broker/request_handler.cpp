@@ -39,6 +39,21 @@ Outcome respond(std::int32_t correlation_id, Bytes body) {
   return o;
 }
 
+bool has_error(const protocol::FetchResponse& r) {
+  for (const auto& t : r.topics)
+    for (const auto& p : t.partitions)
+      if (p.error != Errc::none) return true;
+  return false;
+}
+
+OutMessage fetch_frame(std::int32_t correlation_id, std::int16_t version, const protocol::FetchResponse& r) {
+  OutMessage out;
+  begin_frame(out, correlation_id);
+  protocol::encode_fetch_response(r, version, out);
+  end_frame(out);
+  return out;
+}
+
 Outcome close_with(std::string reason) {
   Outcome o;
   o.kind = Outcome::Kind::close_connection;
@@ -248,10 +263,7 @@ Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan 
   if (!req) return close_with(req.error().message);
   std::uint64_t total = 0;
   auto r = read_partitions(*req, total);
-  bool any_error = false;
-  for (const auto& t : r.topics)
-    for (const auto& p : t.partitions) any_error |= p.error != Errc::none;
-  if (total < static_cast<std::uint64_t>(std::max(req->min_bytes, 0)) && req->max_wait_ms > 0 && !any_error) {
+  if (total < static_cast<std::uint64_t>(std::max(req->min_bytes, 0)) && req->max_wait_ms > 0 && !has_error(r)) {
     Outcome o;
     o.kind = Outcome::Kind::deferred;
     o.deferred_id = next_deferred_id_++;
@@ -260,9 +272,7 @@ Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan 
     return o;
   }
   Outcome o;
-  begin_frame(o.response, h.correlation_id);
-  protocol::encode_fetch_response(r, h.api_version, o.response);
-  end_frame(o.response);
+  o.response = fetch_frame(h.correlation_id, h.api_version, r);
   return o;
 }
 
@@ -272,16 +282,9 @@ std::vector<Completed> RequestHandler::poll_deferred() {
   for (auto it = deferred_.begin(); it != deferred_.end();) {
     std::uint64_t total = 0;
     auto r = read_partitions(it->second.request, total);
-    bool any_error = false;
-    for (const auto& t : r.topics)
-      for (const auto& p : t.partitions) any_error |= p.error != Errc::none;
-    if (total >= static_cast<std::uint64_t>(std::max(it->second.request.min_bytes, 0)) || any_error ||
+    if (total >= static_cast<std::uint64_t>(std::max(it->second.request.min_bytes, 0)) || has_error(r) ||
         now >= it->second.deadline_ms) {
-      Completed c{it->first, {}};
-      begin_frame(c.response, it->second.correlation_id);
-      protocol::encode_fetch_response(r, it->second.version, c.response);
-      end_frame(c.response);
-      done.push_back(std::move(c));
+      done.push_back({it->first, fetch_frame(it->second.correlation_id, it->second.version, r)});
       it = deferred_.erase(it);
     } else {
       ++it;

@@ -154,7 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 Server::Server(asio::io_context& io, const broker::BrokerConfig& config, broker::RequestHandler& handler,
                broker::LogManager& logs, const Clock& clock)
-    : io_(io), config_(config), handler_(handler), logs_(logs), clock_(clock), acceptor_(io), timer_(io) {}
+    : config_(config), handler_(handler), logs_(logs), clock_(clock), acceptor_(io), timer_(io) {}
 
 Server::~Server() = default;
 
