@@ -30,6 +30,7 @@ streamcraft_add_test("ListOffsets finds earliest latest and by timestamp" "ch02"
 streamcraft_add_test("CreateTopics and DeleteTopics report per-topic results" "ch02")
 streamcraft_add_test("a connection reassembles frames delivered a byte at a time" "ch02;ex:framing")
 streamcraft_add_test("a connection returns several frames from one read and keeps a partial one" "ch02;ex:framing")
+streamcraft_add_test("a big frame can be read straight into its own buffer" "ch02")
 streamcraft_add_test("responses leave in request order whatever order they finish in" "ch02;ex:response-order")
 streamcraft_add_test("a slot without a response does not block the ones behind it" "ch02;ex:response-order")
 streamcraft_add_test("an oversized frame is refused from its size prefix alone" "ch02;ex:framing")

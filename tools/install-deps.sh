@@ -3,11 +3,17 @@
 #
 #   bash tools/install-deps.sh          what building and running the chapters needs
 #   bash tools/install-deps.sh --test   also what the whole test suite needs
+#   bash tools/install-deps.sh --bench  also the benchmarks' peers (redis-server)
 #
 # Only missing packages are installed (with sudo when not root), so a second run is quick.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2 libasio-dev)
+# pkgconf + librdkafka-dev: librdkafka is the second client of the broker benchmark.
+packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2 libasio-dev
+          pkgconf librdkafka-dev)
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(redis-server)
+fi
 if [ "${1:-}" = "--test" ]; then
   # graphviz: diagram renders; clang + its runtime: libFuzzer targets;
   # real Kafka clients for the integration tests (chapter 2 on).

@@ -353,6 +353,40 @@ TEST_CASE("a connection returns several frames from one read and keeps a partial
   CHECK(load_be<std::int32_t>((*second)[0].data() + 2) == 99);
 }
 
+TEST_CASE("a big frame can be read straight into its own buffer", "[ch02]") {
+  Connection c(1 << 20);
+  CHECK(c.direct_space().empty());  // between frames there is nothing to read into
+  Bytes start;
+  Encoder e(start);
+  e.i32(100'000);
+  e.i16(5);  // the first 2 bytes of the frame arrive with its prefix
+  auto none = c.receive(start);
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+  auto space = c.direct_space();
+  REQUIRE(space.size() == 100'000 - 2);
+  space[0] = std::byte{0x42};
+  space[space.size() - 1] = std::byte{0x43};
+  CHECK_FALSE(c.commit_direct(1000).has_value());
+  CHECK(c.direct_space().size() == 100'000 - 2 - 1000);
+  auto frame = c.commit_direct(c.direct_space().size());
+  REQUIRE(frame.has_value());
+  REQUIRE(frame->size() == 100'000);
+  CHECK(load_be<std::int16_t>(frame->data()) == 5);
+  CHECK((*frame)[2] == std::byte{0x42});
+  CHECK(frame->back() == std::byte{0x43});
+  CHECK(c.direct_space().empty());
+  // The byte stream carries on with the next frame's prefix.
+  Bytes next;
+  Encoder n(next);
+  n.i32(2);
+  n.i16(6);
+  auto after = c.receive(next);
+  REQUIRE(after.ok());
+  REQUIRE(after->size() == 1);
+  CHECK(load_be<std::int16_t>((*after)[0].data()) == 6);
+}
+
 TEST_CASE("responses leave in request order whatever order they finish in", "[ch02][ex:response-order]") {
   Connection c(1000);
   auto s0 = c.open_slot(), s1 = c.open_slot(), s2 = c.open_slot();

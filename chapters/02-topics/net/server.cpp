@@ -45,27 +45,42 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::vector<std::uint64_t>& deferred_ids() const { return deferred_ids_; }
 
  private:
+  // Reads into the frame being received when much of it is still missing (a large
+  // produce request then lands in its final buffer with no copy of ours), otherwise into
+  // read_buffer_, which may hold the ends and beginnings of several small frames.
   void read() {
+    auto direct = connection_.direct_space();
+    if (direct.size() >= kDirectReadMin) {
+      socket_.async_read_some(asio::buffer(direct.data(), direct.size()),
+                              [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                                if (ec) return self->close_after_read_error(ec);
+                                std::vector<Bytes> frames;
+                                if (auto frame = self->connection_.commit_direct(n)) frames.push_back(std::move(*frame));
+                                self->on_frames(frames);
+                                if (!self->closed_) self->read();
+                              });
+      return;
+    }
     socket_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
-      if (ec) {
-        self->close(ec == asio::error::eof || ec == asio::error::operation_aborted ? "" : ec.message());
-        return;
+      if (ec) return self->close_after_read_error(ec);
+      auto frames = self->connection_.receive(ByteSpan(self->read_buffer_.data(), n));
+      if (!frames) {
+        // The peer broke the framing (an oversized or negative size): nothing it sends
+        // after this can be trusted to start at a frame boundary.
+        return self->close(frames.error().describe());
       }
-      self->on_bytes(ByteSpan(self->read_buffer_.data(), n));
+      self->on_frames(*frames);
       if (!self->closed_) self->read();
     });
   }
 
-  void on_bytes(ByteSpan bytes) {
-    auto frames = connection_.receive(bytes);
-    if (!frames) {
-      // The peer broke the framing (an oversized or negative size): nothing it sends
-      // after this can be trusted to start at a frame boundary.
-      close(frames.error().describe());
-      return;
-    }
+  void close_after_read_error(std::error_code ec) {
+    close(ec == asio::error::eof || ec == asio::error::operation_aborted ? "" : ec.message());
+  }
+
+  void on_frames(std::vector<Bytes>& frames) {
     bool produced = false;
-    for (auto& frame : *frames) {
+    for (auto& frame : frames) {
       auto slot = connection_.open_slot();
       produced |= frame.size() >= 2 && load_be<std::int16_t>(frame.data()) == 0;
       auto outcome = handler_.handle(frame);
@@ -81,6 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
           return;
       }
     }
+    if (frames.empty()) return;
     flush();
     if (produced) server_.complete_deferred();
   }
@@ -141,8 +157,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Server& server_;
   broker::RequestHandler& handler_;
   broker::Connection connection_;
-  // Large enough that a megabyte produce request arrives in a few reads.
-  std::vector<std::byte> read_buffer_ = std::vector<std::byte>(256 * 1024);
+  // Small frames arrive many to a read; big ones are read in place (see read()).
+  static constexpr std::size_t kDirectReadMin = 64 * 1024;
+  std::vector<std::byte> read_buffer_ = std::vector<std::byte>(64 * 1024);
   std::deque<protocol::OutMessage> outbox_;
   std::size_t part_ = 0;
   std::uint64_t file_done_ = 0;

@@ -3,16 +3,35 @@
 #include "broker/connection.h"
 #include "common/not_implemented.h"  // the stubs of this file's exercises
 
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
 #include "protocol/header.h"
 
 namespace streamcraft::broker {
 
-// Append the bytes to buffer_, then cut off every complete frame: a 4-byte size prefix
-// (checked with protocol::read_frame_size against max_frame_bytes_ before any of the
-// frame is waited for) followed by that many bytes. Keep an incomplete frame's bytes for
-// the next call.
+// Consume the bytes in order. Between frames, collect the 4-byte size prefix in prefix_;
+// once complete, check it with protocol::read_frame_size against max_frame_bytes_ (before
+// waiting for any of the frame), size frame_ to it and set in_frame_. Inside a frame, copy
+// bytes into frame_ until it is full, then hand it out and start over. A frame of size 0
+// is complete as soon as its prefix is.
 Result<std::vector<Bytes>> Connection::receive(ByteSpan bytes) {
   streamcraft::not_implemented("02-topics/framing", bytes);
+}
+
+MutableByteSpan Connection::direct_space() {
+  if (!in_frame_) return {};
+  return MutableByteSpan(frame_).subspan(frame_filled_);
+}
+
+std::optional<Bytes> Connection::commit_direct(std::size_t n) {
+  if (!in_frame_ || n > frame_.size() - frame_filled_) throw std::logic_error("commit_direct beyond the frame");
+  frame_filled_ += n;
+  if (frame_filled_ < frame_.size()) return std::nullopt;
+  in_frame_ = false;
+  frame_filled_ = 0;
+  return std::exchange(frame_, Bytes());
 }
 
 std::uint64_t Connection::open_slot() {
