@@ -117,6 +117,7 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
     case ApiKey::list_offsets: return handle_list_offsets(*header, body);
     case ApiKey::create_topics: return handle_create_topics(*header, body);
     case ApiKey::delete_topics: return handle_delete_topics(*header, body);
+    default: break;  // find_api() above lets through only the APIs this broker handles
   }
   return close_with("unreachable: supported API without a handler");
 }

@@ -16,6 +16,19 @@ std::string_view api_name(std::int16_t key) {
     case ApiKey::api_versions: return "ApiVersions";
     case ApiKey::create_topics: return "CreateTopics";
     case ApiKey::delete_topics: return "DeleteTopics";
+    // @from ch03
+    case ApiKey::offset_commit: return "OffsetCommit";
+    case ApiKey::offset_fetch: return "OffsetFetch";
+    case ApiKey::find_coordinator: return "FindCoordinator";
+    case ApiKey::join_group: return "JoinGroup";
+    case ApiKey::heartbeat: return "Heartbeat";
+    case ApiKey::leave_group: return "LeaveGroup";
+    case ApiKey::sync_group: return "SyncGroup";
+    case ApiKey::describe_groups: return "DescribeGroups";
+    case ApiKey::list_groups: return "ListGroups";
+    case ApiKey::init_producer_id: return "InitProducerId";
+    case ApiKey::delete_groups: return "DeleteGroups";
+    // @end
   }
   return "Unknown";
 }

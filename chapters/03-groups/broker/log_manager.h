@@ -1,0 +1,99 @@
+// generated from final/broker/log_manager.h; edit there
+// broker/log_manager.h — topics and partitions: a directory of chapter 1's logs.
+//
+// A topic is a name and a number of partitions; each partition is one Log (chapter 1) in
+// its own directory, named like Kafka's: `<log.dir>/<topic>-<partition>/`. Partitions
+// are the unit of parallelism (different partitions can be written and read
+// independently, by different producers, consumers and — in chapter 4 — brokers) and of
+// ordering (order is defined only within one partition).
+//
+// A topic's settings (its partition count and per-topic overrides such as retention.ms)
+// live in `<log.dir>/.topics/<topic>.properties`, written atomically when the topic is
+// created. That file is what makes a topic exist: it is written before the partition
+// directories and deleted before them, so a crash half-way through creating or deleting
+// a topic leaves either no topic (and orphan directories, removed at the next start) or
+// a whole one (missing partition logs are created at the next start).
+//
+// Not thread-safe: the broker's one network thread drives it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "log/file.h"
+#include "log/log.h"
+
+namespace streamcraft::broker {
+
+// Kafka's rules: 1..249 characters from [a-zA-Z0-9._-], and not "." or "..".
+Status validate_topic_name(std::string_view name);
+
+struct TopicInfo {
+  std::string name;
+  std::int32_t partitions = 0;
+  std::vector<std::pair<std::string, std::string>> overrides;  // per-topic settings
+};
+
+class LogManager {
+ public:
+  // Opens every topic's partitions under config.log_dir, recovering each log as needed.
+  static Result<std::unique_ptr<LogManager>> open(log::FileSystem& fs, const BrokerConfig& config,
+                                                  const Clock& clock);
+  ~LogManager();
+  LogManager(const LogManager&) = delete;
+  LogManager& operator=(const LogManager&) = delete;
+
+  // Errors: INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS,
+  // INVALID_REPLICATION_FACTOR (this broker has one node), INVALID_CONFIG.
+  Result<TopicInfo> create_topic(const std::string& name, std::int32_t partitions,
+                                 const std::vector<std::pair<std::string, std::string>>& overrides,
+                                 bool validate_only = false);
+  // Deletes the topic and its data. UNKNOWN_TOPIC_OR_PARTITION if there is none.
+  Status delete_topic(const std::string& name);
+
+  const TopicInfo* topic(std::string_view name) const;
+  std::vector<TopicInfo> topics() const;
+  // The log of one partition, or nullptr.
+  log::Log* partition(std::string_view topic, std::int32_t partition);
+
+  // Runs the time-based flush policy, and retention every retention_check_interval_ms.
+  Status tick();
+  // Closes every log cleanly (flush, seal, clean-shutdown marker).
+  Status close();
+
+ private:
+  struct Private {
+    explicit Private() = default;
+  };
+
+ public:
+  LogManager(Private, log::FileSystem& fs, const BrokerConfig& config, const Clock& clock);
+
+ private:
+  struct Topic {
+    TopicInfo info;
+    log::LogConfig config;
+    std::vector<std::unique_ptr<log::Log>> partitions;
+  };
+  Status load();
+  Result<log::LogConfig> topic_config(const std::vector<std::pair<std::string, std::string>>& overrides) const;
+  Status open_partitions(Topic& topic);
+  std::filesystem::path topics_dir() const { return config_.log_dir / ".topics"; }
+  std::filesystem::path partition_dir(std::string_view topic, std::int32_t partition) const;
+
+  log::FileSystem& fs_;
+  BrokerConfig config_;
+  const Clock& clock_;
+  std::map<std::string, Topic, std::less<>> topics_;
+  std::int64_t last_retention_check_ms_ = 0;
+};
+
+}  // namespace streamcraft::broker

@@ -1,0 +1,101 @@
+// generated from final/broker/request_handler.h; edit there
+// broker/request_handler.h — the broker's brain, without a socket in sight.
+//
+// The handler takes one request frame (the bytes after the size prefix) and produces
+// what should happen: a response frame, no response at all (Produce with acks=0), a
+// deferred response (a Fetch that waits for data: "long poll"), or "close this
+// connection" (a request we cannot even answer). It never touches the network and reads
+// time only from its Clock, so every path — including long polls timing out — is tested
+// by feeding it bytes and moving a manual clock (tests/broker/). The Asio server
+// (net/server.h) is a thin adapter around it.
+//
+// Long poll: a Fetch whose partitions hold fewer than min_bytes new bytes waits up to
+// max_wait_ms. Instead of a consumer polling in a tight loop (wasting both sides' CPU)
+// or sleeping (adding latency), the broker holds the request and answers as soon as
+// enough data has been appended — or when the wait is over. Waiting fetches live in a
+// small table ("purgatory", as Kafka calls it); poll_deferred() completes those that can
+// be completed and is called after every produce and on every timer tick.
+//
+// Not thread-safe: one network thread drives it (see the chapter's threading model).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/config.h"
+#include "broker/log_manager.h"
+#include "common/clock.h"
+#include "protocol/fetch.h"
+#include "protocol/header.h"
+#include "protocol/message.h"
+
+namespace streamcraft::broker {
+
+struct Outcome {
+  enum class Kind { respond, no_response, deferred, close_connection };
+  Kind kind = Kind::respond;
+  protocol::OutMessage response;  // kind == respond: a whole frame, size prefix included
+  std::uint64_t deferred_id = 0;  // kind == deferred: completed later by poll_deferred()
+  std::string reason;             // kind == close_connection: why, for the log
+};
+
+struct Completed {
+  std::uint64_t deferred_id;
+  protocol::OutMessage response;
+};
+
+class RequestHandler {
+ public:
+  RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock);
+
+  // The address clients should connect to, as advertised in Metadata (the server sets
+  // it once it knows the port it is bound to).
+  void set_advertised(std::string host, std::uint16_t port);
+
+  // Handles one request. The frame is mutable because a produced batch is stamped with
+  // its offsets in place before it is written (no copy).
+  Outcome handle(MutableByteSpan frame);
+
+  // Completes the deferred fetches that now have enough data or whose wait is over.
+  std::vector<Completed> poll_deferred();
+  // When the earliest deferred fetch times out, if any (for the server's timer).
+  std::optional<std::int64_t> next_deadline_ms() const;
+  // Forgets a deferred fetch (its connection closed).
+  void cancel_deferred(std::uint64_t id) { deferred_.erase(id); }
+  std::size_t deferred_count() const { return deferred_.size(); }
+
+ private:
+  struct DeferredFetch {
+    std::int32_t correlation_id;
+    std::int16_t version;
+    protocol::FetchRequest request;
+    std::int64_t deadline_ms;
+  };
+
+  Outcome handle_api_versions(const protocol::RequestHeader& h);
+  Outcome handle_metadata(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_produce(const protocol::RequestHeader& h, MutableByteSpan frame, ByteSpan body);
+  Outcome handle_fetch(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_list_offsets(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_create_topics(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_delete_topics(const protocol::RequestHeader& h, ByteSpan body);
+
+  // Reads every requested partition; total_bytes tells whether min_bytes is reached.
+  protocol::FetchResponse read_partitions(const protocol::FetchRequest& request, std::uint64_t& total_bytes);
+
+  const BrokerConfig& config_;
+  LogManager& logs_;
+  const Clock& clock_;
+  std::string advertised_host_;
+  std::uint16_t advertised_port_ = 0;
+  std::map<std::uint64_t, DeferredFetch> deferred_;
+  std::uint64_t next_deferred_id_ = 1;
+};
+
+// Wraps an encoded body into a response frame: size prefix, correlation id, body.
+protocol::OutMessage response_frame(std::int32_t correlation_id, Bytes body);
+
+}  // namespace streamcraft::broker

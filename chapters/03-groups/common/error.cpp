@@ -1,0 +1,37 @@
+// generated from final/common/error.cpp; edit there
+// common/error.cpp — names of Kafka error codes.
+#include "common/error.h"
+
+#include <fmt/format.h>
+
+namespace streamcraft {
+
+std::string_view errc_name(Errc code) {
+  switch (code) {
+    case Errc::unknown_server_error: return "UNKNOWN_SERVER_ERROR";
+    case Errc::none: return "NONE";
+    case Errc::offset_out_of_range: return "OFFSET_OUT_OF_RANGE";
+    case Errc::corrupt_message: return "CORRUPT_MESSAGE";
+    case Errc::unknown_topic_or_partition: return "UNKNOWN_TOPIC_OR_PARTITION";
+    case Errc::leader_not_available: return "LEADER_NOT_AVAILABLE";
+    case Errc::message_too_large: return "MESSAGE_TOO_LARGE";
+    case Errc::invalid_topic: return "INVALID_TOPIC_EXCEPTION";
+    case Errc::record_list_too_large: return "RECORD_LIST_TOO_LARGE";
+    case Errc::invalid_required_acks: return "INVALID_REQUIRED_ACKS";
+    case Errc::invalid_timestamp: return "INVALID_TIMESTAMP";
+    case Errc::invalid_config: return "INVALID_CONFIG";
+    case Errc::unsupported_version: return "UNSUPPORTED_VERSION";
+    case Errc::topic_already_exists: return "TOPIC_ALREADY_EXISTS";
+    case Errc::invalid_partitions: return "INVALID_PARTITIONS";
+    case Errc::invalid_replication_factor: return "INVALID_REPLICATION_FACTOR";
+    case Errc::invalid_request: return "INVALID_REQUEST";
+    case Errc::unsupported_for_message_format: return "UNSUPPORTED_FOR_MESSAGE_FORMAT";
+    case Errc::kafka_storage_error: return "KAFKA_STORAGE_ERROR";
+    case Errc::invalid_record: return "INVALID_RECORD";
+  }
+  return "UNKNOWN_ERROR_CODE";
+}
+
+std::string Error::describe() const { return fmt::format("{}: {}", errc_name(code), message); }
+
+}  // namespace streamcraft

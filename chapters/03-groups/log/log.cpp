@@ -1,0 +1,339 @@
+// generated from final/log/log.cpp; edit there
+// log/log.cpp — opening, recovering, appending to, reading and trimming a log.
+#include "log/log.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "record/batch.h"
+
+namespace streamcraft::log {
+
+std::uint64_t OpenReport::truncated_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& r : recovered) total += r.truncated_bytes;
+  return total;
+}
+
+Log::Log(Private, FileSystem& fs, std::filesystem::path dir, const LogConfig& config, const Clock& clock)
+    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock) {}
+
+Log::~Log() = default;
+
+Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::path& dir, const LogConfig& config,
+                                       const Clock& clock) {
+  // Index positions are 32-bit, so a segment cannot be larger than 2 GiB (as in Kafka).
+  if (config.segment_bytes < record::layout::header_size || config.segment_bytes > INT32_MAX)
+    return make_error(Errc::invalid_config,
+                      fmt::format("segment.bytes must be between {} and {}", record::layout::header_size, INT32_MAX));
+  if (config.segment.index_interval_bytes == 0 || config.segment.max_index_entries == 0)
+    return make_error(Errc::invalid_config, "index.interval.bytes and segment.index.bytes must be positive");
+  auto log = std::make_unique<Log>(Private{}, fs, dir, config, clock);
+  if (auto s = log->load(); !s) return s.error();
+  return log;
+}
+
+Result<std::optional<std::int64_t>> Log::read_checkpoint(const char* name) {
+  auto path = dir_ / name;
+  if (!fs_.exists(path)) return std::optional<std::int64_t>{};
+  auto bytes = fs_.read_all(path);
+  if (!bytes) return bytes.error();
+  auto text = as_chars(*bytes);
+  std::int64_t value = -1;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || value < 0) {
+    // A damaged checkpoint costs time, not data: we fall back to scanning everything.
+    spdlog::warn("ignoring unreadable checkpoint {}", path.string());
+    return std::optional<std::int64_t>{};
+  }
+  return std::optional<std::int64_t>{value};
+}
+
+Status Log::load() {
+  if (auto s = fs_.create_directories(dir_); !s) return s;
+  auto names = fs_.list(dir_);
+  if (!names) return names.error();
+
+  std::set<std::int64_t> bases;
+  for (const auto& name : *names)
+    if (auto base = parse_segment_file_name(name, ".log")) bases.insert(*base);
+  for (const auto& name : *names) {
+    // Leftovers of an interrupted atomic write, and indexes whose log is gone (a crash
+    // during segment deletion), are removed: they describe nothing.
+    auto idx = parse_segment_file_name(name, ".index");
+    auto tidx = parse_segment_file_name(name, ".timeindex");
+    bool orphan = (idx && !bases.contains(*idx)) || (tidx && !bases.contains(*tidx));
+    if (orphan || name.ends_with(".tmp")) {
+      if (auto s = fs_.remove(dir_ / name); !s) return s;
+    }
+  }
+
+  const bool clean = fs_.exists(dir_ / kCleanShutdownFile);
+  auto rp = read_checkpoint(kRecoveryPointFile);
+  if (!rp) return rp.error();
+  auto lso = read_checkpoint(kLogStartOffsetFile);
+  if (!lso) return lso.error();
+  open_report_.clean_shutdown = clean;
+  open_report_.recovery_point = rp->value_or(0);
+
+  std::vector<std::int64_t> ordered(bases.begin(), bases.end());
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    const std::int64_t base = ordered[i];
+    // A segment is trusted when the shutdown was clean, or when the whole segment lies
+    // below the recovery point (it was flushed and sealed when the log rolled past it).
+    const bool below_recovery_point = i + 1 < ordered.size() && ordered[i + 1] <= open_report_.recovery_point;
+    SegmentRecovery recovery;
+    auto seg = (clean || below_recovery_point)
+                   ? Segment::open_trusted(fs_, dir_, base, config_.segment, &recovery)
+                   : Segment::open_and_recover(fs_, dir_, base, config_.segment, recovery);
+    if (!seg) return seg.error();
+    if (recovery.scanned) open_report_.recovered.push_back(recovery);
+    if (recovery.reason)
+      spdlog::warn("segment {} of {}: truncated {} bytes ({})", base, dir_.string(), recovery.truncated_bytes,
+                   recovery.reason->message);
+
+    bool overlaps = !segments_.empty() && base < segments_.rbegin()->second->next_offset();
+    if (overlaps) {
+      spdlog::warn("segment {} overlaps the previous segment; dropping it and all later segments", base);
+    } else {
+      segments_.emplace(base, std::move(*seg));
+    }
+    if (overlaps || recovery.reason) {
+      // Data after a corrupt point can't be trusted to follow on from what we kept.
+      for (std::size_t j = overlaps ? i : i + 1; j < ordered.size(); ++j) {
+        for (const char* ext : {".log", ".index", ".timeindex"})
+          if (auto s = fs_.remove(dir_ / segment_file_name(ordered[j], ext)); !s) return s;
+        open_report_.deleted_segments.push_back(ordered[j]);
+      }
+      break;
+    }
+  }
+
+  if (segments_.empty()) {
+    auto base = lso->value_or(0);
+    auto seg = Segment::create(fs_, dir_, base, config_.segment);
+    if (!seg) return seg.error();
+    segments_.emplace(base, std::move(*seg));
+  }
+  next_offset_ = active().next_offset();
+  log_start_offset_ = std::clamp(lso->value_or(0), segments_.begin()->first, next_offset_);
+  recovery_point_ = std::min(open_report_.recovery_point, next_offset_);
+
+  // Remove the marker durably *before* accepting appends: if we crashed later with the
+  // marker still on disk, the next open would trust indexes that no longer match.
+  if (clean) {
+    if (auto s = fs_.remove(dir_ / kCleanShutdownFile); !s) return s;
+  }
+  if (auto s = fs_.sync_directory(dir_); !s) return s;
+  spdlog::debug("opened log {}: offsets [{}, {}), {} segment(s), {}", dir_.string(), log_start_offset_,
+                next_offset_, segments_.size(), clean ? "clean shutdown" : "recovered");
+  return {};
+}
+
+Status Log::check_online() const {
+  if (offline_reason_)
+    return make_error(Errc::kafka_storage_error, "log is offline after an earlier failure: " + offline_reason_->message);
+  if (closed_) return make_error(Errc::kafka_storage_error, "log is closed");
+  return {};
+}
+
+Status Log::go_offline(const Error& error) {
+  // After a failed fsync the state of the page cache is unknown (the OS may have dropped
+  // the dirty pages), so retrying could report data as durable that is not. Stop instead.
+  spdlog::error("taking log {} offline: {}", dir_.string(), error.message);
+  offline_reason_ = error;
+  return error;
+}
+
+bool Log::should_roll(std::size_t batch_size, const record::BatchHeader& batch) const {
+  const Segment& seg = active();
+  if (seg.empty()) return false;
+  // Age, as Kafka measures it: record time since the segment's first batch. Batches
+  // without timestamps (-1) never trigger it; both sides >= 0 also rules out overflow.
+  const bool too_old = seg.first_batch_timestamp() >= 0 && batch.max_timestamp >= 0 &&
+                       batch.max_timestamp - seg.first_batch_timestamp() > config_.segment_ms;
+  // Relative offsets in the index are 32-bit: the batch's last offset must still fit.
+  const bool offsets_overflow =
+      next_offset_ + batch.last_offset_delta - seg.base_offset() > std::numeric_limits<std::int32_t>::max();
+  return seg.size_bytes() + batch_size > config_.segment_bytes || too_old || seg.index_full() || offsets_overflow;
+}
+
+Status Log::roll() {
+  // The old segment is flushed and sealed first: from now on its indexes are trusted.
+  if (auto s = active().seal(); !s) return go_offline(s.error());
+  auto seg = Segment::create(fs_, dir_, next_offset_, config_.segment);
+  if (!seg) return seg.error();
+  segments_.emplace(next_offset_, std::move(*seg));
+  recovery_point_ = next_offset_;
+  unflushed_messages_ = 0;
+  first_unflushed_ms_.reset();
+  // The checkpoint write also fsyncs the directory, which makes the new files durable;
+  // if that fails, later fsyncs of the new segment would promise what they cannot keep.
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  return {};
+}
+
+Result<AppendInfo> Log::append(MutableByteSpan batch) {
+  if (auto s = check_online(); !s) return s.error();
+  if (batch.size() > config_.max_batch_bytes)
+    return make_error(Errc::message_too_large, fmt::format("batch of {} bytes exceeds max.message.bytes {}",
+                                                           batch.size(), config_.max_batch_bytes));
+  auto client = record::validate_client_batch(batch);
+  if (!client) return client.error();
+  auto header = *record::decode_header(batch);
+  // The time index and time retention trust maxTimestamp. Like Kafka's LogValidator, we
+  // correct a wrong one (sarama 1.22 sends -1) — the one case where the stored bytes
+  // differ from the producer's beyond baseOffset, and which costs a CRC recomputation.
+  if (client->records_max_timestamp && *client->records_max_timestamp != header.max_timestamp) {
+    record::set_max_timestamp(batch, *client->records_max_timestamp);
+    header.max_timestamp = *client->records_max_timestamp;
+  }
+
+  AppendInfo info;
+  if (should_roll(batch.size(), header)) {
+    if (auto s = roll(); !s) return s.error();
+    info.rolled = true;
+  }
+  // The log's one change to a client's batch: offsets. baseOffset lies outside the CRC.
+  record::set_base_offset(batch, next_offset_);
+  header.base_offset = next_offset_;
+  const std::uint64_t size_before = active().size_bytes();
+  if (auto s = active().append(batch, header); !s) {
+    if (active().size_bytes() != size_before) return go_offline(s.error()).error();
+    return s.error();
+  }
+  next_offset_ = header.next_offset();
+  unflushed_messages_ += header.records_count;
+  if (!first_unflushed_ms_) first_unflushed_ms_ = clock_.now_ms();
+  if (auto s = maybe_flush(); !s) return s.error();
+
+  info.first_offset = header.base_offset;
+  info.last_offset = header.last_offset();
+  info.max_timestamp = header.max_timestamp;
+  return info;
+}
+
+Status Log::maybe_flush() {
+  bool by_count = unflushed_messages_ >= config_.flush.interval_messages;
+  bool by_time = first_unflushed_ms_ && clock_.now_ms() - *first_unflushed_ms_ >= config_.flush.interval_ms;
+  return (by_count || by_time) ? flush() : Status{};
+}
+
+Status Log::flush() {
+  if (auto s = check_online(); !s) return s;
+  if (auto s = active().flush(); !s) return go_offline(s.error());
+  recovery_point_ = next_offset_;
+  unflushed_messages_ = 0;
+  first_unflushed_ms_.reset();
+  return {};
+}
+
+Status Log::tick() {
+  if (auto s = check_online(); !s) return s;
+  return maybe_flush();
+}
+
+Result<FileRange> Log::read(std::int64_t offset, std::uint64_t max_bytes) const {
+  if (auto s = check_online(); !s) return s.error();
+  if (offset < log_start_offset_ || offset > next_offset_)
+    return make_error(Errc::offset_out_of_range, fmt::format("offset {} is outside the log's range [{}, {}]", offset,
+                                                             log_start_offset_, next_offset_));
+  if (offset == next_offset_) return FileRange{};
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    auto range = it->second->read(offset, max_bytes);
+    if (!range) return range.error();
+    if (*range) return **range;
+  }
+  return FileRange{};
+}
+
+Result<std::optional<std::int64_t>> Log::offset_for_timestamp(std::int64_t timestamp) const {
+  if (auto s = check_online(); !s) return s.error();
+  for (const auto& [base, seg] : segments_) {
+    if (seg->max_timestamp() < timestamp) continue;
+    auto found = seg->offset_for_timestamp(timestamp);
+    if (!found) return found.error();
+    if (*found) return std::optional<std::int64_t>{std::max(**found, log_start_offset_)};
+  }
+  return std::optional<std::int64_t>{};
+}
+
+std::uint64_t Log::size_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& [base, seg] : segments_) total += seg->size_bytes();
+  return total;
+}
+
+std::vector<SegmentInfo> Log::segment_infos() const {
+  std::vector<SegmentInfo> infos;
+  for (const auto& [base, seg] : segments_) infos.push_back({base, seg->size_bytes(), seg->max_timestamp()});
+  return infos;
+}
+
+Result<RetentionReport> Log::apply_retention() {
+  if (auto s = check_online(); !s) return s.error();
+  auto infos = segment_infos();
+  std::size_t n = std::max(segments_to_delete_by_size(infos, config_.retention_bytes),
+                           segments_to_delete_by_time(infos, config_.retention_ms, clock_.now_ms()));
+  RetentionReport report;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto it = segments_.begin();
+    // The start offset moves before the files go: a segment that is half deleted must
+    // already be out of reach for readers.
+    log_start_offset_ = std::max(log_start_offset_, std::next(it)->first);
+    report.deleted_segments.push_back(it->first);
+    auto removed = it->second->remove_files();
+    segments_.erase(it);
+    if (!removed) return go_offline(removed.error()).error();
+  }
+  if (n > 0) {
+    if (auto s = write_checkpoints(); !s) return go_offline(s.error()).error();
+    spdlog::info("retention deleted {} segment(s) of {}; log start offset is now {}", n, dir_.string(),
+                 log_start_offset_);
+  }
+  report.log_start_offset = log_start_offset_;
+  return report;
+}
+
+Status Log::truncate_to(std::int64_t offset) {
+  if (auto s = check_online(); !s) return s;
+  if (offset >= next_offset_) return {};
+  // Drop whole segments that start at or after the cut, newest first.
+  while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
+    auto it = std::prev(segments_.end());
+    if (auto s = it->second->remove_files(); !s) return go_offline(s.error());
+    segments_.erase(it);
+  }
+  if (auto s = active().truncate_to(offset); !s) return go_offline(s.error());
+  next_offset_ = active().next_offset();
+  log_start_offset_ = std::min(log_start_offset_, next_offset_);
+  recovery_point_ = std::min(recovery_point_, next_offset_);
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  return {};
+}
+
+Status Log::write_checkpoints() {
+  auto text = fmt::format("{}\n", recovery_point_);
+  if (auto s = fs_.write_atomically(dir_ / kRecoveryPointFile, as_bytes(text)); !s) return s;
+  text = fmt::format("{}\n", log_start_offset_);
+  return fs_.write_atomically(dir_ / kLogStartOffsetFile, as_bytes(text));
+}
+
+Status Log::close() {
+  if (auto s = check_online(); !s) return s;
+  if (auto s = active().seal(); !s) return go_offline(s.error());
+  recovery_point_ = next_offset_;
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  // Written last: its presence promises that everything above is complete and durable.
+  if (auto s = fs_.write_atomically(dir_ / kCleanShutdownFile, {}); !s) return go_offline(s.error());
+  closed_ = true;
+  return {};
+}
+
+}  // namespace streamcraft::log

@@ -1,0 +1,3 @@
+// generated from final/protocol/groups.cpp; edit there
+// protocol/groups.cpp — (being written)
+#include "protocol/groups.h"

@@ -1,0 +1,3 @@
+// generated from final/protocol/groups.h; edit there
+// protocol/groups.h — (being written)
+#pragma once

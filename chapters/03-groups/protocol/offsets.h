@@ -1,0 +1,3 @@
+// generated from final/protocol/offsets.h; edit there
+// protocol/offsets.h — (being written)
+#pragma once

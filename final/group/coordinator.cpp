@@ -1,0 +1,2 @@
+// group/coordinator.cpp — (being written)
+#include "group/coordinator.h"

@@ -1,0 +1,2 @@
+// group/coordinator.h — (being written)
+#pragma once

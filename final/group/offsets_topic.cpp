@@ -1,0 +1,2 @@
+// group/offsets_topic.cpp — (being written)
+#include "group/offsets_topic.h"

@@ -1,0 +1,2 @@
+// group/offsets_topic.h — (being written)
+#pragma once

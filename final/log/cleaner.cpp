@@ -1,0 +1,2 @@
+// log/cleaner.cpp — (being written)
+#include "log/cleaner.h"

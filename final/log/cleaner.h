@@ -1,0 +1,2 @@
+// log/cleaner.h — (being written)
+#pragma once

@@ -1,0 +1,2 @@
+// log/producer_state.cpp — (being written)
+#include "log/producer_state.h"

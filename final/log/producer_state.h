@@ -1,0 +1,2 @@
+// log/producer_state.h — (being written)
+#pragma once

@@ -1,0 +1,2 @@
+// protocol/groups.cpp — (being written)
+#include "protocol/groups.h"

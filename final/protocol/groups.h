@@ -1,0 +1,2 @@
+// protocol/groups.h — (being written)
+#pragma once

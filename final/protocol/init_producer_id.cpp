@@ -1,0 +1,2 @@
+// protocol/init_producer_id.cpp — (being written)
+#include "protocol/init_producer_id.h"

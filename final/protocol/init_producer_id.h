@@ -1,0 +1,2 @@
+// protocol/init_producer_id.h — (being written)
+#pragma once

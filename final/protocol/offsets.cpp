@@ -1,0 +1,2 @@
+// protocol/offsets.cpp — (being written)
+#include "protocol/offsets.h"

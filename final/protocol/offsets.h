@@ -1,0 +1,2 @@
+// protocol/offsets.h — (being written)
+#pragma once
