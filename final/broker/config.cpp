@@ -7,6 +7,10 @@
 
 #include <fmt/format.h>
 
+// @from ch03
+#include "log/cleaner.h"
+// @end
+
 namespace streamcraft::broker {
 namespace {
 
@@ -68,6 +72,22 @@ Status apply_topic_setting(log::LogConfig& c, const std::string& key, const std:
     c.segment.max_index_entries = bytes / log::kIndexEntrySize;
     return {};
   }
+  // @from ch03
+  if (key == "cleanup.policy") {
+    auto policy = log::parse_cleanup_policy(value);
+    if (!policy)
+      return make_error(Errc::invalid_config, fmt::format("cleanup.policy: '{}' is not delete, compact or compact,delete", value));
+    c.cleanup_policy = *policy;
+    return {};
+  }
+  if (key == "delete.retention.ms") return parse_number(key, value, c.delete_retention_ms);
+  if (key == "min.cleanable.dirty.ratio") {
+    if (auto s = parse_number(key, value, c.min_cleanable_dirty_ratio); !s) return s;
+    if (c.min_cleanable_dirty_ratio < 0 || c.min_cleanable_dirty_ratio > 1)
+      return make_error(Errc::invalid_config, "min.cleanable.dirty.ratio must be between 0 and 1");
+    return {};
+  }
+  // @end
   return make_error(Errc::invalid_config, fmt::format("unknown topic setting '{}'", key));
 }
 
@@ -106,6 +126,18 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
     c.log.retention_ms = hours * 3600 * 1000;
     return {};
   }
+  // @from ch03
+  if (key == "group.initial.rebalance.delay.ms") return parse_number(key, value, c.group.initial_rebalance_delay_ms);
+  if (key == "group.min.session.timeout.ms") return parse_number(key, value, c.group.min_session_timeout_ms);
+  if (key == "group.max.session.timeout.ms") return parse_number(key, value, c.group.max_session_timeout_ms);
+  if (key == "offset.metadata.max.bytes") return parse_number(key, value, c.group.max_metadata_bytes);
+  if (key == "offsets.topic.segment.bytes") return parse_number(key, value, c.offsets_segment_bytes);
+  if (key == "offsets.topic.num.partitions") {
+    if (auto s = parse_number(key, value, c.group.offsets_partitions); !s) return s;
+    if (c.group.offsets_partitions < 1) return make_error(Errc::invalid_config, "offsets.topic.num.partitions must be >= 1");
+    return {};
+  }
+  // @end
   // log.segment.bytes → segment.bytes, log.flush.interval.messages → flush.messages, …
   static const std::map<std::string, std::string, std::less<>> broker_to_topic = {
       {"log.segment.bytes", "segment.bytes"},       {"log.roll.ms", "segment.ms"},

@@ -16,6 +16,9 @@
 
 #include "common/error.h"
 #include "log/log.h"
+// @from ch03
+#include "group/coordinator.h"
+// @end
 
 namespace streamcraft::broker {
 
@@ -35,6 +38,12 @@ struct BrokerConfig {
   std::size_t max_request_bytes = 100 * 1024 * 1024;        // socket.request.max.bytes
   log::LogConfig log;  // log.segment.bytes, log.retention.ms, log.flush.interval.messages, …
   std::int64_t retention_check_interval_ms = 300'000;       // log.retention.check.interval.ms
+  // @from ch03
+  // group.initial.rebalance.delay.ms, group.min/max.session.timeout.ms,
+  // offsets.topic.num.partitions, offset.metadata.max.bytes
+  group::CoordinatorConfig group;
+  std::int32_t offsets_segment_bytes = 100 * 1024 * 1024;  // offsets.topic.segment.bytes
+  // @end
 };
 
 // Applies one `key=value` setting. Unknown keys are an error naming the key.

@@ -27,6 +27,9 @@
 #include "broker/config.h"
 #include "broker/log_manager.h"
 #include "common/clock.h"
+// @from ch03
+#include "group/coordinator.h"
+// @end
 #include "protocol/fetch.h"
 #include "protocol/header.h"
 #include "protocol/message.h"
@@ -57,13 +60,23 @@ class RequestHandler {
   // Handles one request. The frame is mutable because a produced batch is stamped with
   // its offsets in place before it is written (no copy).
   Outcome handle(MutableByteSpan frame);
+  // @from ch03
+  // The address of the client whose requests come next (a group member's host).
+  void set_client_host(std::string host) { client_host_ = std::move(host); }
+
+  // Creates __consumer_offsets if needed and replays it into the group coordinator:
+  // call once at start-up, before serving requests.
+  Status load_groups();
+  // True when group requests finished and their answers wait for poll_deferred().
+  bool has_completions() const { return coordinator_.has_completed(); }
+  // @end
 
   // Completes the deferred fetches that now have enough data or whose wait is over.
   std::vector<Completed> poll_deferred();
   // When the earliest deferred fetch times out, if any (for the server's timer).
   std::optional<std::int64_t> next_deadline_ms() const;
-  // Forgets a deferred fetch (its connection closed).
-  void cancel_deferred(std::uint64_t id) { deferred_.erase(id); }
+  // Forgets a deferred request (its connection closed).
+  void cancel_deferred(std::uint64_t id);
   std::size_t deferred_count() const { return deferred_.size(); }
 
  private:
@@ -81,6 +94,27 @@ class RequestHandler {
   Outcome handle_list_offsets(const protocol::RequestHeader& h, ByteSpan body);
   Outcome handle_create_topics(const protocol::RequestHeader& h, ByteSpan body);
   Outcome handle_delete_topics(const protocol::RequestHeader& h, ByteSpan body);
+  // @from ch03
+  // Consumer groups and committed offsets: broker/group_requests.cpp.
+  Outcome handle_find_coordinator(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_join_group(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_sync_group(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_heartbeat(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_leave_group(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_offset_commit(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_offset_fetch(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_list_groups(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_describe_groups(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_delete_groups(const protocol::RequestHeader& h, ByteSpan body);
+  // Appends records to the group's __consumer_offsets partition, then applies them to
+  // the coordinator: what the coordinator knows is always what the log holds.
+  Status append_group_records(const std::string& group_id, const std::vector<group::OffsetsTopicRecord>& records);
+  // Appends the group metadata the coordinator produced (end of a rebalance).
+  void persist_group_records();
+  Status ensure_offsets_topic();
+  // Encodes a finished JoinGroup or SyncGroup for its waiting request.
+  std::optional<Completed> finish_group_request(const group::Completion& c);
+  // @end
 
   // Reads every requested partition; total_bytes tells whether min_bytes is reached.
   protocol::FetchResponse read_partitions(const protocol::FetchRequest& request, std::uint64_t& total_bytes);
@@ -92,6 +126,15 @@ class RequestHandler {
   std::uint16_t advertised_port_ = 0;
   std::map<std::uint64_t, DeferredFetch> deferred_;
   std::uint64_t next_deferred_id_ = 1;
+  // @from ch03
+  struct DeferredGroupRequest {
+    std::int32_t correlation_id;
+    std::int16_t version;
+  };
+  group::Coordinator coordinator_;
+  std::map<std::uint64_t, DeferredGroupRequest> deferred_groups_;  // JoinGroup/SyncGroup waiting
+  std::string client_host_;  // of the request being handled
+  // @end
 };
 
 // Wraps an encoded body into a response frame: size prefix, correlation id, body.

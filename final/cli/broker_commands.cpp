@@ -57,6 +57,11 @@ int run_broker(const BrokerOptions& o) {
   auto logs = broker::LogManager::open(log::posix_file_system(), config, clock);
   if (!logs) return fail(logs.error());
   broker::RequestHandler handler(config, **logs, clock);
+  // @from ch03
+  // Committed offsets and groups come back from __consumer_offsets before any client
+  // can ask for them.
+  if (auto s = handler.load_groups(); !s) return fail(s.error());
+  // @end
   asio::io_context io;
   net::Server server(io, config, handler, **logs, clock);
   if (auto s = server.start(); !s) return fail(s.error());

@@ -10,9 +10,18 @@
 
 #include "protocol/api_versions.h"
 #include "protocol/fetch.h"
+// @from ch03
+#include "protocol/groups.h"
+// @end
 #include "protocol/header.h"
+// @from ch03
+#include "protocol/init_producer_id.h"
+// @end
 #include "protocol/list_offsets.h"
 #include "protocol/metadata.h"
+// @from ch03
+#include "protocol/offsets.h"
+// @end
 #include "protocol/produce.h"
 #include "protocol/topics.h"
 
@@ -53,6 +62,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case ApiKey::metadata: round_trip(body, v, decode_metadata_request, encode_metadata_request); break;
     case ApiKey::create_topics: round_trip(body, v, decode_create_topics_request, encode_create_topics_request); break;
     case ApiKey::delete_topics: round_trip(body, v, decode_delete_topics_request, encode_delete_topics_request); break;
+    // @from ch03
+    case ApiKey::offset_commit: round_trip(body, v, decode_offset_commit_request, encode_offset_commit_request); break;
+    case ApiKey::offset_fetch: round_trip(body, v, decode_offset_fetch_request, encode_offset_fetch_request); break;
+    case ApiKey::find_coordinator:
+      round_trip(body, v, decode_find_coordinator_request, encode_find_coordinator_request);
+      break;
+    case ApiKey::join_group: round_trip(body, v, decode_join_group_request, encode_join_group_request); break;
+    case ApiKey::heartbeat: round_trip(body, v, decode_heartbeat_request, encode_heartbeat_request); break;
+    case ApiKey::leave_group: round_trip(body, v, decode_leave_group_request, encode_leave_group_request); break;
+    case ApiKey::sync_group: round_trip(body, v, decode_sync_group_request, encode_sync_group_request); break;
+    case ApiKey::describe_groups:
+      round_trip(body, v, decode_describe_groups_request, encode_describe_groups_request);
+      break;
+    case ApiKey::list_groups: round_trip(body, v, decode_list_groups_request, encode_list_groups_request); break;
+    case ApiKey::delete_groups: round_trip(body, v, decode_delete_groups_request, encode_delete_groups_request); break;
+    case ApiKey::init_producer_id:
+      round_trip(body, v, decode_init_producer_id_request, encode_init_producer_id_request);
+      break;
+    // @end
     case ApiKey::api_versions: break;  // no body to decode in v0..v2
     default: break;                    // not advertised: find_api() returned nullptr above
   }

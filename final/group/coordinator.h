@@ -1,2 +1,266 @@
-// group/coordinator.h — (being written)
+// group/coordinator.h — consumer groups: who owns which partition, and where each
+// group has got to.
+//
+// A consumer group is a set of consumers that share a topic's partitions: each partition
+// is consumed by exactly one member of the group at a time, so the group divides the
+// work and every record is processed once per group. Deciding who gets what is the
+// *rebalance* protocol, and the broker's part in it is small on purpose — it never looks
+// at topics or assignments:
+//
+//   JoinGroup   every member (re)joins, listing the assignment protocols it supports
+//               (e.g. "range", "roundrobin") with opaque metadata (its subscription).
+//               The coordinator waits until every known member has joined — or the
+//               rebalance timeout has passed, dropping those that did not — then opens a
+//               new *generation*, picks one protocol every member supports, and answers
+//               everyone; the *leader* also receives all members' metadata.
+//   SyncGroup   the leader computes the assignment (in the client!) and sends it; every
+//               member's SyncGroup is answered with its own share.
+//   Heartbeat   members prove they are alive within session.timeout.ms; the answer
+//               REBALANCE_IN_PROGRESS tells them to join again.
+//   LeaveGroup  a member leaving cleanly triggers a rebalance at once.
+//
+// States: Empty → PreparingRebalance (waiting for joins) → CompletingRebalance (waiting
+// for the leader's assignment) → Stable; Dead once deleted. Fencing keeps a partition from
+// having two owners: a request from an older generation gets ILLEGAL_GENERATION, one from
+// a removed member UNKNOWN_MEMBER_ID, and both make the client stop and rejoin.
+//
+// Sans-I/O: requests come in as method calls with a Token (the handler's id for a waiting
+// request); answers that cannot be given at once (a JoinGroup waiting for the others, a
+// SyncGroup waiting for the leader) come out of take_completed() later. Time comes from
+// the Clock and moves only when tick() is called — the tests drive whole rebalances,
+// crashes and timeouts with a manual clock.
+//
+// Durability: committed offsets and each generation's metadata are records of the
+// __consumer_offsets topic (group/offsets_topic.h). The coordinator never writes them
+// itself: commit_offsets() and the end of a rebalance *return* records (take_records),
+// the broker appends them, and only then applies them with apply() — the same function
+// that replays the topic at start-up. So the in-memory state is always a fold over what
+// is durable in the log.
+//
+// Not thread-safe: the broker's one network thread drives it.
 #pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "group/offsets_topic.h"
+
+namespace streamcraft::group {
+
+using Token = std::uint64_t;
+
+enum class GroupState { empty, preparing_rebalance, completing_rebalance, stable, dead };
+std::string_view state_name(GroupState s);  // Kafka's names: "Empty", "PreparingRebalance", …
+
+struct CoordinatorConfig {
+  std::int32_t min_session_timeout_ms = 6'000;      // group.min.session.timeout.ms
+  std::int32_t max_session_timeout_ms = 1'800'000;  // group.max.session.timeout.ms
+  // group.initial.rebalance.delay.ms: how long the first rebalance of an empty group
+  // waits for more members, so that consumers started together share one generation.
+  std::int32_t initial_rebalance_delay_ms = 3'000;
+  std::int32_t offsets_partitions = 50;  // offsets.topic.num.partitions
+  std::size_t max_metadata_bytes = 4096;  // offset.metadata.max.bytes
+};
+
+struct ProtocolChoice {
+  std::string name;
+  Bytes metadata;
+};
+
+struct JoinParams {
+  std::string group_id;
+  std::string member_id;  // empty for a new member
+  std::string client_id;
+  std::string client_host;
+  std::int32_t session_timeout_ms = 10'000;
+  std::int32_t rebalance_timeout_ms = 10'000;
+  std::string protocol_type;
+  std::vector<ProtocolChoice> protocols;
+  // JoinGroup v4+: a new member first gets MEMBER_ID_REQUIRED with its id, and joins
+  // again with it (so a retried join cannot create a second, phantom member).
+  bool require_known_member_id = false;
+};
+
+struct JoinedMember {
+  std::string member_id;
+  Bytes metadata;
+};
+
+struct JoinResult {
+  Errc error = Errc::none;
+  std::int32_t generation = -1;
+  std::string protocol_name;
+  std::string leader_id;
+  std::string member_id;
+  std::vector<JoinedMember> members;  // only for the leader
+};
+
+struct SyncParams {
+  std::string group_id;
+  std::string member_id;
+  std::int32_t generation = -1;
+  std::vector<std::pair<std::string, Bytes>> assignments;  // only from the leader
+};
+
+struct SyncResult {
+  Errc error = Errc::none;
+  Bytes assignment;
+};
+
+struct Completion {
+  Token token;
+  std::variant<JoinResult, SyncResult> result;
+};
+
+struct CommitParams {
+  std::string group_id;
+  std::string member_id;     // empty with generation -1: a commit from outside any group
+  std::int32_t generation = -1;
+  struct Partition {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
+    std::int32_t leader_epoch = -1;
+    std::optional<std::string> metadata;
+  };
+  std::vector<Partition> partitions;
+};
+
+struct CommitPlan {
+  std::vector<Errc> errors;             // per partition, in request order
+  std::vector<OffsetsTopicRecord> records;  // to append; apply() them once durable
+};
+
+struct FetchedOffset {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = -1;  // -1: nothing committed
+  std::int32_t leader_epoch = -1;
+  std::string metadata;
+};
+
+struct MemberDescription {
+  std::string member_id;
+  std::string client_id;
+  std::string client_host;
+  Bytes metadata;    // for the chosen protocol
+  Bytes assignment;
+};
+
+struct GroupDescription {
+  std::string group_id;
+  Errc error = Errc::none;
+  std::string state;
+  std::string protocol_type;
+  std::string protocol;
+  std::int32_t generation = 0;
+  std::vector<MemberDescription> members;
+};
+
+struct GroupListing {
+  std::string group_id;
+  std::string protocol_type;
+  std::string state;
+};
+
+class Coordinator {
+ public:
+  Coordinator(const Clock& clock, CoordinatorConfig config) : clock_(clock), config_(config) {}
+
+  // Each returns the answer now, or nullopt when it will come from take_completed().
+  std::optional<JoinResult> join(Token token, const JoinParams& p);
+  std::optional<SyncResult> sync(Token token, const SyncParams& p);
+  Errc heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation);
+  Errc leave(const std::string& group_id, const std::string& member_id);
+
+  // Validates a commit; the records in the plan must be appended, then apply()'d.
+  CommitPlan plan_commit(const CommitParams& p);
+  // All committed offsets of a group, or those of the listed partitions.
+  std::vector<FetchedOffset> fetch_offsets(
+      const std::string& group_id,
+      const std::optional<std::vector<std::pair<std::string, std::int32_t>>>& partitions) const;
+
+  std::vector<GroupListing> list_groups() const;
+  GroupDescription describe(const std::string& group_id) const;
+  // Deleting needs an empty group: returns the error, or the tombstones to append (then
+  // apply() them; the group is gone once they are applied).
+  Result<std::vector<OffsetsTopicRecord>> plan_delete(const std::string& group_id);
+
+  // Applies a durable record (after an append, or replaying the topic at start-up).
+  void apply(const OffsetsTopicRecord& record);
+
+  // Expires sessions and finishes rebalances whose time is up. Call it regularly.
+  void tick();
+  // When tick() next has something to do, if anything.
+  std::optional<std::int64_t> next_deadline_ms() const;
+  // Answers that became ready (joins and syncs).
+  std::vector<Completion> take_completed();
+  bool has_completed() const { return !completed_.empty(); }
+  // Group metadata records to append (one per finished rebalance), then apply().
+  std::vector<OffsetsTopicRecord> take_records();
+  // The connection of a waiting request closed: forget it.
+  void cancel(Token token);
+
+  std::int32_t partition_for(std::string_view group_id) const {
+    return offsets_partition_for(group_id, config_.offsets_partitions);
+  }
+
+ private:
+  struct Member {
+    std::string id;
+    std::string client_id;
+    std::string client_host;
+    std::int32_t session_timeout_ms = 0;
+    std::int32_t rebalance_timeout_ms = 0;
+    std::string protocol_type;
+    std::vector<ProtocolChoice> protocols;
+    Bytes assignment;
+    std::int64_t last_heartbeat_ms = 0;
+    std::optional<Token> awaiting_join;
+    std::optional<Token> awaiting_sync;
+  };
+  struct Group {
+    std::string id;
+    GroupState state = GroupState::empty;
+    std::string protocol_type;
+    std::string protocol;
+    std::int32_t generation = 0;
+    std::string leader;
+    std::map<std::string, Member> members;
+    std::vector<std::string> pending_members;  // got MEMBER_ID_REQUIRED, not joined yet
+    std::int64_t rebalance_deadline_ms = 0;     // PreparingRebalance: when to stop waiting
+    std::int64_t initial_wait_until_ms = 0;     // … and when to stop waiting for newcomers
+    std::map<std::pair<std::string, std::int32_t>, OffsetValue> offsets;
+  };
+
+  Group& group(const std::string& id);
+  Group* find(const std::string& id);
+  const Group* find(const std::string& id) const;
+  std::string new_member_id(const Group& g, const std::string& client_id);
+  bool supports_protocols(const Group& g, const JoinParams& p) const;
+  void prepare_rebalance(Group& g);
+  void try_complete_join(Group& g);
+  void remove_member(Group& g, const std::string& member_id, Errc answer);
+  std::string select_protocol(const Group& g) const;
+  JoinResult join_result(const Group& g, const Member& m) const;
+  void complete(Token token, std::variant<JoinResult, SyncResult> result);
+  GroupValue stored_value(const Group& g) const;
+  void maybe_forget(const std::string& id);
+
+  const Clock& clock_;
+  CoordinatorConfig config_;
+  std::map<std::string, Group> groups_;
+  std::deque<Completion> completed_;
+  std::vector<OffsetsTopicRecord> records_;
+  std::uint64_t next_member_ = 1;
+};
+
+}  // namespace streamcraft::group

@@ -11,6 +11,9 @@
 //     00000000000000008192.log .index .timeindex   active segment, appended to
 //     recovery-point      offset below which all data was flushed before the last roll
 //     log-start-offset    the first offset still readable (retention moves it forward)
+// @from ch03
+//     cleaner-offset-checkpoint  how far the log cleaner got (log/cleaner.h)
+// @end
 //     .clean-shutdown     present only between a clean close and the next open
 //
 // Durability. An append is in the OS page cache when append() returns; it becomes
@@ -51,6 +54,15 @@ struct FlushPolicy {
   static FlushPolicy never() { return {}; }  // leave it to the OS (Kafka's default)
 };
 
+// @from ch03
+// cleanup.policy: how old data goes. "delete": retention drops whole old segments
+// (log/retention.h); "compact": the cleaner keeps the latest record of every key
+// (log/cleaner.h), and retention is off; "compact,delete": both.
+enum class CleanupPolicy : std::uint8_t { delete_segments, compact, compact_and_delete };
+constexpr bool compacts(CleanupPolicy p) { return p != CleanupPolicy::delete_segments; }
+constexpr bool deletes(CleanupPolicy p) { return p != CleanupPolicy::compact; }
+
+// @end
 // The per-log settings; names follow Kafka's topic configs.
 struct LogConfig {
   std::uint64_t segment_bytes = 1ull << 30;              // segment.bytes: roll when a segment would exceed it
@@ -61,6 +73,13 @@ struct LogConfig {
   std::int64_t retention_bytes = -1;                      // retention.bytes (-1: unlimited)
   std::int64_t retention_ms = 7ll * 24 * 3600 * 1000;    // retention.ms (-1: forever)
   FlushPolicy flush;                                      // flush.messages / flush.ms
+  // @from ch03
+  CleanupPolicy cleanup_policy = CleanupPolicy::delete_segments;  // cleanup.policy
+  std::int64_t delete_retention_ms = 24ll * 3600 * 1000;  // delete.retention.ms: how long a tombstone
+                                                          // outlives the first cleaning that saw it
+  double min_cleanable_dirty_ratio = 0.5;                 // min.cleanable.dirty.ratio: clean when this
+                                                          // share of the sealed bytes is uncleaned
+  // @end
 };
 
 // What an append did.
@@ -139,6 +158,28 @@ class Log {
   static constexpr const char* kCleanShutdownFile = ".clean-shutdown";
   static constexpr const char* kRecoveryPointFile = "recovery-point";
   static constexpr const char* kLogStartOffsetFile = "log-start-offset";
+  // @from ch03
+
+  // For the log cleaner (log/cleaner.h) ------------------------------------------------
+  const LogConfig& config() const { return config_; }
+  FileSystem& file_system() const { return fs_; }
+  // The segments, oldest first; the last one is the active segment.
+  std::vector<const Segment*> segments() const;
+  // The cleaner's swap (Kafka's replaceSegments). Each of `cleaned` is a sealed segment
+  // whose files end in kCleanedSuffix and which covers exactly the offsets of the sealed
+  // segments it replaces: from its base offset up to the base offset of a later segment.
+  // If the log has changed so that this no longer holds (retention, truncation), nothing
+  // happens and the error is INVALID_REQUEST. Otherwise, in this order, each step made
+  // durable by a directory fsync before the next begins:
+  //   1. rename every cleaned segment's files to kSwapSuffix   (the commit point)
+  //   2. delete the files of the segments they replace
+  //   3. rename the .swap files to their final names
+  // A failure after step 1 has begun takes the log offline; reopening completes the swap
+  // (see load()). On success `cleaned` is left empty: the segments now belong to the log.
+  Status replace_segments(std::vector<std::unique_ptr<Segment>>& cleaned);
+  static constexpr const char* kCleanedSuffix = ".cleaned";
+  static constexpr const char* kSwapSuffix = ".swap";
+  // @end
 
  private:
   struct Private {
@@ -150,6 +191,9 @@ class Log {
 
  private:
   Status load();
+  // @from ch03
+  Status finish_interrupted_swap(std::vector<std::string>& names);
+  // @end
   Segment& active() { return *segments_.rbegin()->second; }
   const Segment& active() const { return *segments_.rbegin()->second; }
   bool should_roll(std::size_t batch_size, const record::BatchHeader& batch) const;

@@ -81,7 +81,9 @@ OutMessage response_frame(std::int32_t correlation_id, Bytes body) {
 RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock)
     : config_(config), logs_(logs), clock_(clock),
       advertised_host_(config.advertised ? config.advertised->host : config.listener.host),
-      advertised_port_(config.advertised ? config.advertised->port : config.listener.port) {}
+      advertised_port_(config.advertised ? config.advertised->port : config.listener.port)
+{
+}
 
 void RequestHandler::set_advertised(std::string host, std::uint16_t port) {
   advertised_host_ = std::move(host);
@@ -275,6 +277,10 @@ Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan 
   Outcome o;
   o.response = fetch_frame(h.correlation_id, h.api_version, r);
   return o;
+}
+
+void RequestHandler::cancel_deferred(std::uint64_t id) {
+  deferred_.erase(id);
 }
 
 std::vector<Completed> RequestHandler::poll_deferred() {

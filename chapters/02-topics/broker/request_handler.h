@@ -63,8 +63,8 @@ class RequestHandler {
   std::vector<Completed> poll_deferred();
   // When the earliest deferred fetch times out, if any (for the server's timer).
   std::optional<std::int64_t> next_deadline_ms() const;
-  // Forgets a deferred fetch (its connection closed).
-  void cancel_deferred(std::uint64_t id) { deferred_.erase(id); }
+  // Forgets a deferred request (its connection closed).
+  void cancel_deferred(std::uint64_t id);
   std::size_t deferred_count() const { return deferred_.size(); }
 
  private:

@@ -60,11 +60,14 @@ Segment::Segment(Private /*only the factories*/, FileSystem& fs, std::filesystem
                  const SegmentConfig& config)
     : fs_(fs), dir_(std::move(dir)), base_offset_(base_offset), config_(config), next_offset_(base_offset) {}
 
-std::filesystem::path Segment::log_path() const { return dir_ / segment_file_name(base_offset_, ".log"); }
-std::filesystem::path Segment::index_path() const { return dir_ / segment_file_name(base_offset_, ".index"); }
-std::filesystem::path Segment::time_index_path() const {
-  return dir_ / segment_file_name(base_offset_, ".timeindex");
+std::filesystem::path Segment::path_with(std::string_view extension) const {
+  auto name = segment_file_name(base_offset_, extension);
+  return dir_ / name;
 }
+
+std::filesystem::path Segment::log_path() const { return path_with(".log"); }
+std::filesystem::path Segment::index_path() const { return path_with(".index"); }
+std::filesystem::path Segment::time_index_path() const { return path_with(".timeindex"); }
 
 Status Segment::open_files() {
   auto log = fs_.open(log_path(), OpenMode::read_write);

@@ -139,6 +139,8 @@ class Segment {
 
  private:
   Status open_files();
+  // dir / the segment's file name with `extension` (and, from chapter 3, the suffix).
+  std::filesystem::path path_with(std::string_view extension) const;
   Status recover(SegmentRecovery& recovery);
   Status load_indexes();
   Status find_end_from_last_index_entry();

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "log/cleaner.h"
+
 namespace streamcraft::broker {
 namespace {
 
@@ -69,6 +71,20 @@ Status apply_topic_setting(log::LogConfig& c, const std::string& key, const std:
     c.segment.max_index_entries = bytes / log::kIndexEntrySize;
     return {};
   }
+  if (key == "cleanup.policy") {
+    auto policy = log::parse_cleanup_policy(value);
+    if (!policy)
+      return make_error(Errc::invalid_config, fmt::format("cleanup.policy: '{}' is not delete, compact or compact,delete", value));
+    c.cleanup_policy = *policy;
+    return {};
+  }
+  if (key == "delete.retention.ms") return parse_number(key, value, c.delete_retention_ms);
+  if (key == "min.cleanable.dirty.ratio") {
+    if (auto s = parse_number(key, value, c.min_cleanable_dirty_ratio); !s) return s;
+    if (c.min_cleanable_dirty_ratio < 0 || c.min_cleanable_dirty_ratio > 1)
+      return make_error(Errc::invalid_config, "min.cleanable.dirty.ratio must be between 0 and 1");
+    return {};
+  }
   return make_error(Errc::invalid_config, fmt::format("unknown topic setting '{}'", key));
 }
 
@@ -105,6 +121,16 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
     std::int64_t hours = 0;
     if (auto s = parse_number(key, value, hours); !s) return s;
     c.log.retention_ms = hours * 3600 * 1000;
+    return {};
+  }
+  if (key == "group.initial.rebalance.delay.ms") return parse_number(key, value, c.group.initial_rebalance_delay_ms);
+  if (key == "group.min.session.timeout.ms") return parse_number(key, value, c.group.min_session_timeout_ms);
+  if (key == "group.max.session.timeout.ms") return parse_number(key, value, c.group.max_session_timeout_ms);
+  if (key == "offset.metadata.max.bytes") return parse_number(key, value, c.group.max_metadata_bytes);
+  if (key == "offsets.topic.segment.bytes") return parse_number(key, value, c.offsets_segment_bytes);
+  if (key == "offsets.topic.num.partitions") {
+    if (auto s = parse_number(key, value, c.group.offsets_partitions); !s) return s;
+    if (c.group.offsets_partitions < 1) return make_error(Errc::invalid_config, "offsets.topic.num.partitions must be >= 1");
     return {};
   }
   // log.segment.bytes → segment.bytes, log.flush.interval.messages → flush.messages, …

@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "log/log.h"
+#include "group/coordinator.h"
 
 namespace streamcraft::broker {
 
@@ -36,6 +37,10 @@ struct BrokerConfig {
   std::size_t max_request_bytes = 100 * 1024 * 1024;        // socket.request.max.bytes
   log::LogConfig log;  // log.segment.bytes, log.retention.ms, log.flush.interval.messages, …
   std::int64_t retention_check_interval_ms = 300'000;       // log.retention.check.interval.ms
+  // group.initial.rebalance.delay.ms, group.min/max.session.timeout.ms,
+  // offsets.topic.num.partitions, offset.metadata.max.bytes
+  group::CoordinatorConfig group;
+  std::int32_t offsets_segment_bytes = 100 * 1024 * 1024;  // offsets.topic.segment.bytes
 };
 
 // Applies one `key=value` setting. Unknown keys are an error naming the key.

@@ -81,7 +81,11 @@ OutMessage response_frame(std::int32_t correlation_id, Bytes body) {
 RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock)
     : config_(config), logs_(logs), clock_(clock),
       advertised_host_(config.advertised ? config.advertised->host : config.listener.host),
-      advertised_port_(config.advertised ? config.advertised->port : config.listener.port) {}
+      advertised_port_(config.advertised ? config.advertised->port : config.listener.port)
+      ,
+      coordinator_(clock, config.group)
+{
+}
 
 void RequestHandler::set_advertised(std::string host, std::uint16_t port) {
   advertised_host_ = std::move(host);
@@ -118,6 +122,16 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
     case ApiKey::list_offsets: return handle_list_offsets(*header, body);
     case ApiKey::create_topics: return handle_create_topics(*header, body);
     case ApiKey::delete_topics: return handle_delete_topics(*header, body);
+    case ApiKey::find_coordinator: return handle_find_coordinator(*header, body);
+    case ApiKey::join_group: return handle_join_group(*header, body);
+    case ApiKey::sync_group: return handle_sync_group(*header, body);
+    case ApiKey::heartbeat: return handle_heartbeat(*header, body);
+    case ApiKey::leave_group: return handle_leave_group(*header, body);
+    case ApiKey::offset_commit: return handle_offset_commit(*header, body);
+    case ApiKey::offset_fetch: return handle_offset_fetch(*header, body);
+    case ApiKey::list_groups: return handle_list_groups(*header, body);
+    case ApiKey::describe_groups: return handle_describe_groups(*header, body);
+    case ApiKey::delete_groups: return handle_delete_groups(*header, body);
     default: break;  // find_api() above lets through only the APIs this broker handles
   }
   return close_with("unreachable: supported API without a handler");
@@ -141,6 +155,7 @@ Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSp
   auto describe = [&](const TopicInfo& t) {
     protocol::MetadataTopic mt;
     mt.name = t.name;
+    mt.is_internal = t.name == group::kOffsetsTopic;
     for (std::int32_t p = 0; p < t.partitions; ++p)
       mt.partitions.push_back({Errc::none, p, config_.node_id, {config_.node_id}, {config_.node_id}, {}});
     return mt;
@@ -277,9 +292,19 @@ Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan 
   return o;
 }
 
+void RequestHandler::cancel_deferred(std::uint64_t id) {
+  deferred_.erase(id);
+  if (deferred_groups_.erase(id) > 0) coordinator_.cancel(id);
+}
+
 std::vector<Completed> RequestHandler::poll_deferred() {
   std::vector<Completed> done;
   const std::int64_t now = clock_.now_ms();
+  // Time moves the group coordinator too: sessions expire, rebalances time out.
+  coordinator_.tick();
+  persist_group_records();
+  for (const auto& c : coordinator_.take_completed())
+    if (auto finished = finish_group_request(c)) done.push_back(std::move(*finished));
   for (auto it = deferred_.begin(); it != deferred_.end();) {
     std::uint64_t total = 0;
     auto r = read_partitions(it->second.request, total);
@@ -298,6 +323,7 @@ std::optional<std::int64_t> RequestHandler::next_deadline_ms() const {
   std::optional<std::int64_t> earliest;
   for (const auto& [id, d] : deferred_)
     if (!earliest || d.deadline_ms < *earliest) earliest = d.deadline_ms;
+  if (auto g = coordinator_.next_deadline_ms(); g && (!earliest || *g < *earliest)) earliest = g;
   return earliest;
 }
 

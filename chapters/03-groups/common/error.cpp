@@ -28,6 +28,28 @@ std::string_view errc_name(Errc code) {
     case Errc::unsupported_for_message_format: return "UNSUPPORTED_FOR_MESSAGE_FORMAT";
     case Errc::kafka_storage_error: return "KAFKA_STORAGE_ERROR";
     case Errc::invalid_record: return "INVALID_RECORD";
+    case Errc::offset_metadata_too_large: return "OFFSET_METADATA_TOO_LARGE";
+    case Errc::coordinator_load_in_progress: return "COORDINATOR_LOAD_IN_PROGRESS";
+    case Errc::coordinator_not_available: return "COORDINATOR_NOT_AVAILABLE";
+    case Errc::not_coordinator: return "NOT_COORDINATOR";
+    case Errc::illegal_generation: return "ILLEGAL_GENERATION";
+    case Errc::inconsistent_group_protocol: return "INCONSISTENT_GROUP_PROTOCOL";
+    case Errc::invalid_group_id: return "INVALID_GROUP_ID";
+    case Errc::unknown_member_id: return "UNKNOWN_MEMBER_ID";
+    case Errc::invalid_session_timeout: return "INVALID_SESSION_TIMEOUT";
+    case Errc::rebalance_in_progress: return "REBALANCE_IN_PROGRESS";
+    case Errc::invalid_commit_offset_size: return "INVALID_COMMIT_OFFSET_SIZE";
+    case Errc::non_empty_group: return "NON_EMPTY_GROUP";
+    case Errc::group_id_not_found: return "GROUP_ID_NOT_FOUND";
+    case Errc::member_id_required: return "MEMBER_ID_REQUIRED";
+    case Errc::group_max_size_reached: return "GROUP_MAX_SIZE_REACHED";
+    case Errc::fenced_instance_id: return "FENCED_INSTANCE_ID";
+    case Errc::out_of_order_sequence_number: return "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    case Errc::duplicate_sequence_number: return "DUPLICATE_SEQUENCE_NUMBER";
+    case Errc::invalid_producer_epoch: return "INVALID_PRODUCER_EPOCH";
+    case Errc::invalid_producer_id_mapping: return "INVALID_PRODUCER_ID_MAPPING";
+    case Errc::invalid_transaction_timeout: return "INVALID_TRANSACTION_TIMEOUT";
+    case Errc::unknown_producer_id: return "UNKNOWN_PRODUCER_ID";
   }
   return "UNKNOWN_ERROR_CODE";
 }

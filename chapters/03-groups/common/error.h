@@ -38,6 +38,30 @@ enum class Errc : std::int16_t {
   unsupported_for_message_format = 43,
   kafka_storage_error = 56,
   invalid_record = 87,
+  // Consumer groups and committed offsets.
+  offset_metadata_too_large = 12,
+  coordinator_load_in_progress = 14,
+  coordinator_not_available = 15,
+  not_coordinator = 16,
+  illegal_generation = 22,
+  inconsistent_group_protocol = 23,
+  invalid_group_id = 24,
+  unknown_member_id = 25,
+  invalid_session_timeout = 26,
+  rebalance_in_progress = 27,
+  invalid_commit_offset_size = 28,
+  non_empty_group = 68,
+  group_id_not_found = 69,
+  member_id_required = 79,
+  group_max_size_reached = 81,
+  fenced_instance_id = 82,
+  // The idempotent producer.
+  out_of_order_sequence_number = 45,
+  duplicate_sequence_number = 46,
+  invalid_producer_epoch = 47,
+  invalid_producer_id_mapping = 49,
+  invalid_transaction_timeout = 50,
+  unknown_producer_id = 59,
 };
 
 // The Kafka name of a code, e.g. "CORRUPT_MESSAGE".

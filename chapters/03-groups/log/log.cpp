@@ -57,6 +57,7 @@ Status Log::load() {
   if (auto s = fs_.create_directories(dir_); !s) return s;
   auto names = fs_.list(dir_);
   if (!names) return names.error();
+  if (auto s = finish_interrupted_swap(*names); !s) return s;
 
   std::set<std::int64_t> bases;
   for (const auto& name : *names)
@@ -278,6 +279,8 @@ std::vector<SegmentInfo> Log::segment_infos() const {
 
 Result<RetentionReport> Log::apply_retention() {
   if (auto s = check_online(); !s) return s.error();
+  // retention.ms and retention.bytes apply only when cleanup.policy includes "delete".
+  if (!deletes(config_.cleanup_policy)) return RetentionReport{{}, log_start_offset_};
   auto infos = segment_infos();
   std::size_t n = std::max(segments_to_delete_by_size(infos, config_.retention_bytes),
                            segments_to_delete_by_time(infos, config_.retention_ms, clock_.now_ms()));
@@ -333,6 +336,132 @@ Status Log::close() {
   // Written last: its presence promises that everything above is complete and durable.
   if (auto s = fs_.write_atomically(dir_ / kCleanShutdownFile, {}); !s) return go_offline(s.error());
   closed_ = true;
+  return {};
+}
+
+std::vector<const Segment*> Log::segments() const {
+  std::vector<const Segment*> out;
+  out.reserve(segments_.size());
+  for (const auto& [base, seg] : segments_) out.push_back(seg.get());
+  return out;
+}
+
+Status Log::replace_segments(std::vector<std::unique_ptr<Segment>>& cleaned) {
+  if (auto s = check_online(); !s) return s;
+  // Check everything before touching a file: a cleaner that planned against an older
+  // state of the log (retention or truncation since) must change nothing.
+  std::int64_t previous_end = std::numeric_limits<std::int64_t>::min();
+  for (const auto& c : cleaned) {
+    const bool exact = segments_.contains(c->base_offset()) && segments_.contains(c->next_offset()) &&
+                       c->base_offset() >= previous_end && c->suffix() == kCleanedSuffix;
+    if (!exact)
+      return make_error(Errc::invalid_request,
+                        fmt::format("cleaned segment [{}, {}) of {} no longer matches the log's segments",
+                                    c->base_offset(), c->next_offset(), dir_.string()));
+    previous_end = c->next_offset();
+  }
+  if (cleaned.empty()) return {};
+
+  // 1. The commit point: once every file of a cleaned segment is named .swap (and the
+  //    directory fsync made the names durable), a crash rolls the swap forward.
+  for (auto& c : cleaned)
+    if (auto s = c->change_suffix(kSwapSuffix); !s) return go_offline(s.error());
+  if (auto s = fs_.sync_directory(dir_); !s) return go_offline(s.error());
+  // 2. Out with the old segments, from memory first: like retention, a segment that is
+  //    half deleted must already be out of reach. Readers holding a FileRange of an old
+  //    segment keep reading it (an unlinked file lives on while it is open).
+  std::vector<std::unique_ptr<Segment>> old;
+  for (const auto& c : cleaned) {
+    auto first = segments_.find(c->base_offset());
+    auto last = segments_.find(c->next_offset());
+    for (auto it = first; it != last; ++it) old.push_back(std::move(it->second));
+    segments_.erase(first, last);
+  }
+  for (auto& c : cleaned) {
+    const std::int64_t base = c->base_offset();
+    segments_.emplace(base, std::move(c));
+  }
+  cleaned.clear();
+  for (auto& seg : old)
+    if (auto s = seg->remove_files(); !s) return go_offline(s.error());
+  // Durable before any final name appears: were a rename to reach the disk and a delete
+  // not, a restart would find an old segment overlapping the new one, and load() drops
+  // everything from an overlap on.
+  if (auto s = fs_.sync_directory(dir_); !s) return go_offline(s.error());
+  // 3. The final names. Until the directory fsync, a crash finds the .swap files again
+  //    (or some already renamed) and finishes the job; see finish_interrupted_swap().
+  for (auto& [base, seg] : segments_)
+    if (!seg->suffix().empty())
+      if (auto s = seg->change_suffix(""); !s) return go_offline(s.error());
+  if (auto s = fs_.sync_directory(dir_); !s) return go_offline(s.error());
+  return {};
+}
+
+// The recovery half of replace_segments, as Kafka's LogLoader does it:
+//   * *.cleaned files are the output of a cleaning that never reached its commit point:
+//     the segments they were to replace are all still there, so they are deleted;
+//   * a 00…B.log.swap file is a committed swap: it was complete and fsynced before it got
+//     that name. Its batches cover [B, end) exactly, so every segment file with a base
+//     offset in [B, end) belongs to a segment it replaces (or is an index of its own that
+//     was already renamed): those go, then its .swap files take their final names. An
+//     index .swap file may be missing (renamed already, or not yet renamed when the .log
+//     was still .cleaned); opening the segment then rebuilds that index from the log;
+//   * an index .swap file without its .log.swap is stale and deleted.
+Status Log::finish_interrupted_swap(std::vector<std::string>& names) {
+  // The base offset of a segment file with a suffix ("00…42.log.swap" → 42).
+  auto base_of = [](std::string_view name, std::string_view ext,
+                    std::string_view suffix) -> std::optional<std::int64_t> {
+    if (!name.ends_with(suffix)) return std::nullopt;
+    return parse_segment_file_name(name.substr(0, name.size() - suffix.size()), ext);
+  };
+  auto is_segment_file = [&](std::string_view name, std::string_view suffix) {
+    return base_of(name, ".log", suffix) || base_of(name, ".index", suffix) || base_of(name, ".timeindex", suffix);
+  };
+  auto is_segment_swap = [&](std::string_view name) { return is_segment_file(name, kSwapSuffix); };
+  bool changed = false;
+  for (const auto& name : names) {
+    if (!is_segment_file(name, kCleanedSuffix)) continue;
+    if (auto s = fs_.remove(dir_ / name); !s) return s;
+    changed = true;
+  }
+  for (const auto& name : names) {
+    auto base = base_of(name, ".log", kSwapSuffix);
+    if (!base) continue;
+    auto file = fs_.open(dir_ / name, OpenMode::read_only);
+    if (!file) return file.error();
+    auto scan = scan_segment(**file, *base, [](const BatchLocation&) {});
+    if (!scan) return scan.error();
+    // Never guess here: deleting by a wrong range would lose data.
+    if (scan->stop_reason)
+      return make_error(Errc::kafka_storage_error,
+                        fmt::format("cannot finish the interrupted cleaner swap of {}: {}", (dir_ / name).string(),
+                                    scan->stop_reason->message));
+    for (const auto& other : names)
+      for (const char* ext : {".log", ".index", ".timeindex"})
+        if (auto b = parse_segment_file_name(other, ext); b && *b >= *base && *b < scan->next_offset)
+          if (auto s = fs_.remove(dir_ / other); !s) return s;
+    if (auto s = fs_.sync_directory(dir_); !s) return s;  // as in replace_segments, step 2
+    for (const char* ext : {".index", ".timeindex", ".log"}) {
+      auto final_name = segment_file_name(*base, ext);
+      auto swapped = dir_ / fmt::format("{}{}", final_name, kSwapSuffix);
+      if (fs_.exists(swapped))
+        if (auto s = fs_.rename(swapped, dir_ / final_name); !s) return s;
+    }
+    spdlog::warn("finished an interrupted cleaner swap in {}: segment {} replaces offsets [{}, {})", dir_.string(),
+                 *base, *base, scan->next_offset);
+    changed = true;
+  }
+  if (!changed && std::none_of(names.begin(), names.end(), is_segment_swap)) return {};
+  auto listed = fs_.list(dir_);
+  if (!listed) return listed.error();
+  for (const auto& name : *listed)
+    if (is_segment_swap(name))
+      if (auto s = fs_.remove(dir_ / name); !s) return s;
+  // Durable before the rest of load() builds on it (repeating all this is harmless, too).
+  if (auto s = fs_.sync_directory(dir_); !s) return s;
+  listed = fs_.list(dir_);
+  if (!listed) return listed.error();
+  names = std::move(*listed);
   return {};
 }
 

@@ -60,11 +60,15 @@ Segment::Segment(Private /*only the factories*/, FileSystem& fs, std::filesystem
                  const SegmentConfig& config)
     : fs_(fs), dir_(std::move(dir)), base_offset_(base_offset), config_(config), next_offset_(base_offset) {}
 
-std::filesystem::path Segment::log_path() const { return dir_ / segment_file_name(base_offset_, ".log"); }
-std::filesystem::path Segment::index_path() const { return dir_ / segment_file_name(base_offset_, ".index"); }
-std::filesystem::path Segment::time_index_path() const {
-  return dir_ / segment_file_name(base_offset_, ".timeindex");
+std::filesystem::path Segment::path_with(std::string_view extension) const {
+  auto name = segment_file_name(base_offset_, extension);
+  name += suffix_;
+  return dir_ / name;
 }
+
+std::filesystem::path Segment::log_path() const { return path_with(".log"); }
+std::filesystem::path Segment::index_path() const { return path_with(".index"); }
+std::filesystem::path Segment::time_index_path() const { return path_with(".timeindex"); }
 
 Status Segment::open_files() {
   auto log = fs_.open(log_path(), OpenMode::read_write);
@@ -359,6 +363,33 @@ Status Segment::truncate_to(std::int64_t offset) {
 Status Segment::remove_files() {
   for (const auto& p : {log_path(), index_path(), time_index_path()})
     if (auto s = fs_.remove(p); !s) return s;
+  return {};
+}
+
+Result<std::unique_ptr<Segment>> Segment::create_with_suffix(FileSystem& fs, const std::filesystem::path& dir,
+                                                             std::int64_t base_offset, const SegmentConfig& config,
+                                                             std::string suffix) {
+  auto seg = std::make_unique<Segment>(Private{}, fs, dir, base_offset, config);
+  seg->suffix_ = std::move(suffix);
+  if (auto s = seg->open_files(); !s) return s.error();
+  if (!seg->empty() || seg->index_file_->size() != 0 || seg->time_index_file_->size() != 0)
+    return make_error(Errc::kafka_storage_error,
+                      fmt::format("segment file {} already exists", seg->log_path().string()));
+  return seg;
+}
+
+Status Segment::change_suffix(std::string suffix) {
+  const std::string old = suffix_;
+  const std::filesystem::path from[] = {index_path(), time_index_path(), log_path()};
+  suffix_ = std::move(suffix);
+  const std::filesystem::path to[] = {index_path(), time_index_path(), log_path()};
+  // The open descriptors follow a rename, so the segment stays readable throughout.
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (auto s = fs_.rename(from[i], to[i]); !s) {
+      suffix_ = old;
+      return s;
+    }
+  }
   return {};
 }
 

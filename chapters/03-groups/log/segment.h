@@ -120,6 +120,23 @@ class Segment {
   // Deletes the three files.
   Status remove_files();
 
+  // For the log cleaner (log/cleaner.h), which builds a segment under temporary names
+  // and renames it into place, as Kafka does with its LogSegment file suffixes:
+  // `create_with_suffix(…, ".cleaned")` makes 00…42.log.cleaned, .index.cleaned and
+  // .timeindex.cleaned; `change_suffix("")` later gives the files their usual names.
+  static Result<std::unique_ptr<Segment>> create_with_suffix(FileSystem& fs, const std::filesystem::path& dir,
+                                                             std::int64_t base_offset, const SegmentConfig& config,
+                                                             std::string suffix);
+  // Renames the three files to carry `suffix` (empty: the usual names). The two indexes
+  // go first and the .log last, so "00…42.log<suffix> exists" implies that every file of
+  // the segment has been renamed: the log's crash recovery keys on the .log name. On a
+  // failure the segment keeps its old suffix (its .log still has it).
+  Status change_suffix(std::string suffix);
+  const std::string& suffix() const { return suffix_; }
+  // The whole .log file as a range; it keeps the file open (see FileRange), so a reader
+  // off the log's thread can go on reading it even if retention deletes the segment.
+  FileRange file_range() const { return FileRange{log_, 0, log_->size()}; }
+
   std::int64_t base_offset() const { return base_offset_; }
   std::int64_t next_offset() const { return next_offset_; }
   std::uint64_t size_bytes() const { return log_->size(); }
@@ -139,6 +156,8 @@ class Segment {
 
  private:
   Status open_files();
+  // dir / the segment's file name with `extension` (and, from chapter 3, the suffix).
+  std::filesystem::path path_with(std::string_view extension) const;
   Status recover(SegmentRecovery& recovery);
   Status load_indexes();
   Status find_end_from_last_index_entry();
@@ -172,6 +191,7 @@ class Segment {
   std::int64_t offset_of_max_timestamp_ = -1;
   std::int64_t first_batch_timestamp_ = -1;
   bool dirty_ = false;  // appended since the last flush
+  std::string suffix_;  // after the file names: "" except while the cleaner builds or swaps
 };
 
 }  // namespace streamcraft::log

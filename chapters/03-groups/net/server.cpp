@@ -21,6 +21,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
     peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+    peer_host_ = ec ? "?" : remote.address().to_string();
     socket_.set_option(tcp::no_delay(true), ec);  // responses are whole messages: send them now
   }
 
@@ -83,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto& frame : frames) {
       auto slot = connection_.open_slot();
       produced |= frame.size() >= 2 && load_be<std::int16_t>(frame.data()) == 0;
+      handler_.set_client_host(peer_host_);
       auto outcome = handler_.handle(frame);
       switch (outcome.kind) {
         case broker::Outcome::Kind::respond: connection_.fill(slot, std::move(outcome.response)); break;
@@ -98,6 +100,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (frames.empty()) return;
     flush();
+    // A JoinGroup or SyncGroup may have completed others' waiting requests.
+    produced |= handler_.has_completions();
     if (produced) server_.complete_deferred();
   }
 
@@ -166,6 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool closed_ = false;
   std::string peer_;
+  std::string peer_host_;  // shown as a group member's host
   std::vector<std::uint64_t> deferred_ids_;
 };
 

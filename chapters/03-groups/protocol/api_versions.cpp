@@ -21,6 +21,18 @@ constexpr std::array kApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::api_versions), 0, 2},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::create_topics), 0, 4},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::delete_topics), 0, 3},
+    // Consumer groups. librdkafka switches its group features on only if every one of
+    // these starts at version 0 (1 for OffsetFetch): the ranges must reach down there.
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::offset_commit), 0, 7},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::offset_fetch), 1, 5},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::find_coordinator), 0, 2},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::join_group), 0, 5},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::heartbeat), 0, 3},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::leave_group), 0, 1},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::sync_group), 0, 3},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::describe_groups), 0, 2},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::list_groups), 0, 2},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::delete_groups), 0, 1},
 };
 
 }  // namespace

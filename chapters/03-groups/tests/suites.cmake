@@ -4,6 +4,8 @@ set(STREAMCRAFT_TEST_SOURCES
   broker/log_manager_test.cpp
   broker/request_handler_test.cpp
   client/client_test.cpp
+  group/coordinator_test.cpp
+  log/cleaner_test.cpp
   log/index_test.cpp
   log/log_test.cpp
   log/recovery_test.cpp
@@ -11,6 +13,7 @@ set(STREAMCRAFT_TEST_SOURCES
   log/time_index_test.cpp
   protocol/codec_test.cpp
   protocol/golden_requests_test.cpp
+  protocol/group_codecs_test.cpp
   record/batch_test.cpp
   record/crc32c_test.cpp
   record/golden_test.cpp)
@@ -37,6 +40,43 @@ streamcraft_add_test("an oversized frame is refused from its size prefix alone" 
 streamcraft_add_test("murmur2 matches the Java client's values" "ch02;ch03;ex:murmur2")
 streamcraft_add_test("murmur2 handles every tail length and high bytes" "ch02;ch03;ex:murmur2")
 streamcraft_add_test("the client creates a topic produces and fetches through a real socket" "ch02;ch03")
+streamcraft_add_test("members that join together share one generation and the leader gets everyone's metadata" "ch03")
+streamcraft_add_test("the leader's sync hands every member its own assignment and the group becomes stable" "ch03")
+streamcraft_add_test("a join storm within the initial delay ends in a single generation" "ch03")
+streamcraft_add_test("a member that stops heartbeating is removed after its session timeout and the rest rebalance" "ch03")
+streamcraft_add_test("a member leaving starts a rebalance at once" "ch03")
+streamcraft_add_test("requests from an old generation or a removed member are fenced" "ch03")
+streamcraft_add_test("a member that does not rejoin within the rebalance timeout is dropped" "ch03")
+streamcraft_add_test("a rebalance answers members still waiting for the previous assignment" "ch03")
+streamcraft_add_test("JoinGroup v4 hands out the member id first and the member joins with it" "ch03")
+streamcraft_add_test("the protocol chosen is one every member supports" "ch03")
+streamcraft_add_test("committed offsets are returned once applied and absent ones are -1" "ch03")
+streamcraft_add_test("a consumer outside any group may commit to a group without members" "ch03")
+streamcraft_add_test("a restarted coordinator reloads offsets and groups from its records" "ch03")
+streamcraft_add_test("deleting a group needs it empty and removes its offsets" "ch03")
+streamcraft_add_test("a cancelled join is not answered and the member is dropped at the rebalance timeout" "ch03")
+streamcraft_add_test("the offsets partition of a group follows Java's String hashCode" "ch03")
+streamcraft_add_test("offsets topic records round-trip in Kafka's key and value formats" "ch03")
+streamcraft_add_test("cleanup policy names parse as Kafka spells them" "ch03")
+streamcraft_add_test("cleaning keeps the latest record of every key at its original offset" "ch03")
+streamcraft_add_test("records whose key was rewritten in the active segment leave the sealed segments" "ch03")
+streamcraft_add_test("tombstones stay for delete retention ms after their first cleaning and then go" "ch03")
+streamcraft_add_test("a tombstone removes the older values of its key at once" "ch03")
+streamcraft_add_test("the active segment is untouched and appends continue after cleaning" "ch03")
+streamcraft_add_test("a second cleaning without new data changes nothing" "ch03")
+streamcraft_add_test("reading from a removed offset starts at the next kept record" "ch03")
+streamcraft_add_test("producer fields timestamps and headers survive cleaning" "ch03")
+streamcraft_add_test("small cleaned segments are merged into one segment" "ch03")
+streamcraft_add_test("merging stops where a group would exceed segment bytes" "ch03")
+streamcraft_add_test("the cleaner checkpoint lets the next cleaning start at the first dirty offset" "ch03")
+streamcraft_add_test("min cleanable dirty ratio decides whether a log is due" "ch03")
+streamcraft_add_test("retention leaves a compact only log alone" "ch03")
+streamcraft_add_test("batches the cleaner cannot read are kept whole and protect later tombstones" "ch03")
+streamcraft_add_test("a cleaning that dies before its swap leaves the original segments" "ch03")
+streamcraft_add_test("a swap interrupted after its commit point is completed at open and one before it is undone" "ch03")
+streamcraft_add_test("a disk failure in the swap takes the log offline and reopening completes it" "ch03")
+streamcraft_add_test("a disk failure while building leaves the log as it was" "ch03")
+streamcraft_add_test("a plan made before retention moved the log is refused at the swap" "ch03")
 streamcraft_add_test("index floor finds the last entry at or before the target" "ch01;ch02;ch03")
 streamcraft_add_test("index entries are 8 big-endian bytes and round-trip" "ch01;ch02;ch03")
 streamcraft_add_test("a damaged index file is refused" "ch01;ch02;ch03")
@@ -104,6 +144,29 @@ streamcraft_add_test("real clients' Produce requests carry valid record batches"
 streamcraft_add_test("real clients' Fetch and ListOffsets requests decode and re-encode" "ch02;ch03")
 streamcraft_add_test("real admin clients' CreateTopics and DeleteTopics decode and re-encode" "ch02;ch03")
 streamcraft_add_test("librdkafka opens with a flexible ApiVersions whose fixed fields we can read" "ch02;ch03")
+streamcraft_add_test("FindCoordinator round-trips at v0 to v2 with key type and error message from v1" "ch03")
+streamcraft_add_test("JoinGroup round-trips at v0 to v5 with rebalance timeout from v1 and instance ids from v5" "ch03")
+streamcraft_add_test("SyncGroup round-trips at v0 to v3 with throttle from v1 and instance id from v3" "ch03")
+streamcraft_add_test("Heartbeat round-trips at v0 to v3 with throttle from v1 and instance id from v3" "ch03")
+streamcraft_add_test("LeaveGroup round-trips at v0 and v1 with throttle from v1" "ch03")
+streamcraft_add_test("ListGroups round-trips at v0 to v2 with an empty request body" "ch03")
+streamcraft_add_test("DescribeGroups round-trips at v0 to v2 with throttle from v1" "ch03")
+streamcraft_add_test("DeleteGroups round-trips at v0 and v1 with throttle in both" "ch03")
+streamcraft_add_test("OffsetCommit round-trips at v0 to v7 with each version's own fields" "ch03")
+streamcraft_add_test("OffsetFetch round-trips at v0 to v5 with each version's own fields" "ch03")
+streamcraft_add_test("InitProducerId round-trips at v0 and v1 with a null or a transactional id" "ch03")
+streamcraft_add_test("a Heartbeat v0 request assembled byte by byte decodes and re-encodes exactly" "ch03")
+streamcraft_add_test("a JoinGroup v5 request and response assembled field by field decode and re-encode exactly" "ch03")
+streamcraft_add_test("SyncGroup v3 and FindCoordinator v1 assembled field by field decode and re-encode exactly" "ch03")
+streamcraft_add_test("the group admin responses assembled field by field decode and re-encode exactly" "ch03")
+streamcraft_add_test("OffsetCommit v1 and v2 requests assembled field by field decode and re-encode exactly" "ch03")
+streamcraft_add_test("OffsetFetch v2 request and v5 response assembled field by field decode and re-encode exactly" "ch03")
+streamcraft_add_test("InitProducerId v0 assembled byte by byte decodes and re-encodes exactly" "ch03")
+streamcraft_add_test("every truncated group request and response is an error at every version" "ch03")
+streamcraft_add_test("every truncated offset and producer id request and response is an error at every version" "ch03")
+streamcraft_add_test("nulls where the group schemas forbid them and hostile counts are malformed" "ch03")
+streamcraft_add_test("the group and producer error codes have Kafka's numbers and names" "ch03")
+streamcraft_add_test("the group APIs are advertised below their flexible versions and from the versions librdkafka needs" "ch03")
 streamcraft_add_test("varints round-trip at every size boundary" "ch01;ch02;ch03")
 streamcraft_add_test("a varint longer than ten bytes is rejected" "ch01;ch02;ch03")
 streamcraft_add_test("a built batch decodes to the records it was built from" "ch01;ch02;ch03")

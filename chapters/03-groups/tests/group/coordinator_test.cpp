@@ -1,0 +1,455 @@
+// generated from tests/group/coordinator_test.cpp; edit there
+// group/coordinator_test.cpp — the group state machine on a manual clock: joins,
+// syncs, heartbeats, crashes, fencing, commits and a coordinator restart.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include "group/coordinator.h"
+#include "group/offsets_topic.h"
+
+using namespace streamcraft;
+using namespace streamcraft::group;
+
+namespace {
+
+Bytes bytes_of(std::string_view s) {
+  Bytes b;
+  for (char c : s) b.push_back(static_cast<std::byte>(c));
+  return b;
+}
+
+// Members that join within 100 ms of a group's first member share its first generation.
+CoordinatorConfig test_config() {
+  CoordinatorConfig c;
+  c.initial_rebalance_delay_ms = 100;
+  return c;
+}
+
+// A test bench: a coordinator, its clock, and helpers that speak for members.
+struct Bench {
+  ManualClock clock;
+  Coordinator coord{clock, test_config()};
+  Token next_token = 1;
+
+  explicit Bench(CoordinatorConfig config = test_config()) : coord(clock, config) {}
+
+  JoinParams params(const std::string& member_id, std::vector<std::string> protocols = {"range"},
+                    std::int32_t session_ms = 10'000, std::int32_t rebalance_ms = 30'000) {
+    JoinParams p;
+    p.group_id = "g";
+    p.member_id = member_id;
+    p.client_id = "c";
+    p.client_host = "/127.0.0.1";
+    p.session_timeout_ms = session_ms;
+    p.rebalance_timeout_ms = rebalance_ms;
+    p.protocol_type = "consumer";
+    for (const auto& name : protocols) p.protocols.push_back({name, bytes_of("meta-of-" + member_id)});
+    return p;
+  }
+
+  // Joins and returns the token (the answer is collected with answers()).
+  Token join(const JoinParams& p) {
+    auto t = next_token++;
+    auto now = coord.join(t, p);
+    if (now) early[t] = *now;
+    return t;
+  }
+
+  std::map<Token, JoinResult> early;
+  std::map<Token, JoinResult> joins;
+  std::map<Token, SyncResult> syncs;
+
+  // Lets the initial rebalance delay pass, then collects the answers.
+  void settle() {
+    clock.advance_ms(100);
+    coord.tick();
+    collect();
+  }
+
+  void collect() {
+    for (auto& c : coord.take_completed()) {
+      if (auto* j = std::get_if<JoinResult>(&c.result)) joins[c.token] = *j;
+      else syncs[c.token] = std::get<SyncResult>(c.result);
+    }
+  }
+};
+
+// Two members join a fresh group and finish the rebalance; returns their member ids
+// (leader first) and the generation.
+struct TwoMembers {
+  std::string leader, follower;
+  std::int32_t generation;
+};
+TwoMembers two_stable_members(Bench& b) {
+  auto t1 = b.join(b.params(""));
+  auto t2 = b.join(b.params(""));
+  b.settle();
+  REQUIRE(b.joins.count(t1) == 1);
+  REQUIRE(b.joins.count(t2) == 1);
+  TwoMembers m{b.joins[t1].leader_id, "", b.joins[t1].generation};
+  m.follower = b.joins[t1].member_id == m.leader ? b.joins[t2].member_id : b.joins[t1].member_id;
+  SyncParams leader{"g", m.leader, m.generation, {{m.leader, bytes_of("p0")}, {m.follower, bytes_of("p1")}}};
+  SyncParams follower{"g", m.follower, m.generation, {}};
+  REQUIRE_FALSE(b.coord.sync(100, follower).has_value());
+  REQUIRE_FALSE(b.coord.sync(101, leader).has_value());
+  b.collect();
+  REQUIRE(b.syncs.count(100) == 1);
+  REQUIRE(b.syncs.count(101) == 1);
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("members that join together share one generation and the leader gets everyone's metadata", "[ch03]") {
+  Bench b;
+  auto t1 = b.join(b.params(""));
+  auto t2 = b.join(b.params(""));
+  auto t3 = b.join(b.params(""));
+  CHECK(b.early.empty());
+  b.coord.tick();
+  b.collect();
+  CHECK(b.joins.empty());  // within the initial delay: waiting for more members
+  b.settle();
+  REQUIRE(b.joins.size() == 3);
+  const auto& leader = b.joins[t1].leader_id;
+  int leaders = 0;
+  for (auto t : {t1, t2, t3}) {
+    const auto& r = b.joins[t];
+    CHECK(r.error == Errc::none);
+    CHECK(r.generation == 1);
+    CHECK(r.protocol_name == "range");
+    CHECK(r.leader_id == leader);
+    if (r.member_id == leader) {
+      ++leaders;
+      CHECK(r.members.size() == 3);
+    } else {
+      CHECK(r.members.empty());
+    }
+  }
+  CHECK(leaders == 1);
+  CHECK(b.coord.describe("g").state == "CompletingRebalance");
+}
+
+TEST_CASE("the leader's sync hands every member its own assignment and the group becomes stable", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  CHECK(b.syncs[100].error == Errc::none);
+  CHECK(b.syncs[100].assignment == bytes_of("p1"));
+  CHECK(b.syncs[101].assignment == bytes_of("p0"));
+  CHECK(b.coord.describe("g").state == "Stable");
+  // A later sync of the same generation returns the same share at once.
+  auto again = b.coord.sync(102, {"g", m.follower, m.generation, {}});
+  REQUIRE(again.has_value());
+  CHECK(again->assignment == bytes_of("p1"));
+  // The finished generation is to be recorded in __consumer_offsets.
+  auto records = b.coord.take_records();
+  REQUIRE(records.size() == 1);
+  const auto& g = std::get<GroupRecord>(records[0]);
+  REQUIRE(g.value.has_value());
+  CHECK(g.value->generation == m.generation);
+  CHECK(g.value->members.size() == 2);
+}
+
+TEST_CASE("a join storm within the initial delay ends in a single generation", "[ch03]") {
+  CoordinatorConfig config = test_config();
+  config.initial_rebalance_delay_ms = 3'000;
+  Bench b(config);
+  std::vector<Token> tokens;
+  for (int i = 0; i < 5; ++i) {
+    tokens.push_back(b.join(b.params("")));
+    b.clock.advance_ms(500);
+    b.coord.tick();
+    b.collect();
+    CHECK(b.joins.empty());  // still waiting for more members
+  }
+  b.clock.advance_ms(600);
+  b.coord.tick();
+  b.collect();
+  REQUIRE(b.joins.size() == 5);
+  for (auto t : tokens) CHECK(b.joins[t].generation == 1);
+}
+
+TEST_CASE("a member that stops heartbeating is removed after its session timeout and the rest rebalance", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  // Only the leader keeps heartbeating.
+  for (int i = 0; i < 3; ++i) {
+    b.clock.advance_ms(3'000);
+    CHECK(b.coord.heartbeat("g", m.leader, m.generation) == Errc::none);
+    b.coord.tick();
+  }
+  CHECK(b.coord.describe("g").members.size() == 2);  // 9 s: within the 10 s session
+  b.clock.advance_ms(2'000);
+  b.coord.tick();
+  CHECK(b.coord.describe("g").members.size() == 1);
+  CHECK(b.coord.describe("g").state == "PreparingRebalance");
+  CHECK(b.coord.heartbeat("g", m.leader, m.generation) == Errc::rebalance_in_progress);
+  CHECK(b.coord.heartbeat("g", m.follower, m.generation) == Errc::unknown_member_id);
+  auto t = b.join(b.params(m.leader));
+  b.collect();
+  REQUIRE(b.joins.count(t) == 1);
+  CHECK(b.joins[t].generation == m.generation + 1);
+  CHECK(b.joins[t].members.size() == 1);
+}
+
+TEST_CASE("a member leaving starts a rebalance at once", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  CHECK(b.coord.leave("g", m.follower) == Errc::none);
+  CHECK(b.coord.describe("g").state == "PreparingRebalance");
+  CHECK(b.coord.leave("g", m.follower) == Errc::unknown_member_id);
+  auto t = b.join(b.params(m.leader));
+  b.collect();
+  REQUIRE(b.joins.count(t) == 1);
+  CHECK(b.joins[t].generation == m.generation + 1);
+}
+
+TEST_CASE("requests from an old generation or a removed member are fenced", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  CHECK(b.coord.heartbeat("g", m.follower, m.generation - 1) == Errc::illegal_generation);
+  CHECK(b.coord.sync(200, {"g", m.follower, m.generation + 1, {}})->error == Errc::illegal_generation);
+  CHECK(b.coord.heartbeat("g", "nobody", m.generation) == Errc::unknown_member_id);
+  CHECK(b.coord.heartbeat("other-group", m.follower, m.generation) == Errc::unknown_member_id);
+  CommitParams stale{"g", m.follower, m.generation - 1, {{"t", 0, 5, -1, std::nullopt}}};
+  CHECK(b.coord.plan_commit(stale).errors == std::vector<Errc>{Errc::illegal_generation});
+  CommitParams outsider{"g", "", -1, {{"t", 0, 5, -1, std::nullopt}}};
+  CHECK(b.coord.plan_commit(outsider).errors == std::vector<Errc>{Errc::unknown_member_id});
+  auto unknown = b.join(b.params("made-up-id"));
+  REQUIRE(b.early.count(unknown) == 1);
+  CHECK(b.early[unknown].error == Errc::unknown_member_id);
+}
+
+TEST_CASE("a member that does not rejoin within the rebalance timeout is dropped", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  // A third member arrives: a rebalance starts; only the leader rejoins.
+  auto t3 = b.join(b.params(""));
+  auto tl = b.join(b.params(m.leader));
+  // The follower keeps heartbeating (it is told to rejoin) but never does.
+  for (int i = 0; i < 11; ++i) {
+    b.clock.advance_ms(2'900);
+    CHECK(b.coord.heartbeat("g", m.follower, m.generation) == Errc::rebalance_in_progress);
+    b.coord.tick();
+    b.collect();
+  }
+  REQUIRE(b.joins.count(t3) == 1);  // at the 30 s rebalance timeout
+  REQUIRE(b.joins.count(tl) == 1);
+  CHECK(b.joins[tl].generation == m.generation + 1);
+  CHECK(b.joins[tl].members.size() == 2);
+  CHECK(b.coord.heartbeat("g", m.follower, m.generation) == Errc::unknown_member_id);
+}
+
+TEST_CASE("a rebalance answers members still waiting for the previous assignment", "[ch03]") {
+  Bench b;
+  auto t1 = b.join(b.params(""));
+  auto t2 = b.join(b.params(""));
+  b.settle();
+  const auto leader = b.joins[t1].leader_id;
+  const auto follower = b.joins[t1].member_id == leader ? b.joins[t2].member_id : b.joins[t1].member_id;
+  REQUIRE_FALSE(b.coord.sync(300, {"g", follower, 1, {}}).has_value());
+  CommitParams during{"g", follower, 1, {{"t", 0, 1, -1, std::nullopt}}};
+  CHECK(b.coord.plan_commit(during).errors == std::vector<Errc>{Errc::rebalance_in_progress});
+  b.join(b.params(""));  // a newcomer before the leader synced
+  b.collect();
+  REQUIRE(b.syncs.count(300) == 1);
+  CHECK(b.syncs[300].error == Errc::rebalance_in_progress);
+}
+
+TEST_CASE("JoinGroup v4 hands out the member id first and the member joins with it", "[ch03]") {
+  Bench b;
+  auto p = b.params("");
+  p.require_known_member_id = true;
+  auto first = b.join(p);
+  REQUIRE(b.early.count(first) == 1);
+  CHECK(b.early[first].error == Errc::member_id_required);
+  const auto id = b.early[first].member_id;
+  CHECK_FALSE(id.empty());
+  CHECK(b.coord.describe("g").members.empty());
+  auto second = b.join(b.params(id));
+  b.settle();
+  REQUIRE(b.joins.count(second) == 1);
+  CHECK(b.joins[second].member_id == id);
+  CHECK(b.joins[second].leader_id == id);
+}
+
+TEST_CASE("the protocol chosen is one every member supports", "[ch03]") {
+  Bench b;
+  auto t1 = b.join(b.params("", {"range", "roundrobin"}));
+  auto t2 = b.join(b.params("", {"roundrobin"}));
+  b.settle();
+  CHECK(b.joins[t1].protocol_name == "roundrobin");
+  CHECK(b.joins[t2].protocol_name == "roundrobin");
+  auto odd = b.join(b.params("", {"sticky"}));
+  REQUIRE(b.early.count(odd) == 1);
+  CHECK(b.early[odd].error == Errc::inconsistent_group_protocol);
+  auto p = b.params("");
+  p.session_timeout_ms = 10;
+  auto short_session = b.join(p);
+  CHECK(b.early[short_session].error == Errc::invalid_session_timeout);
+}
+
+TEST_CASE("committed offsets are returned once applied and absent ones are -1", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  CommitParams c{"g", m.leader, m.generation, {{"t", 0, 42, 3, std::string("note")}, {"t", 1, 7, -1, std::nullopt}}};
+  auto plan = b.coord.plan_commit(c);
+  CHECK(plan.errors == std::vector<Errc>{Errc::none, Errc::none});
+  REQUIRE(plan.records.size() == 2);
+  // Nothing is visible before the records are durable and applied.
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == -1);
+  for (const auto& r : plan.records) b.coord.apply(r);
+  auto got = b.coord.fetch_offsets("g", {{{"t", 0}, {"t", 1}, {"t", 2}}});
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].offset == 42);
+  CHECK(got[0].leader_epoch == 3);
+  CHECK(got[0].metadata == "note");
+  CHECK(got[1].offset == 7);
+  CHECK(got[2].offset == -1);
+  CHECK(b.coord.fetch_offsets("g", std::nullopt).size() == 2);
+  CHECK(b.coord.fetch_offsets("unknown", {{{"t", 0}}})[0].offset == -1);
+}
+
+TEST_CASE("a consumer outside any group may commit to a group without members", "[ch03]") {
+  Bench b;
+  CommitParams c{"standalone", "", -1, {{"t", 0, 10, -1, std::nullopt}}};
+  auto plan = b.coord.plan_commit(c);
+  CHECK(plan.errors == std::vector<Errc>{Errc::none});
+  for (const auto& r : plan.records) b.coord.apply(r);
+  CHECK(b.coord.fetch_offsets("standalone", {{{"t", 0}}})[0].offset == 10);
+  auto listed = b.coord.list_groups();
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].state == "Empty");
+  CommitParams big{"standalone", "", -1, {{"t", 0, 10, -1, std::string(5000, 'x')}}};
+  CHECK(b.coord.plan_commit(big).errors == std::vector<Errc>{Errc::offset_metadata_too_large});
+}
+
+TEST_CASE("a restarted coordinator reloads offsets and groups from its records", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  std::vector<EncodedRecord> log;  // what the broker would have appended
+  for (const auto& r : b.coord.take_records()) log.push_back(encode_group_record("g", std::get<GroupRecord>(r).value));
+  auto plan = b.coord.plan_commit({"g", m.leader, m.generation, {{"t", 0, 99, -1, std::nullopt}}});
+  for (const auto& r : plan.records) {
+    const auto& o = std::get<OffsetRecord>(r);
+    log.push_back(encode_offset_record(o.key, o.value));
+  }
+
+  Bench restarted;
+  restarted.clock.set_ms(b.clock.now_ms());
+  for (const auto& e : log) {
+    auto decoded = decode_offsets_record(e.key, e.value ? std::optional<ByteSpan>(ByteSpan(*e.value)) : std::nullopt);
+    REQUIRE(decoded.ok());
+    restarted.coord.apply(*decoded);
+  }
+  CHECK(restarted.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == 99);
+  auto d = restarted.coord.describe("g");
+  CHECK(d.state == "Stable");
+  CHECK(d.generation == m.generation);
+  CHECK(d.members.size() == 2);
+  // The members carry on with their generation …
+  CHECK(restarted.coord.heartbeat("g", m.leader, m.generation) == Errc::none);
+  auto sync = restarted.coord.sync(1, {"g", m.follower, m.generation, {}});
+  REQUIRE(sync.has_value());
+  CHECK(sync->assignment == bytes_of("p1"));
+  // … and one that never comes back is removed after its session timeout.
+  restarted.clock.advance_ms(6'000);
+  CHECK(restarted.coord.heartbeat("g", m.leader, m.generation) == Errc::none);
+  restarted.clock.advance_ms(6'000);
+  restarted.coord.tick();
+  CHECK(restarted.coord.describe("g").members.size() == 1);
+}
+
+TEST_CASE("deleting a group needs it empty and removes its offsets", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  for (const auto& r : b.coord.plan_commit({"g", m.leader, m.generation, {{"t", 0, 5, -1, std::nullopt}}}).records)
+    b.coord.apply(r);
+  auto refused = b.coord.plan_delete("g");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Errc::non_empty_group);
+  CHECK(b.coord.plan_delete("nope").error().code == Errc::group_id_not_found);
+  CHECK(b.coord.leave("g", m.leader) == Errc::none);
+  CHECK(b.coord.leave("g", m.follower) == Errc::none);
+  b.coord.tick();
+  CHECK(b.coord.describe("g").state == "Empty");
+  auto tombstones = b.coord.plan_delete("g");
+  REQUIRE(tombstones.ok());
+  CHECK(tombstones->size() == 2);  // one offset, and the group
+  for (const auto& r : *tombstones) b.coord.apply(r);
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == -1);
+  CHECK(b.coord.list_groups().empty());
+  CHECK(b.coord.describe("g").state == "Dead");
+}
+
+TEST_CASE("a cancelled join is not answered and the member is dropped at the rebalance timeout", "[ch03]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  auto newcomer = b.join(b.params(""));
+  auto leader = b.join(b.params(m.leader));
+  b.coord.cancel(leader);  // the leader's connection closed while it waited
+  auto follower = b.join(b.params(m.follower));
+  b.collect();
+  CHECK(b.joins.count(newcomer) == 0);  // the leader counts as not rejoined
+  CHECK(b.joins.count(follower) == 0);
+  b.clock.advance_ms(30'000);
+  b.coord.tick();
+  b.collect();
+  CHECK(b.joins.count(leader) == 0);
+  REQUIRE(b.joins.count(newcomer) == 1);
+  REQUIRE(b.joins.count(follower) == 1);
+  CHECK(b.joins[follower].generation == m.generation + 1);
+  CHECK(b.joins[follower].leader_id != m.leader);
+  CHECK(b.coord.describe("g").members.size() == 2);
+}
+
+TEST_CASE("the offsets partition of a group follows Java's String hashCode", "[ch03]") {
+  CHECK(java_string_hash("abc") == 96354);
+  CHECK(java_string_hash("") == 0);
+  CHECK(java_string_hash("polygenelubricants") == INT32_MIN);  // Kafka's Utils.abs maps it to 0
+  CHECK(offsets_partition_for("abc", 50) == 96354 % 50);
+  CHECK(offsets_partition_for("polygenelubricants", 50) == 0);
+  for (int i = 0; i < 100; ++i) {
+    auto p = offsets_partition_for(fmt::format("group-{}", i), 50);
+    CHECK(p >= 0);
+    CHECK(p < 50);
+  }
+}
+
+TEST_CASE("offsets topic records round-trip in Kafka's key and value formats", "[ch03]") {
+  auto offset = encode_offset_record({"g", "orders", 3}, OffsetValue{42, 7, "m", 1'700'000'000'000});
+  // Key v1: int16 version, group, topic, partition.
+  CHECK(offset.key.size() == 2 + (2 + 1) + (2 + 6) + 4);
+  auto back = decode_offsets_record(offset.key, ByteSpan(*offset.value));
+  REQUIRE(back.ok());
+  const auto& o = std::get<OffsetRecord>(*back);
+  CHECK(o.key == OffsetKey{"g", "orders", 3});
+  CHECK(o.value->offset == 42);
+  CHECK(o.value->leader_epoch == 7);
+  CHECK(o.value->metadata == "m");
+  auto tombstone = decode_offsets_record(offset.key, std::nullopt);
+  REQUIRE(tombstone.ok());
+  CHECK_FALSE(std::get<OffsetRecord>(*tombstone).value.has_value());
+
+  GroupValue gv{"consumer", 4, std::string("range"), std::string("m-1"), 5, {}};
+  gv.members.push_back({"m-1", std::nullopt, "c", "/h", 300, 10, bytes_of("sub"), bytes_of("asg")});
+  auto group = encode_group_record("g", gv);
+  auto gback = decode_offsets_record(group.key, ByteSpan(*group.value));
+  REQUIRE(gback.ok());
+  const auto& g = std::get<GroupRecord>(*gback);
+  CHECK(g.group == "g");
+  CHECK(g.value->generation == 4);
+  REQUIRE(g.value->members.size() == 1);
+  CHECK(g.value->members[0].assignment == bytes_of("asg"));
+  CHECK(g.value->members[0].rebalance_timeout_ms == 300);
+  // Truncated bytes are an error, never a crash.
+  for (std::size_t n = 0; n < group.value->size(); ++n) {
+    auto cut = decode_offsets_record(group.key, ByteSpan(group.value->data(), n));
+    CHECK_FALSE(cut.ok());
+  }
+  Bytes bad_key;
+  bad_key.push_back(std::byte{0});
+  bad_key.push_back(std::byte{9});
+  CHECK_FALSE(decode_offsets_record(bad_key, std::nullopt).ok());
+}

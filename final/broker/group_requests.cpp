@@ -1,0 +1,320 @@
+// broker/group_requests.cpp — the request handler's consumer-group and offset APIs.
+//
+// Each handler decodes a request, asks the group coordinator (group/coordinator.h), and
+// encodes its answer; JoinGroup and SyncGroup answers that must wait for other members
+// become deferred responses, finished in poll_deferred(). Committed offsets and group
+// metadata go through append_group_records(): appended to the group's partition of
+// __consumer_offsets first, applied to the coordinator only once the append succeeded,
+// so an acknowledged commit is always in the log and survives a restart.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "broker/request_handler.h"
+#include "group/offsets_topic.h"
+#include "protocol/groups.h"
+#include "protocol/offsets.h"
+#include "record/record.h"
+
+namespace streamcraft::broker {
+
+namespace {
+
+Outcome answer(std::int32_t correlation_id, Bytes body) {
+  Outcome o;
+  o.response = response_frame(correlation_id, std::move(body));
+  return o;
+}
+
+Outcome malformed(const Error& e) {
+  Outcome o;
+  o.kind = Outcome::Kind::close_connection;
+  o.reason = e.message;
+  return o;
+}
+
+std::string as_string(const Bytes& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+
+// The record a coordinator record becomes in the log.
+record::RecordSpec to_record(const group::OffsetsTopicRecord& r, std::int64_t now_ms) {
+  group::EncodedRecord e;
+  if (const auto* o = std::get_if<group::OffsetRecord>(&r)) {
+    e = group::encode_offset_record(o->key, o->value);
+  } else {
+    const auto& g = std::get<group::GroupRecord>(r);
+    e = group::encode_group_record(g.group, g.value);
+  }
+  record::RecordSpec spec;
+  spec.key = as_string(e.key);
+  if (e.value) spec.value = as_string(*e.value);
+  spec.timestamp = now_ms;
+  return spec;
+}
+
+protocol::JoinGroupResponse to_wire(const group::JoinResult& r) {
+  protocol::JoinGroupResponse w;
+  w.error = r.error;
+  w.generation_id = r.generation;
+  w.protocol_name = r.protocol_name;
+  w.leader = r.leader_id;
+  w.member_id = r.member_id;
+  for (const auto& m : r.members) w.members.push_back({m.member_id, std::nullopt, m.metadata});
+  return w;
+}
+
+}  // namespace
+
+Status RequestHandler::ensure_offsets_topic() {
+  if (logs_.topic(group::kOffsetsTopic)) return {};
+  // Compacted: only the latest commit per (group, topic, partition) matters, so the
+  // cleaner keeps the topic at one record per live key however often consumers commit.
+  auto created = logs_.create_topic(group::kOffsetsTopic, config_.group.offsets_partitions,
+                                    {{"cleanup.policy", "compact"},
+                                     {"segment.bytes", std::to_string(config_.offsets_segment_bytes)}});
+  if (!created) return created.error();
+  spdlog::info("created {} with {} partition(s)", group::kOffsetsTopic, config_.group.offsets_partitions);
+  return {};
+}
+
+Status RequestHandler::load_groups() {
+  if (auto s = ensure_offsets_topic(); !s) return s;
+  const auto* topic = logs_.topic(group::kOffsetsTopic);
+  std::size_t records = 0;
+  for (std::int32_t p = 0; p < topic->partitions; ++p) {
+    log::Log* log = logs_.partition(group::kOffsetsTopic, p);
+    if (!log) continue;
+    // Replay the partition from its start: the coordinator's state is the fold of it.
+    for (std::int64_t offset = log->log_start_offset(); offset < log->log_end_offset();) {
+      auto range = log->read(offset, 1 << 20);
+      if (!range) return range.error();
+      auto bytes = range->read();
+      if (!bytes) return bytes.error();
+      ByteSpan rest(*bytes);
+      if (rest.size() < record::layout::header_size) break;
+      while (rest.size() >= record::layout::header_size) {
+        auto header = record::decode_header(rest);
+        if (!header || header->total_size() > rest.size()) break;
+        auto batch = rest.first(header->total_size());
+        auto decoded = record::decode_records(batch);
+        if (!decoded) return decoded.error();
+        for (const auto& r : *decoded) {
+          if (!r.key) continue;
+          auto rec = group::decode_offsets_record(*r.key, r.value);
+          if (!rec) {
+            spdlog::warn("{}-{} offset {}: {}", group::kOffsetsTopic, p, r.offset, rec.error().describe());
+            continue;
+          }
+          coordinator_.apply(*rec);
+          ++records;
+        }
+        offset = header->next_offset();
+        rest = rest.subspan(header->total_size());
+      }
+    }
+  }
+  spdlog::info("loaded {} record(s) of committed offsets and group metadata", records);
+  return {};
+}
+
+Status RequestHandler::append_group_records(const std::string& group_id,
+                                            const std::vector<group::OffsetsTopicRecord>& records) {
+  if (records.empty()) return {};
+  if (auto s = ensure_offsets_topic(); !s) return s;
+  log::Log* log = logs_.partition(group::kOffsetsTopic, coordinator_.partition_for(group_id));
+  if (!log) return make_error(Errc::coordinator_not_available, "__consumer_offsets partition missing");
+  std::vector<record::RecordSpec> specs;
+  for (const auto& r : records) specs.push_back(to_record(r, clock_.now_ms()));
+  Bytes batch = record::build_batch(specs);
+  if (auto appended = log->append(batch); !appended) return appended.error();
+  for (const auto& r : records) coordinator_.apply(r);
+  return {};
+}
+
+void RequestHandler::persist_group_records() {
+  for (const auto& r : coordinator_.take_records()) {
+    const auto& g = std::get<group::GroupRecord>(r);
+    if (auto s = append_group_records(g.group, {r}); !s)
+      spdlog::error("cannot record group {}: {}", g.group, s.error().describe());
+  }
+}
+
+std::optional<Completed> RequestHandler::finish_group_request(const group::Completion& c) {
+  auto it = deferred_groups_.find(c.token);
+  if (it == deferred_groups_.end()) return std::nullopt;  // its connection is gone
+  const auto [correlation_id, version] = it->second;
+  deferred_groups_.erase(it);
+  Bytes body;
+  if (const auto* j = std::get_if<group::JoinResult>(&c.result)) {
+    body = protocol::encode_join_group_response(to_wire(*j), version);
+  } else {
+    const auto& s = std::get<group::SyncResult>(c.result);
+    protocol::SyncGroupResponse w;
+    w.error = s.error;
+    w.assignment = s.assignment;
+    body = protocol::encode_sync_group_response(w, version);
+  }
+  return Completed{c.token, response_frame(correlation_id, std::move(body))};
+}
+
+Outcome RequestHandler::handle_find_coordinator(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_find_coordinator_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::FindCoordinatorResponse r;
+  if (req->key_type != protocol::kCoordinatorKeyGroup) {
+    r.error = Errc::coordinator_not_available;  // no transactions (yet)
+    r.error_message = "transactions are not supported";
+  } else if (auto s = ensure_offsets_topic(); !s) {
+    r.error = Errc::coordinator_not_available;
+    r.error_message = s.error().message;
+  } else {
+    // The coordinator is the leader of the group's __consumer_offsets partition: with
+    // one broker, this one.
+    r.node_id = config_.node_id;
+    r.host = advertised_host_;
+    r.port = advertised_port_;
+  }
+  return answer(h.correlation_id, protocol::encode_find_coordinator_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_join_group(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_join_group_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  group::JoinParams p;
+  p.group_id = req->group_id;
+  p.member_id = req->member_id;
+  p.client_id = h.client_id.value_or("");
+  p.client_host = client_host_.empty() ? "/unknown" : "/" + client_host_;
+  p.session_timeout_ms = req->session_timeout_ms;
+  p.rebalance_timeout_ms = req->rebalance_timeout_ms;
+  p.protocol_type = req->protocol_type;
+  for (const auto& proto : req->protocols) p.protocols.push_back({proto.name, proto.metadata});
+  p.require_known_member_id = h.api_version >= 4;
+  const auto token = next_deferred_id_++;
+  auto now = coordinator_.join(token, p);
+  if (now) return answer(h.correlation_id, protocol::encode_join_group_response(to_wire(*now), h.api_version));
+  deferred_groups_[token] = {h.correlation_id, h.api_version};
+  Outcome o;
+  o.kind = Outcome::Kind::deferred;
+  o.deferred_id = token;
+  return o;
+}
+
+Outcome RequestHandler::handle_sync_group(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_sync_group_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  group::SyncParams p{req->group_id, req->member_id, req->generation_id, {}};
+  for (const auto& a : req->assignments) p.assignments.emplace_back(a.member_id, a.assignment);
+  const auto token = next_deferred_id_++;
+  auto now = coordinator_.sync(token, p);
+  persist_group_records();
+  if (now) {
+    protocol::SyncGroupResponse w;
+    w.error = now->error;
+    w.assignment = now->assignment;
+    return answer(h.correlation_id, protocol::encode_sync_group_response(w, h.api_version));
+  }
+  deferred_groups_[token] = {h.correlation_id, h.api_version};
+  Outcome o;
+  o.kind = Outcome::Kind::deferred;
+  o.deferred_id = token;
+  return o;
+}
+
+Outcome RequestHandler::handle_heartbeat(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_heartbeat_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::HeartbeatResponse r;
+  r.error = coordinator_.heartbeat(req->group_id, req->member_id, req->generation_id);
+  return answer(h.correlation_id, protocol::encode_heartbeat_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_leave_group(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_leave_group_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::LeaveGroupResponse r;
+  r.error = coordinator_.leave(req->group_id, req->member_id);
+  return answer(h.correlation_id, protocol::encode_leave_group_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_offset_commit_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  group::CommitParams p{req->group_id, req->member_id, req->generation_id, {}};
+  if (h.api_version == 0) p.generation = -1;  // v0 commits come from outside any group
+  for (const auto& t : req->topics)
+    for (const auto& part : t.partitions)
+      p.partitions.push_back({t.name, part.partition, part.committed_offset, part.committed_leader_epoch, part.metadata});
+  auto plan = coordinator_.plan_commit(p);
+  // One batch for the whole commit: it lands in the log entirely or not at all.
+  if (auto s = append_group_records(req->group_id, plan.records); !s) {
+    spdlog::error("commit of group {} failed: {}", req->group_id, s.error().describe());
+    for (auto& e : plan.errors)
+      if (e == Errc::none) e = Errc::coordinator_not_available;  // the client retries elsewhere/later
+  }
+  protocol::OffsetCommitResponse r;
+  std::size_t i = 0;
+  for (const auto& t : req->topics) {
+    protocol::OffsetCommitTopicResponse tr{t.name, {}};
+    for (const auto& part : t.partitions) tr.partitions.push_back({part.partition, plan.errors[i++]});
+    r.topics.push_back(std::move(tr));
+  }
+  return answer(h.correlation_id, protocol::encode_offset_commit_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_offset_fetch(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_offset_fetch_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  std::optional<std::vector<std::pair<std::string, std::int32_t>>> wanted;
+  if (req->topics) {
+    wanted.emplace();
+    for (const auto& t : *req->topics)
+      for (auto p : t.partitions) wanted->emplace_back(t.name, p);
+  }
+  protocol::OffsetFetchResponse r;
+  for (const auto& f : coordinator_.fetch_offsets(req->group_id, wanted)) {
+    if (r.topics.empty() || r.topics.back().name != f.topic) r.topics.push_back({f.topic, {}});
+    r.topics.back().partitions.push_back({f.partition, f.offset, f.leader_epoch, f.metadata, Errc::none});
+  }
+  return answer(h.correlation_id, protocol::encode_offset_fetch_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_list_groups(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_list_groups_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::ListGroupsResponse r;
+  for (const auto& g : coordinator_.list_groups()) r.groups.push_back({g.group_id, g.protocol_type});
+  return answer(h.correlation_id, protocol::encode_list_groups_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_describe_groups(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_describe_groups_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::DescribeGroupsResponse r;
+  for (const auto& id : req->groups) {
+    auto d = coordinator_.describe(id);
+    protocol::DescribedGroup g;
+    g.error = d.error;
+    g.group_id = d.group_id;
+    g.group_state = d.state;
+    g.protocol_type = d.protocol_type;
+    g.protocol_data = d.protocol;
+    for (const auto& m : d.members) g.members.push_back({m.member_id, m.client_id, m.client_host, m.metadata, m.assignment});
+    r.groups.push_back(std::move(g));
+  }
+  return answer(h.correlation_id, protocol::encode_describe_groups_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_delete_groups(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_delete_groups_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::DeleteGroupsResponse r;
+  for (const auto& id : req->groups) {
+    auto tombstones = coordinator_.plan_delete(id);
+    Errc e = Errc::none;
+    if (!tombstones) e = tombstones.error().code;
+    else if (auto s = append_group_records(id, *tombstones); !s) e = Errc::coordinator_not_available;
+    r.results.push_back({id, e});
+  }
+  return answer(h.correlation_id, protocol::encode_delete_groups_response(r, h.api_version));
+}
+
+}  // namespace streamcraft::broker
