@@ -26,6 +26,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "bench/in_process_broker.h"
+#include "bench/report.h"
 #include "bench/rdkafka_peer.h"
 #include "broker/log_manager.h"
 #include "broker/request_handler.h"
@@ -37,6 +39,11 @@ namespace fs = std::filesystem;
 using namespace streamcraft;
 using Stopwatch = std::chrono::steady_clock;
 
+using bench::Row;
+using bench::format_rate;
+using bench::format_ratio;
+using bench::svg_plot;
+
 namespace {
 
 double seconds_since(Stopwatch::time_point t) { return std::chrono::duration<double>(Stopwatch::now() - t).count(); }
@@ -46,48 +53,6 @@ double seconds_since(Stopwatch::time_point t) { return std::chrono::duration<dou
   std::exit(1);
 }
 
-struct Row {
-  std::string name;
-  double ours;
-  double rdkafka;  // 0: not measured
-  std::string baseline_name;
-  double baseline;
-  std::string unit;
-};
-
-// A broker on a background thread, stopped when this goes out of scope.
-class InProcessBroker {
- public:
-  explicit InProcessBroker(const fs::path& dir) {
-    config_.log_dir = dir;
-    config_.listener.port = 0;
-    // Segments of 1.5 GiB: the runs measure steady appends, and one case rolls on purpose
-    // (create_topic's segment_bytes) to show what a roll costs.
-    config_.log.segment_bytes = 1536ull << 20;
-    auto logs = broker::LogManager::open(log::posix_file_system(), config_, clock_);
-    if (!logs) fail(logs.error().describe());
-    logs_ = std::move(*logs);
-    handler_ = std::make_unique<broker::RequestHandler>(config_, *logs_, clock_);
-    server_ = std::make_unique<net::Server>(io_, config_, *handler_, *logs_, clock_);
-    if (auto s = server_->start(); !s) fail(s.error().describe());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~InProcessBroker() {
-    asio::post(io_, [this] { server_->stop(); });
-    thread_.join();
-    (void)logs_->close();
-  }
-  std::string bootstrap() const { return fmt::format("127.0.0.1:{}", server_->port()); }
-
- private:
-  SystemClock clock_;
-  broker::BrokerConfig config_;
-  std::unique_ptr<broker::LogManager> logs_;
-  std::unique_ptr<broker::RequestHandler> handler_;
-  asio::io_context io_;
-  std::unique_ptr<net::Server> server_;
-  std::thread thread_;
-};
 
 // Produces `total` records of `value_size` bytes round-robin over `partitions`; returns
 // seconds. Batches of ~16 KiB, at most 8 requests in flight.
@@ -233,51 +198,6 @@ double redis_xadd_per_second(std::size_t total, const fs::path& dir) {
   return rate;
 }
 
-// Two bars per case, ours and librdkafka's, as ratios to the case's baseline.
-std::string svg_plot(const std::vector<Row>& rows) {
-  const int width = 820, bar_h = 18, left = 330, top = 56;
-  const int height = top + static_cast<int>(rows.size()) * (2 * bar_h + 18) + 30;
-  double max_ratio = 1.2;
-  for (const auto& r : rows)
-    if (r.baseline > 0) max_ratio = std::max({max_ratio, r.ours / r.baseline * 1.1, r.rdkafka / r.baseline * 1.1});
-  const double scale = (width - left - 190) / max_ratio;  // room for the labels
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"DejaVu Sans, sans-serif\" "
-      "font-size=\"13\">\n<text x=\"10\" y=\"22\" font-size=\"15\">throughput / baseline (1.0 = as fast as the "
-      "baseline)</text>\n"
-      "<rect x=\"10\" y=\"32\" width=\"12\" height=\"12\" fill=\"#4a7ab5\"/><text x=\"28\" y=\"43\">streamcraft "
-      "client</text>\n"
-      "<rect x=\"170\" y=\"32\" width=\"12\" height=\"12\" fill=\"#e08a3c\"/><text x=\"188\" y=\"43\">librdkafka</text>\n",
-      width, height);
-  const int one_x = left + static_cast<int>(scale);
-  svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n",
-                     one_x, top - 6, height - 20);
-  int y = top;
-  for (const auto& r : rows) {
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", left - 8, y + bar_h + 5, r.name);
-    const std::pair<double, const char*> bars[] = {{r.ours, "#4a7ab5"}, {r.rdkafka, "#e08a3c"}};
-    for (const auto& [value, colour] : bars) {
-      const double ratio = r.baseline > 0 ? value / r.baseline : 0;
-      const int w = static_cast<int>(ratio * scale);
-      svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n", left, y, w, bar_h, colour);
-      std::string label = r.baseline <= 0 ? "baseline not available"
-                          : value <= 0    ? "not measured"
-                                          : fmt::format("{:.2f}× {}", ratio, r.baseline_name);
-      svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", left + w + 6, y + bar_h - 4, label);
-      y += bar_h;
-    }
-    y += 18;
-  }
-  return svg + "</svg>\n";
-}
-
-std::string format_rate(double value, const std::string& unit) {
-  return value > 0 ? fmt::format("{:.0f} {}", value, unit) : "n/a";
-}
-
-std::string format_ratio(double value, double baseline) {
-  return value > 0 && baseline > 0 ? fmt::format("{:.2f}×", value / baseline) : "n/a";
-}
 
 // Deleting a case's topics when it is done discards their dirty pages before the kernel
 // starts writing them back: every case measures the broker, not the disk's write-back
@@ -334,7 +254,9 @@ int main(int argc, char** argv) {
   const double redis = redis_xadd_per_second(std::min<std::size_t>(records, 1'000'000), fs::path(dir) / "redis");
   if (redis == 0) fmt::print(stderr, "  redis-server not found or not answering: that baseline is skipped\n");
   {
-    InProcessBroker broker(fs::path(dir) / "broker");
+    // Segments of 1.5 GiB: the runs measure steady appends, and one case rolls on purpose
+    // (create_topic's segment_bytes) to show what a roll costs.
+    bench::InProcessBroker broker(fs::path(dir) / "broker", [](broker::BrokerConfig& c) { c.log.segment_bytes = 1536ull << 20; });
     auto c = client::KafkaClient::connect(broker.bootstrap(), "bench");
     if (!c) fail(c.error().describe());
     const bool rdkafka = bench::rdkafka_available();
@@ -403,15 +325,7 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(dir);
 
-  std::string table =
-      "| case | streamcraft client | librdkafka | baseline | streamcraft / baseline | librdkafka / baseline |\n"
-      "|---|---:|---:|---:|---:|---:|\n";
-  for (const auto& r : rows)
-    table += fmt::format("| {} | {} | {} | {} | {} | {} |\n", r.name, format_rate(r.ours, r.unit),
-                         format_rate(r.rdkafka, r.unit),
-                         r.baseline > 0 ? fmt::format("{} ({})", format_rate(r.baseline, r.unit), r.baseline_name)
-                                        : "n/a",
-                         format_ratio(r.ours, r.baseline), format_ratio(r.rdkafka, r.baseline));
+  const std::string table = bench::table(rows);
   fmt::print("\n{}", table);
   if (!out.empty()) {
     std::ofstream(out) << "# Broker benchmark\n\nOne machine, loopback, same run; acks=1. Our client: 8 requests in "

@@ -6,7 +6,7 @@ namespace streamcraft::bench {
 
 bool rdkafka_available() { return false; }
 
-RdkafkaRun rdkafka_produce(const std::string&, const std::string&, std::int32_t, std::size_t, std::size_t) {
+RdkafkaRun rdkafka_produce(const std::string&, const std::string&, std::int32_t, std::size_t, std::size_t, bool) {
   return {0, "built without librdkafka"};
 }
 

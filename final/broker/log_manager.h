@@ -29,6 +29,11 @@
 #include "common/error.h"
 #include "log/file.h"
 #include "log/log.h"
+// @from ch03
+#include <future>
+
+#include "log/cleaner.h"
+// @end
 
 namespace streamcraft::broker {
 
@@ -62,6 +67,12 @@ class LogManager {
   std::vector<TopicInfo> topics() const;
   // The log of one partition, or nullptr.
   log::Log* partition(std::string_view topic, std::int32_t partition);
+  // @from ch03
+  log::FileSystem& file_system() const { return fs_; }
+  // Blocks until the cleaning in progress (if any) has been built; the next tick()
+  // swaps it in. For tests and shutdown.
+  void wait_for_cleaner();
+  // @end
 
   // Runs the time-based flush policy, and retention every retention_check_interval_ms.
   Status tick();
@@ -93,6 +104,21 @@ class LogManager {
   const Clock& clock_;
   std::map<std::string, Topic, std::less<>> topics_;
   std::int64_t last_retention_check_ms_ = 0;
+  // @from ch03
+  // Compaction runs beside the network thread: tick() plans a cleaning (cheap), a
+  // background task builds the cleaned segments (reading and writing whole segments),
+  // and a later tick() swaps them in (a few renames). Appends never wait for it.
+  struct Cleaning {
+    std::string topic;
+    std::int32_t partition = 0;
+    log::Log* log = nullptr;
+    std::future<Result<log::CleanedSegments>> built;
+  };
+  Status run_cleaner();
+  void abandon_cleaning(std::string_view topic);
+  std::optional<Cleaning> cleaning_;
+  std::size_t next_cleaner_candidate_ = 0;  // round robin over compacted partitions
+  // @end
 };
 
 }  // namespace streamcraft::broker

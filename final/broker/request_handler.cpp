@@ -83,7 +83,8 @@ RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, con
       advertised_port_(config.advertised ? config.advertised->port : config.listener.port)
       // @from ch03
       ,
-      coordinator_(clock, config.group)
+      coordinator_(clock, config.group),
+      producer_ids_(logs.file_system(), config.log_dir)
 // @end
 {
 }
@@ -134,6 +135,7 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
     case ApiKey::list_groups: return handle_list_groups(*header, body);
     case ApiKey::describe_groups: return handle_describe_groups(*header, body);
     case ApiKey::delete_groups: return handle_delete_groups(*header, body);
+    case ApiKey::init_producer_id: return handle_init_producer_id(*header, body);
     // @end
     default: break;  // find_api() above lets through only the APIs this broker handles
   }

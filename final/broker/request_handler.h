@@ -28,6 +28,7 @@
 #include "broker/log_manager.h"
 #include "common/clock.h"
 // @from ch03
+#include "broker/producer_ids.h"
 #include "group/coordinator.h"
 // @end
 #include "protocol/fetch.h"
@@ -106,6 +107,7 @@ class RequestHandler {
   Outcome handle_list_groups(const protocol::RequestHeader& h, ByteSpan body);
   Outcome handle_describe_groups(const protocol::RequestHeader& h, ByteSpan body);
   Outcome handle_delete_groups(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_init_producer_id(const protocol::RequestHeader& h, ByteSpan body);
   // Appends records to the group's __consumer_offsets partition, then applies them to
   // the coordinator: what the coordinator knows is always what the log holds.
   Status append_group_records(const std::string& group_id, const std::vector<group::OffsetsTopicRecord>& records);
@@ -132,6 +134,7 @@ class RequestHandler {
     std::int16_t version;
   };
   group::Coordinator coordinator_;
+  ProducerIdAllocator producer_ids_;
   std::map<std::uint64_t, DeferredGroupRequest> deferred_groups_;  // JoinGroup/SyncGroup waiting
   std::string client_host_;  // of the request being handled
   // @end

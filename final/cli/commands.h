@@ -16,5 +16,8 @@ void add_log_commands(CLI::App& app, int& exit_code);
 void add_broker_commands(CLI::App& app, int& exit_code);
 void add_client_commands(CLI::App& app, int& exit_code);
 // @end
+// @from ch03
+void add_group_commands(CLI::App& app, int& exit_code);
+// @end
 
 }  // namespace streamcraft::cli

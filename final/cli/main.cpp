@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   streamcraft::cli::add_broker_commands(app, exit_code);
   streamcraft::cli::add_client_commands(app, exit_code);
   // @end
+  // @from ch03
+  streamcraft::cli::add_group_commands(app, exit_code);
+  // @end
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

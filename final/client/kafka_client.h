@@ -8,6 +8,13 @@
 // Requests can be pipelined: send() queues a request on the wire and returns its
 // correlation id; receive() reads the next response, which — brokers answer in order —
 // belongs to the oldest request still open. Call-and-wait helpers sit on top.
+// @from ch03
+//
+// Chapter 3 adds the group APIs. Each group has a coordinator broker (FindCoordinator);
+// this client talks to one broker only, so check_coordinator() makes sure the group's
+// coordinator is that broker and reports NOT_COORDINATOR otherwise — rather than sending
+// group requests to a broker that would refuse them one by one.
+// @end
 #pragma once
 
 #include <asio.hpp>
@@ -21,9 +28,15 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "protocol/fetch.h"
+// @from ch03
+#include "protocol/groups.h"
+// @end
 #include "protocol/header.h"
 #include "protocol/list_offsets.h"
 #include "protocol/metadata.h"
+// @from ch03
+#include "protocol/offsets.h"
+// @end
 #include "protocol/produce.h"
 #include "protocol/topics.h"
 
@@ -57,6 +70,25 @@ class KafkaClient {
   Result<protocol::ProduceResponse> produce(const protocol::ProduceRequest& request);
   Result<FetchResult> fetch(const protocol::FetchRequest& request);
   Result<protocol::ListOffsetsResponse> list_offsets(const protocol::ListOffsetsRequest& request);
+  // @from ch03
+
+  // Consumer groups and committed offsets. A group's requests go to its coordinator; call
+  // check_coordinator(group) once before them. Errors inside a response (its error
+  // fields) are the caller's to look at; the Result fails only for transport/decoding.
+  Result<protocol::FindCoordinatorResponse> find_coordinator(const std::string& group_id);
+  // FindCoordinator, then: is the coordinator the broker this client is connected to?
+  // NOT_COORDINATOR (naming both nodes) if not, the response's error if it has one.
+  Status check_coordinator(const std::string& group_id);
+  Result<protocol::JoinGroupResponse> join_group(const protocol::JoinGroupRequest& request);
+  Result<protocol::SyncGroupResponse> sync_group(const protocol::SyncGroupRequest& request);
+  Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest& request);
+  Result<protocol::LeaveGroupResponse> leave_group(const protocol::LeaveGroupRequest& request);
+  Result<protocol::OffsetCommitResponse> offset_commit(const protocol::OffsetCommitRequest& request);
+  Result<protocol::OffsetFetchResponse> offset_fetch(const protocol::OffsetFetchRequest& request);
+  Result<protocol::ListGroupsResponse> list_groups();
+  Result<protocol::DescribeGroupsResponse> describe_groups(const std::vector<std::string>& groups);
+  Result<protocol::DeleteGroupsResponse> delete_groups(const std::vector<std::string>& groups);
+  // @end
 
   struct Private {
     explicit Private() = default;

@@ -1,5 +1,6 @@
 // group/coordinator.cpp — the group state machine (see the header for the protocol).
 #include "group/coordinator.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
 
 #include <algorithm>
 
@@ -154,6 +155,7 @@ void Coordinator::prepare_rebalance(Group& g) {
 }
 
 std::string Coordinator::select_protocol(const Group& g) const {
+  // @exercise protocol-selection(g)
   // Candidates: protocols every member supports. Each member votes for its most
   // preferred candidate; the most votes win (ties: the first member's order).
   std::vector<std::string> candidates;
@@ -182,6 +184,7 @@ std::string Coordinator::select_protocol(const Group& g) const {
     }
   }
   return best;
+  // @end
 }
 
 void Coordinator::try_complete_join(Group& g) {

@@ -1,5 +1,6 @@
 // group/offsets_topic.cpp — Kafka's __consumer_offsets key and value formats.
 #include "group/offsets_topic.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
 
 #include <cstdlib>
 
@@ -21,10 +22,12 @@ Bytes as_bytes(std::optional<ByteSpan> span) { return span ? Bytes(span->begin()
 }  // namespace
 
 std::int32_t java_string_hash(std::string_view s) {
+  // @exercise group-hash(s)
   // h = 31*h + c with 32-bit wrap-around, as Java computes it.
   std::uint32_t h = 0;
   for (unsigned char c : s) h = 31u * h + c;
   return static_cast<std::int32_t>(h);
+  // @end
 }
 
 std::int32_t offsets_partition_for(std::string_view group_id, std::int32_t partitions) {

@@ -38,6 +38,9 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "log/file.h"
+// @from ch03
+#include "log/producer_state.h"
+// @end
 #include "log/retention.h"
 #include "log/segment.h"
 #include "record/batch.h"
@@ -88,6 +91,9 @@ struct AppendInfo {
   std::int64_t last_offset = 0;
   std::int64_t max_timestamp = 0;
   bool rolled = false;  // a new segment was started for this batch
+  // @from ch03
+  bool duplicate = false;  // a producer's retry of a batch already in the log: not appended
+  // @end
 };
 
 // What open() found and repaired.
@@ -179,6 +185,8 @@ class Log {
   Status replace_segments(std::vector<std::unique_ptr<Segment>>& cleaned);
   static constexpr const char* kCleanedSuffix = ".cleaned";
   static constexpr const char* kSwapSuffix = ".swap";
+  static constexpr const char* kProducerStateFile = "producer-state";
+  const ProducerStateTable& producers() const { return producers_; }
   // @end
 
  private:
@@ -193,6 +201,7 @@ class Log {
   Status load();
   // @from ch03
   Status finish_interrupted_swap(std::vector<std::string>& names);
+  Status load_producer_state();
   // @end
   Segment& active() { return *segments_.rbegin()->second; }
   const Segment& active() const { return *segments_.rbegin()->second; }
@@ -211,6 +220,9 @@ class Log {
   std::map<std::int64_t, std::unique_ptr<Segment>> segments_;  // by base offset
   std::int64_t log_start_offset_ = 0;
   std::int64_t next_offset_ = 0;
+  // @from ch03
+  ProducerStateTable producers_;
+  // @end
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_messages_ = 0;
   std::optional<std::int64_t> first_unflushed_ms_;

@@ -33,6 +33,8 @@ constexpr std::array kApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::describe_groups), 0, 2},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::list_groups), 0, 2},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::delete_groups), 0, 1},
+    // The idempotent producer (librdkafka needs version 0 in the range).
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::init_producer_id), 0, 1},
     // @end
 };
 

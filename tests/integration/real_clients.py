@@ -33,8 +33,9 @@ N = 60
 
 
 class Broker:
-    def __init__(self, binary, data_dir):
+    def __init__(self, binary, data_dir, settings=()):
         self.binary, self.data_dir, self.proc = binary, data_dir, None
+        self.settings = [arg for setting in settings for arg in ("--set", setting)]
 
     def start(self):
         port_file = os.path.join(self.data_dir, "port")
@@ -42,7 +43,8 @@ class Broker:
             os.unlink(port_file)
         self.proc = subprocess.Popen(
             [self.binary, "broker", "--listeners", "PLAINTEXT://127.0.0.1:0", "--log-dirs",
-             os.path.join(self.data_dir, "logs"), "--port-file", port_file, "--set", "num.partitions=3"],
+             os.path.join(self.data_dir, "logs"), "--port-file", port_file, "--set", "num.partitions=3",
+             *self.settings],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.data_dir, "broker.log"), "a"))
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -352,17 +354,721 @@ def run_garbage(bootstrap, workdir, data_dir):
     verify_partitions(records, N + 20)
 
 
+# @from ch03
+# ---------------------------------------------------------------------------------------
+# Consumer groups: the clients' own group implementations against the broker's group
+# coordinator — FindCoordinator, JoinGroup/SyncGroup/Heartbeat/LeaveGroup, OffsetCommit
+# and OffsetFetch, ListGroups and DescribeGroups.
+#
+#   groups-confluent     three librdkafka members (processes) share 6 partitions; one
+#                        joins late, one leaves cleanly, one is killed with SIGKILL; one
+#                        owner per partition at a time, nothing lost, re-reads only after
+#                        the kill
+#   groups-kafka-python  two kafka-python members; one restarts and resumes exactly at
+#                        the committed offsets
+#   groups-kafkajs       kafkajs' consumer reads everything and commits; the next run in
+#                        the group reads nothing old, the one after only what is new
+#   groups-kcat          the same with kcat -G, and kcat -L still works
+#   groups-restart       committed offsets survive kill -9 of the broker; ListGroups,
+#                        DescribeGroups and OffsetFetch for the whole group
+
+SESSION_TIMEOUT_S = 6.0   # session.timeout.ms of the members (the broker's minimum)
+REBALANCE_MARGIN_S = 6.0  # session expiry → heartbeat answer → rejoin → sync → fetch
+
+
+def wait_for(what, condition, timeout, interval=0.1):
+    """Polls condition() until it returns something truthy; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def partition_list(field):
+    """"0,1,2" → [0, 1, 2]; "-" (none) → []."""
+    return [] if field == "-" else [int(p) for p in field.split(",")]
+
+
+class GroupMember:
+    """One confluent_group_member.py process and the events it logged."""
+
+    def __init__(self, name, bootstrap, group, topic, workdir):
+        self.name, self.path = name, os.path.join(workdir, f"member-{name}.log")
+        self.killed_at = None
+        helper = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confluent_group_member.py")
+        self.proc = subprocess.Popen([sys.executable, helper, bootstrap, group, topic, self.path],
+                                     stdout=subprocess.DEVNULL, stderr=open(self.path + ".stderr", "w"))
+
+    def events(self):
+        """(time, kind, fields) of every complete line (a killed member may leave a torn one)."""
+        if not os.path.exists(self.path):
+            return []
+        lines = open(self.path).read().split("\n")[:-1]
+        return [(float(t), kind, rest) for t, kind, *rest in (line.split(" ") for line in lines)]
+
+    def assignment(self):
+        """(generation, partitions) it owns now, or None between a revoke and the next assign."""
+        current = None
+        for _, kind, fields in self.events():
+            if kind == "assign":
+                current = (int(fields[0]), frozenset(partition_list(fields[2])))
+            elif kind in ("revoke", "lost", "closed"):
+                current = None
+        return current
+
+    def close(self, timeout=20):
+        """SIGTERM: the member closes its consumer (revoke, LeaveGroup) and exits."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"member {self.name} did not close within {timeout} s")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+            self.killed_at = time.monotonic()
+
+
+def stable_assignment(members, partitions, newer_than):
+    """The generation and owners once every member in `members` owns a share of one
+    generation newer than `newer_than`, the shares covering `partitions` exactly; else None."""
+    owners = {m.name: m.assignment() for m in members}
+    if any(a is None for a in owners.values()):
+        return None
+    generations = {g for g, _ in owners.values()}
+    if len(generations) != 1 or min(generations) <= newer_than:
+        return None
+    owned = sorted(p for _, ps in owners.values() for p in ps)
+    if owned != sorted(partitions):
+        return None
+    return generations.pop(), {name: ps for name, (_, ps) in owners.items()}
+
+
+def ownership_intervals(member, end_of_run):
+    """[(partition, generation, start, end, how it ended)] from a member's assign/revoke log.
+
+    An interval ends at the revoke (or lost/closed) event; a member killed with SIGKILL
+    owned its partitions until the moment it died (killed_at, taken right after the kill).
+    """
+    intervals, open_ = [], []
+    for t, kind, fields in member.events():
+        if kind == "assign":
+            generation = int(fields[0])
+            open_ = [(p, generation, t) for p in partition_list(fields[2])]
+        elif kind in ("revoke", "lost", "closed"):
+            intervals += [(p, g, start, t, kind) for p, g, start in open_]
+            open_ = []
+    end, how = (member.killed_at, "killed") if member.killed_at else (end_of_run, "end")
+    return intervals + [(p, g, start, end, how) for p, g, start in open_]
+
+
+def require(condition, what):
+    """check() without the line of output, for checks made many times over."""
+    if not condition:
+        raise AssertionError(what)
+
+
+def check_group_history(members, acked):
+    """Checks the logs of all members after the run (see run_groups_confluent)."""
+    end_of_run = time.monotonic()
+    intervals = {}  # partition → [(start, end, member, generation, how it ended)]
+    for m in members:
+        for p, g, start, end, how in ownership_intervals(m, end_of_run):
+            intervals.setdefault(p, []).append((start, end, m.name, g, how))
+    # (f) One owner at a time. Within one generation each partition is given to exactly one
+    # member; and, in time, one member's ownership (assign … revoke/lost/close/death) of a
+    # partition ends before the next member's begins: with the eager protocol a member
+    # revokes everything before it rejoins, and the new generation's assignments only go
+    # out once every member has rejoined (or was expelled), so ownership intervals of
+    # different members never overlap. Both hold for every partition over the whole run.
+    for p, spans in sorted(intervals.items()):
+        spans.sort()
+        by_generation = {}
+        for start, end, name, g, _ in spans:
+            by_generation.setdefault(g, set()).add(name)
+        require(all(len(names) == 1 for names in by_generation.values()),
+                f"partition {p}: two owners in one generation: {by_generation}")
+        require(all(x[1] <= y[0] for x, y in zip(spans, spans[1:])),
+                f"partition {p}: ownership intervals overlap: {spans}")
+        check(True, f"partition {p}: one owner per generation and at a time: "
+                    + " → ".join(f"{name}(g{g}{', killed' if how == 'killed' else ''})"
+                                 for _, _, name, g, how in spans))
+    # Every record a member processed lies within its ownership of the partition.
+    consumed = []  # (time, member, partition, offset, value)
+    commits = {}   # partition → [(time, offset)] acknowledged commits
+    for m in members:
+        for t, kind, fields in m.events():
+            if kind == "consume":
+                consumed.append((t, m.name, int(fields[0]), int(fields[1]), fields[2]))
+            elif kind == "commit":
+                commits.setdefault(int(fields[0]), []).append((t, int(fields[1])))
+    per_interval = {}
+    for t, name, p, o, v in consumed:
+        span = next((s for s in intervals.get(p, []) if s[2] == name and s[0] <= t <= s[1]), None)
+        require(span is not None, f"{name} consumed {p}/{o} at {t} without owning the partition")
+        per_interval.setdefault((p, span), []).append(o)
+    check(True, f"each of {len(consumed)} records consumed by the member owning its partition at the time")
+    # (e) At least once, and again only after a rebalance. Within one ownership interval a
+    # member reads its partition in order without gaps. Each new owner starts exactly at
+    # the offset committed last (by anyone) before its ownership began. When the previous
+    # owner let go cleanly it had committed every record it processed, so nothing is read
+    # twice; after the kill the new owner reads again what the dead member had processed
+    # but not committed (it held its commits before it was killed, so no commit was in
+    # flight), and nothing is skipped.
+    handovers = 0
+    for p, spans in sorted(intervals.items()):
+        previous_how = None
+        for span in sorted(spans):
+            offsets = per_interval.get((p, span), [])
+            if offsets:
+                start = span[0]
+                committed = max((o for t, o in commits.get(p, []) if t < start), default=0)
+                read_before = max((o + 1 for t, _, q, o, _ in consumed if q == p and t < start), default=0)
+                require(offsets == list(range(offsets[0], offsets[0] + len(offsets))),
+                        f"partition {p}: {span[2]} read {offsets} — not in order, or with gaps")
+                if previous_how == "killed":
+                    require(offsets[0] == committed < read_before,
+                            f"partition {p}: after the kill, {span[2]} resumed at {offsets[0]}, not at the "
+                            f"last commit ({committed}) before the end of what was read ({read_before})")
+                    check(True, f"partition {p}: after the kill, {span[2]} resumed at the committed offset "
+                                f"{committed}: {read_before - committed} records, processed but not committed, again")
+                else:
+                    require(offsets[0] == committed == read_before,
+                            f"partition {p}: {span[2]} resumed at {offsets[0]}, not at the committed offset "
+                            f"{committed} (read up to {read_before})")
+                handovers += 1
+            previous_how = span[4]
+    check(True, f"{handovers} times a member took up a partition: each read on from the committed offset, "
+                "in order and without gaps")
+    seen = {}
+    for _, _, p, o, v in consumed:
+        seen.setdefault((p, o), []).append(v)
+    check(set(seen) == set(acked), f"every one of the {len(acked)} acknowledged records consumed, nothing else")
+    check(all(set(vs) == {acked[k]} for k, vs in seen.items()), "each consumed at its acknowledged partition and offset")
+    return {k: len(vs) for k, vs in seen.items() if len(vs) > 1}
+
+
+def run_groups_confluent(bootstrap, workdir):
+    """Three librdkafka members share 6 partitions; a fourth joins, one leaves, one dies.
+
+    The broker runs with the default group.initial.rebalance.delay.ms (3 s), so the three
+    members started together land in one first generation, as they would against Kafka.
+    """
+    import threading
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    from confluent_kafka.admin import AdminClient, NewTopic
+    topic, group, partitions = "shared", "sharers", range(6)
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    check(admin.create_topics([NewTopic(topic, 6, 1)])[topic].result(timeout=30) is None, "topic with 6 partitions")
+
+    # Keyed records, produced all along so that every rebalance has something to hand over.
+    acked, stop_producing, produce_errors = {}, threading.Event(), []
+
+    def produce():
+        producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5})
+
+        def delivered(err, msg):
+            if err is None:
+                acked[(msg.partition(), msg.offset())] = msg.value().decode()
+            else:
+                produce_errors.append(err)
+        i = 0
+        while not stop_producing.is_set() and i < 5000:
+            producer.produce(topic, key=f"k{i % 60}", value=f"v{i}", on_delivery=delivered)
+            producer.poll(0)
+            i += 1
+            time.sleep(0.02)
+        produce_errors.extend([] if producer.flush(30) == 0 else ["not flushed"])
+    producer_thread = threading.Thread(target=produce)
+    producer_thread.start()
+    members = []
+    try:
+        def start(name):
+            members.append(GroupMember(name, bootstrap, group, topic, workdir))
+            return members[-1]
+
+        def wait_stable(live, newer_than, timeout):
+            return wait_for(f"a generation shared by {[m.name for m in live]}",
+                            lambda: stable_assignment(live, partitions, newer_than), timeout)
+
+        # (a) Three members start together: one generation gives each partition one owner.
+        t0 = time.monotonic()
+        a, b, c = start("a"), start("b"), start("c")
+        gen, owners = wait_stable([a, b, c], 0, 30)
+        first = min(int(f[0]) for m in (a, b, c) for _, kind, f in m.events() if kind == "assign")
+        first_owners = [p for m in (a, b, c) for _, kind, f in m.events() if kind == "assign" and int(f[0]) == first
+                        for p in partition_list(f[2])]
+        check(sorted(first_owners) == list(partitions),
+              f"first rebalance (generation {first}): every partition owned by exactly one member")
+        check(all(owners.values()), f"generation {gen} after {time.monotonic() - t0:.1f} s: {owners}")
+        # (b) A fourth member joins: the partitions are spread over four.
+        t0 = time.monotonic()
+        d = start("d")
+        gen, owners = wait_stable([a, b, c, d], gen, 30)
+        check(owners["d"],
+              f"the late member got a share, generation {gen} after {time.monotonic() - t0:.1f} s: {owners}")
+        # (c) A member leaves cleanly (close(): revoke, LeaveGroup): its share moves at once.
+        leaving = owners["b"]
+        t0 = time.monotonic()
+        check(b.close() == 0, "member b closed its consumer and exited")
+        gen, owners = wait_stable([a, c, d], gen, 30)
+        check(leaving <= owners["a"] | owners["c"] | owners["d"],
+              f"b's partitions {sorted(leaving)} moved to the others, generation {gen} after "
+              f"{time.monotonic() - t0:.1f} s: {owners}")
+        check(b.events()[-2][1] == "revoke" and b.events()[-1][1] == "closed", "b revoked its partitions on close")
+        # (d) A member is killed: the coordinator hears nothing more from it, expels it once
+        # its session times out, and its partitions are consumed again by the others. First
+        # it stops committing, and processes some records of each of its partitions without
+        # committing them: those must be read again by the new owners (at least once).
+        dead = owners["c"]
+        c.proc.send_signal(signal.SIGUSR1)
+
+        def uncommitted():
+            events = c.events()
+            held = next((i for i, e in enumerate(events) if e[1] == "hold-commits"), None)
+            tail = {(int(f[0]), int(f[1])) for _, kind, f in events[held or 0:] if kind == "consume"}
+            return tail if held is not None and {p for p, _ in tail} == dead else None
+        wait_for("c to process records of each of its partitions without committing them", uncommitted, 15)
+        c.kill()
+        uncommitted = uncommitted()
+
+        def taken_over():
+            done = stable_assignment([a, d], partitions, gen)
+            if not done:
+                return None
+            after = {int(f[0]) for m in (a, d) for t, kind, f in m.events() if kind == "consume" and t > c.killed_at}
+            return done if dead <= after else None
+        gen, owners = wait_for("the dead member's partitions to be consumed again", taken_over,
+                               SESSION_TIMEOUT_S + REBALANCE_MARGIN_S + 10)
+        recovery = max(min(t for m in (a, d) for t, kind, f in m.events()
+                           if kind == "consume" and t > c.killed_at and int(f[0]) == p) for p in dead) - c.killed_at
+        check(recovery <= SESSION_TIMEOUT_S + REBALANCE_MARGIN_S,
+              f"c's partitions {sorted(dead)} consumed again {recovery:.1f} s after kill -9 (session timeout "
+              f"{SESSION_TIMEOUT_S:.0f} s + margin {REBALANCE_MARGIN_S:.0f} s), generation {gen}: {owners}")
+        # The end: production stops, the survivors catch up and commit everything.
+        stop_producing.set()
+        producer_thread.join(timeout=60)
+        check(not produce_errors and acked, f"{len(acked)} keyed records acknowledged (acks=all)")
+        ends = {p: 1 + max(o for q, o in acked if q == p) for p in partitions if any(q == p for q, _ in acked)}
+        check(sorted(ends) == list(partitions), "the keys spread over all 6 partitions")
+
+        def caught_up():
+            last = {}
+            for m in (a, d):
+                for _, kind, f in m.events():
+                    if kind == "commit":
+                        last[int(f[0])] = max(last.get(int(f[0]), 0), int(f[1]))
+            return last == ends
+        wait_for("the survivors to commit every partition's end", caught_up, 30)
+        check(a.close() == 0 and d.close() == 0, "the survivors closed their consumers")
+        twice = check_group_history(members, acked)
+        check(twice == {k: 2 for k in uncommitted},
+              f"records consumed twice: exactly the {len(uncommitted)} the killed member processed without "
+              "committing them, once more each")
+        probe = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+        committed = probe.committed([TopicPartition(topic, p) for p in partitions], timeout=30)
+        probe.close()
+        check({tp.partition: tp.offset for tp in committed} == ends,
+              f"the group's committed offsets are the ends {ends}")
+    except Exception:
+        for m in members:  # what each member saw last, for the report
+            print(f"--- member {m.name} (last 15 events) ---")
+            print("".join(open(m.path).readlines()[-15:]) if os.path.exists(m.path) else "(no log)")
+            print(open(m.path + ".stderr").read()[-1000:])
+        raise
+    finally:
+        stop_producing.set()
+        for m in members:
+            m.kill()
+        producer_thread.join(timeout=60)
+
+
+class KafkaPythonMember:
+    """A kafka-python KafkaConsumer in a group, in a thread of its own.
+
+    It processes the records below `limit` (a one-element list shared with the test, so
+    the test can raise it), commits what it processed after every poll, and pauses a
+    partition at the first record at or above the limit (seeking back to it), resuming
+    once the limit has moved past it. Events: (time, kind, partition or partitions, offset).
+    "seen" is every record fetched — processed or not — so the first "seen" after an
+    assignment is where the consumer resumed.
+    """
+
+    def __init__(self, name, bootstrap, group, topic, limit):
+        import threading
+        self.name, self.limit, self.events, self.error = name, limit, [], None
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, args=(bootstrap, group, topic), daemon=True)
+        self.thread.start()
+
+    def log(self, kind, what, offset=None):
+        self.events.append((time.monotonic(), kind, what, offset))
+
+    def run(self, bootstrap, group, topic):
+        from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata
+        member = self
+
+        class Listener(ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked):
+                member.log("revoke", frozenset(tp.partition for tp in revoked))
+
+            def on_partitions_assigned(self, assigned):
+                member.log("assign", frozenset(tp.partition for tp in assigned))
+        try:
+            consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, client_id=self.name,
+                                     enable_auto_commit=False, auto_offset_reset="earliest",
+                                     session_timeout_ms=6000, heartbeat_interval_ms=1000, fetch_max_wait_ms=200)
+            consumer.subscribe([topic], listener=Listener())
+            while not self.stop.is_set():
+                commits = {}
+                for tp, records in consumer.poll(timeout_ms=200).items():
+                    for r in records:
+                        self.log("seen", tp.partition, r.offset)
+                        if r.offset >= self.limit[0]:
+                            consumer.seek(tp, r.offset)
+                            consumer.pause(tp)
+                            break
+                        self.log("consume", tp.partition, r.offset)
+                        commits[tp] = OffsetAndMetadata(r.offset + 1, "")
+                if commits:
+                    consumer.commit(commits)  # synchronous
+                    for tp, om in commits.items():
+                        self.log("commit", tp.partition, om.offset)
+                for tp in consumer.paused():
+                    if consumer.position(tp) < self.limit[0]:
+                        consumer.resume(tp)
+            consumer.close(autocommit=False)
+            self.log("closed", None)
+        except Exception as e:  # reported by the test
+            self.error = e
+
+    def assignment(self):
+        current = None
+        for _, kind, what, _ in self.events:
+            current = what if kind == "assign" else None if kind in ("revoke", "closed") else current
+        return current
+
+    def since_last_assign(self, kind):
+        """{partition: [offsets]} of the events of `kind` since the last assignment."""
+        last = max(i for i, e in enumerate(self.events) if e[1] == "assign")
+        out = {}
+        for _, k, p, o in self.events[last:]:
+            if k == kind:
+                out.setdefault(p, []).append(o)
+        return out
+
+    def close(self, timeout=20):
+        self.stop.set()
+        self.thread.join(timeout)
+        if self.thread.is_alive() or self.error:
+            raise AssertionError(f"member {self.name} did not close cleanly: {self.error!r}")
+
+
+def run_groups_kafka_python(bootstrap, workdir):
+    """kafka-python's group members: a shared topic, commits, and a restart that resumes
+    exactly at the committed offsets."""
+    from kafka import KafkaProducer
+    from kafka.admin import KafkaAdminClient, NewTopic
+    topic, group, partitions = "ledger", "bookkeepers", [0, 1, 2, 3]
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(topic, 4, 1)], timeout_ms=30_000)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+
+    def produce(first, count):
+        futures = [producer.send(topic, partition=i % 4, key=f"k{i}".encode(), value=f"v{i}".encode())
+                   for i in range(first, first + count)]
+        producer.flush(30)
+        meta = [f.get(timeout=30) for f in futures]
+        check(all(m.offset == (first + n) // 4 for n, m in enumerate(meta)),
+              f"{count} records acknowledged, {count // 4} per partition")
+
+    def committed():
+        return {tp.partition: om.offset for tp, om in admin.list_consumer_group_offsets(group).items()}
+
+    def shared(live):
+        shares = [m.assignment() for m in live]
+        if any(not s for s in shares) or sorted(p for s in shares for p in s) != partitions:
+            return None
+        return {m.name: sorted(s) for m, s in zip(live, shares)}
+
+    limit = [6]  # K: the members process offsets 0..5 of each partition, and commit 6
+    members = []
+    try:
+        x = KafkaPythonMember("x", bootstrap, group, topic, limit)
+        y = KafkaPythonMember("y", bootstrap, group, topic, limit)
+        members += [x, y]
+        owners = wait_for("x and y to share the partitions", lambda: shared([x, y]), 30)
+        check(True, f"two members share the 4 partitions: {owners}")
+        produce(0, 40)
+        wait_for("the first 6 records of every partition to be committed",
+                 lambda: committed() == {p: 6 for p in partitions}, 30)
+        processed = [(m.name, p, o) for m in (x, y) for _, k, p, o in m.events if k == "consume"]
+        check(sorted((p, o) for _, p, o in processed) == [(p, o) for p in partitions for o in range(6)],
+              "offsets 0..5 of every partition processed once, the committed offsets are 6")
+        check(all(p in owners[name] for name, p, _ in processed), "each by the member owning the partition")
+        # y restarts: it leaves (close without committing anything more) …
+        y.close()
+        wait_for("x to own every partition", lambda: shared([x]), 30)
+        wait_for("x to fetch every partition", lambda: sorted(x.since_last_assign("seen")) == partitions, 20)
+        seen = x.since_last_assign("seen")
+        check(all(offsets[0] == 6 for offsets in seen.values()),
+              f"x, now owning all 4 partitions, fetches each from the committed offset 6 (and pauses there): {seen}")
+        # … records are produced meanwhile, and a new consumer in the group takes y's place.
+        produce(40, 20)
+        y2 = KafkaPythonMember("y2", bootstrap, group, topic, limit)
+        members.append(y2)
+        owners = wait_for("x and y2 to share the partitions", lambda: shared([x, y2]), 30)
+        wait_for("y2 to fetch its partitions", lambda: sorted(y2.since_last_assign("seen")) == owners["y2"], 20)
+        seen = y2.since_last_assign("seen")
+        check(all(offsets[0] == 6 for offsets in seen.values()),
+              f"the restarted consumer starts exactly at the committed offset 6 of its partitions: {seen}")
+        mark = time.monotonic()
+        limit[0] = 1 << 62  # now everything
+        wait_for("every record to be committed", lambda: committed() == {p: 15 for p in partitions}, 30)
+        later = [(m.name, p, o) for m in (x, y2) for t, k, p, o in m.events if k == "consume" and t > mark]
+        check(sorted((p, o) for _, p, o in later) == [(p, o) for p in partitions for o in range(6, 15)],
+              "then offsets 6..14 of every partition processed exactly once: none before the commit, none skipped")
+        check(all(p in owners[name] for name, p, _ in later), "each by the member owning the partition")
+        x.close()
+        y2.close()
+        check(committed() == {p: 15 for p in partitions}, "committed offsets 15 everywhere after both closed")
+    finally:
+        for m in members:
+            m.stop.set()
+        for m in members:
+            m.thread.join(20)
+        producer.close()
+        admin.close()
+
+
+def run_groups_kafkajs(bootstrap, workdir, node_path):
+    """kafkajs' consumer group: reads everything, commits, and a second run resumes."""
+    import json
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kafkajs_group_consumer.js")
+    topic, group = "signups", "welcomers"
+    env = dict(os.environ, NODE_PATH=node_path)
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    acked = {}
+
+    def produce(first, count):
+        for i in range(first, first + count):
+            producer.produce(topic, key=f"k{i % 6}", value=f"v{i}",
+                             on_delivery=lambda err, msg: err or acked.setdefault((msg.partition(), msg.offset()),
+                                                                                   msg.value().decode()))
+        check(producer.flush(30) == 0 and len(acked) == first + count, f"{count} records acknowledged")
+        return {k: v for k, v in acked.items() if int(v[1:]) >= first}
+
+    def consume(expected, idle_ms):
+        out = subprocess.run(["node", script, bootstrap, topic, group, str(expected), str(idle_ms)],
+                             capture_output=True, env=env, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError("kafkajs failed: " + out.stderr.decode()[-3000:])
+        result = json.loads(out.stdout.decode().strip().splitlines()[-1])
+        joined = result["joined"]
+        check(joined and sorted(joined["memberAssignment"].get(topic, [])) == [0, 1, 2],
+              f"kafkajs joined the group as {joined['memberId']} (leader: {joined['isLeader']}) and was assigned "
+              f"all 3 partitions, {result['seconds']:.1f} s in all")
+        return [(r["partition"], r["offset"], r["value"]) for r in result["records"]]
+
+    def committed():
+        probe = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+        tps = probe.committed([TopicPartition(topic, p) for p in range(3)], timeout=30)
+        probe.close()
+        return {tp.partition: tp.offset for tp in tps}
+
+    def ends():
+        return {p: 1 + max((o for q, o in acked if q == p), default=-1) for p in range(3)}
+
+    batch = produce(0, N)  # the topic is created by the producer's metadata request (3 partitions)
+    records = consume(N, 1000)
+    check(sorted((p, o) for p, o, _ in records) == sorted(batch) and all(batch[(p, o)] == v for p, o, v in records),
+          f"kafkajs read all {N} records once each, from the beginning")
+    check(committed() == ends(), f"its commits are the ends of the partitions {ends()}")
+    check(consume(0, 3000) == [], "a second run in the group reads nothing old (3 s after joining)")
+    batch = produce(N, 15)
+    records = consume(15, 1000)
+    check(sorted((p, o) for p, o, _ in records) == sorted(batch) and all(batch[(p, o)] == v for p, o, v in records),
+          "a third run reads exactly the 15 records produced since: it resumed at the committed offsets")
+    check(committed() == ends(), f"and committed the new ends {ends()}")
+
+
+def run_groups_kcat(bootstrap, workdir):
+    """kcat's balanced consumer (-G): reads everything, commits on the way out, and the
+    next kcat in the group starts where it stopped."""
+    import json
+    from confluent_kafka import Consumer, TopicPartition
+    topic, group = "pageviews", "kcat-readers"
+    sent = {}
+
+    def produce(first, count):
+        lines = "".join(f"k{i % 6}:v{i}\n" for i in range(first, first + count))
+        subprocess.run(["kcat", "-b", bootstrap, "-P", "-t", topic, "-K", ":", "-X", "acks=all"],
+                       input=lines.encode(), check=True, timeout=60)
+        sent.update({f"v{i}": i for i in range(first, first + count)})
+
+    def consume(bound):
+        # -e in balanced consumer mode: exit once every assigned partition reached its end.
+        # -c bounds the count, the timeout the time. Offsets are auto-committed (librdkafka's
+        # default) and committed once more when kcat closes the consumer on exit.
+        out = subprocess.run(["kcat", "-b", bootstrap, "-G", group, topic, "-e", "-c", str(bound),
+                              "-X", "auto.offset.reset=earliest", "-f", "%p %o %s\n"],
+                             capture_output=True, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError(f"kcat -G failed ({out.returncode}): {out.stderr.decode()[-2000:]}")
+        err = out.stderr.decode()
+        check("assigned:" in err and "exiting" in err,
+              "kcat joined the group, was assigned partitions and exited at the end: "
+              + next((line for line in err.splitlines() if "assigned:" in line), ""))
+        return [(int(p), int(o), v) for p, o, v in (line.split(" ") for line in out.stdout.decode().splitlines())]
+
+    def committed():
+        probe = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+        tps = probe.committed([TopicPartition(topic, p) for p in range(3)], timeout=30)
+        probe.close()
+        return {tp.partition: tp.offset for tp in tps}
+
+    produce(0, N)
+    first = consume(N + 1)
+    check(sorted(int(v[1:]) for _, _, v in first) == list(range(N)), f"the first kcat -G read all {N} records once")
+    ends = {p: 1 + max(o for q, o, _ in first if q == p) for p in range(3)}
+    check(committed() == ends, f"and committed the ends of the partitions {ends}")
+    check(consume(N + 1) == [], "a second kcat -G in the group reads nothing")
+    produce(N, 20)
+    third = consume(N + 1)
+    check(sorted(int(v[1:]) for _, _, v in third) == list(range(N, N + 20)),
+          "a third reads exactly the 20 records produced since")
+    check(all(o >= ends[p] for p, o, _ in third), "each from the committed offset on")
+    out = subprocess.run(["kcat", "-b", bootstrap, "-L", "-J"], capture_output=True, check=True, timeout=60)
+    meta = json.loads(out.stdout.decode())
+    topics = {t["topic"]: len(t["partitions"]) for t in meta["topics"]}
+    check(topics.get(topic) == 3 and len(meta["brokers"]) == 1,
+          f"kcat -L still lists the broker and the topics: {sorted(topics.items())}")
+
+
+def run_groups_restart(bootstrap, workdir, broker):
+    """Committed offsets survive kill -9: after the restart, the group resumes exactly there.
+
+    Also the group APIs an operator uses: ListGroups and DescribeGroups through
+    confluent_kafka's AdminClient.list_groups() (Debian's 1.7 has no
+    list_consumer_groups/describe_consumer_groups yet; list_groups sends exactly those
+    two requests) and through kafka-python's KafkaAdminClient, and OffsetFetch for the
+    whole group through its list_consumer_group_offsets().
+    """
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from kafka.admin import KafkaAdminClient
+    topic, group = "durable-orders", "fulfilment"
+    chosen = {0: 4, 1: 7, 2: 10}  # what the group commits: mid-way, further on, the end
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    check(admin.create_topics([NewTopic(topic, 3, 1)])[topic].result(timeout=30) is None, "topic with 3 partitions")
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    for i in range(30):
+        producer.produce(topic, partition=i % 3, key=f"k{i}", value=f"v{i}")
+    check(producer.flush(30) == 0, "30 records acknowledged, 10 per partition")
+    del producer
+
+    def member():
+        c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+                      "auto.offset.reset": "earliest", "session.timeout.ms": 6000, "heartbeat.interval.ms": 1000})
+        c.subscribe([topic])
+        return c
+
+    def read(c, count, timeout=30):
+        records, deadline = [], time.monotonic() + timeout
+        while len(records) < count and time.monotonic() < deadline:
+            m = c.poll(0.2)
+            if m is not None and not m.error():
+                records.append((m.partition(), m.offset()))
+        return records
+
+    def described(state, members):
+        found = admin.list_groups(timeout=30)
+        mine = [g for g in found if g.id == group]
+        if len(mine) != 1 or mine[0].state != state or len(mine[0].members) != members:
+            return None
+        return mine[0]
+
+    c = member()
+    records = read(c, 30)
+    check(sorted(records) == [(p, o) for p in range(3) for o in range(10)], "a group member read all 30")
+    g = wait_for("DescribeGroups to show one member, Stable", lambda: described("Stable", 1), 20, 0.5)
+    check(g.protocol_type == "consumer" and g.protocol in ("range", "roundrobin") and g.members[0].client_id,
+          f"list_groups: group {g.id} {g.state}, protocol {g.protocol_type}/{g.protocol}, "
+          f"member {g.members[0].id} ({g.members[0].client_id}@{g.members[0].client_host})")
+    result = c.commit(offsets=[TopicPartition(topic, p, o) for p, o in chosen.items()], asynchronous=False)
+    check(all(tp.error is None for tp in result), f"committed {chosen} (OffsetCommit)")
+    c.close()
+    g = wait_for("DescribeGroups to show the group Empty", lambda: described("Empty", 0), 20, 0.5)
+    check(True, f"after close(): {g.id} {g.state}, no members")
+    admin = None  # no client left to reconnect while the broker is away
+
+    broker.stop(signal.SIGKILL)
+    check(True, "broker killed with SIGKILL")
+    bootstrap = broker.start()
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    g = wait_for("the group after the restart", lambda: described("Empty", 0), 20, 0.5)
+    check(True, f"after the restart list_groups shows {g.id} ({g.state}, protocol type {g.protocol_type!r})")
+    kp_admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        listed = kp_admin.list_consumer_groups()
+        check((group, "consumer") in listed, f"kafka-python's ListGroups: {listed}")
+        offsets = {tp.partition: om.offset for tp, om in kp_admin.list_consumer_group_offsets(group).items()}
+        check(offsets == chosen, f"kafka-python's OffsetFetch for the whole group: {offsets}")
+        c = member()
+        probe = c.committed([TopicPartition(topic, p) for p in range(3)], timeout=30)
+        check({tp.partition: tp.offset for tp in probe} == chosen, "librdkafka's OffsetFetch: the same")
+        expected = [(p, o) for p in range(3) for o in range(chosen[p], 10)]
+        records = read(c, len(expected))
+        records += read(c, 1, timeout=1.5)  # anything more would arrive now
+        check(sorted(records) == expected,
+              f"a new member resumed exactly at the committed offsets: read {len(records)} records, "
+              "none before them, none skipped")
+        d = kp_admin.describe_consumer_groups([group])[0]
+        check(d.group == group and d.state == "Stable" and len(d.members) == 1 and d.protocol_type == "consumer",
+              f"kafka-python's DescribeGroups: {d.state}, protocol {d.protocol}, {len(d.members)} member")
+        c.close()
+    finally:
+        kp_admin.close()
+    return bootstrap
+# @end
+
+
+# The scenarios added after chapter 2, each with the broker settings it needs (besides
+# num.partitions=3).
+LATER_SCENARIOS = {
+    # @from ch03
+    # A lone member's first join waits group.initial.rebalance.delay.ms (3 s by default)
+    # for company. The scenarios with several members keep Kafka's default; those whose
+    # members come one at a time set it to 0, only for speed.
+    "groups-confluent": (),
+    "groups-kafka-python": (),
+    "groups-kafkajs": ("group.initial.rebalance.delay.ms=0",),  # three lone runs, one after the other
+    "groups-kcat": ("group.initial.rebalance.delay.ms=0",),     # the same
+    "groups-restart": ("group.initial.rebalance.delay.ms=0",),  # one lone member before the kill, one after
+    # @end
+}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--broker", required=True, help="path of the streamcraft program")
     ap.add_argument("--client", required=True, choices=["kcat", "confluent", "kafka-python", "kafkajs", "sarama", "restart", "garbage",
-                                                      "compression"])
+                                                      "compression", *LATER_SCENARIOS])
     ap.add_argument("--node-path", default="", help="node_modules folder holding kafkajs")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
                     help="tests/data (real clients' requests, for the garbage scenario)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="streamcraft-it-") as workdir:
-        broker = Broker(args.broker, workdir)
+        broker = Broker(args.broker, workdir, LATER_SCENARIOS.get(args.client, ()))
         try:
             bootstrap = broker.start()
             print(f"broker at {bootstrap}, client {args.client}")
@@ -380,6 +1086,18 @@ def main():
                 run_garbage(bootstrap, workdir, args.data)
             elif args.client == "compression":
                 run_compression(bootstrap, workdir, broker)
+            # @from ch03
+            elif args.client == "groups-confluent":
+                run_groups_confluent(bootstrap, workdir)
+            elif args.client == "groups-kafka-python":
+                run_groups_kafka_python(bootstrap, workdir)
+            elif args.client == "groups-kafkajs":
+                run_groups_kafkajs(bootstrap, workdir, args.node_path)
+            elif args.client == "groups-kcat":
+                run_groups_kcat(bootstrap, workdir)
+            elif args.client == "groups-restart":
+                run_groups_restart(bootstrap, workdir, broker)
+            # @end
             else:
                 run_restart(bootstrap, workdir, broker)
         except Exception as e:  # report, stop the broker, fail

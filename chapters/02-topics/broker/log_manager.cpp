@@ -185,4 +185,5 @@ Status LogManager::close() {
   return first_error;
 }
 
+
 }  // namespace streamcraft::broker

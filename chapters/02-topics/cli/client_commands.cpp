@@ -180,7 +180,11 @@ struct ConsumeOptions {
   std::string format = "%k:%v";
 };
 
-std::string render(const std::string& format, const record::RecordView& r, std::int32_t partition) {
+std::string field(const std::optional<ByteSpan>& b) { return b ? std::string(as_chars(*b)) : ""; }
+
+// Any record type with key, value, offset and timestamp members.
+template <class Record>
+std::string render(const std::string& format, const Record& r, std::int32_t partition) {
   std::string out;
   for (std::size_t i = 0; i < format.size(); ++i) {
     if (format[i] != '%' || i + 1 == format.size()) {
@@ -188,8 +192,8 @@ std::string render(const std::string& format, const record::RecordView& r, std::
       continue;
     }
     switch (format[++i]) {
-      case 'k': out += r.key ? std::string(as_chars(*r.key)) : ""; break;
-      case 'v': out += r.value ? std::string(as_chars(*r.value)) : ""; break;
+      case 'k': out += field(r.key); break;
+      case 'v': out += field(r.value); break;
       case 'o': out += std::to_string(r.offset); break;
       case 'p': out += std::to_string(partition); break;
       case 't': out += std::to_string(r.timestamp); break;

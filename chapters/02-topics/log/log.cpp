@@ -322,7 +322,8 @@ Status Log::write_checkpoints() {
   auto text = fmt::format("{}\n", recovery_point_);
   if (auto s = fs_.write_atomically(dir_ / kRecoveryPointFile, as_bytes(text)); !s) return s;
   text = fmt::format("{}\n", log_start_offset_);
-  return fs_.write_atomically(dir_ / kLogStartOffsetFile, as_bytes(text));
+  if (auto s = fs_.write_atomically(dir_ / kLogStartOffsetFile, as_bytes(text)); !s) return s;
+  return {};
 }
 
 Status Log::close() {
@@ -335,5 +336,6 @@ Status Log::close() {
   closed_ = true;
   return {};
 }
+
 
 }  // namespace streamcraft::log

@@ -69,15 +69,19 @@ Handle make_client(rd_kafka_type_t type, const std::string& bootstrap,
 bool rdkafka_available() { return true; }
 
 RdkafkaRun rdkafka_produce(const std::string& bootstrap, const std::string& topic, std::int32_t partitions,
-                           std::size_t total, std::size_t value_size) {
+                           std::size_t total, std::size_t value_size, bool idempotent) {
   RdkafkaRun run;
   Delivery delivery;
   // librdkafka's own batching defaults (linger.ms=5, batch.size=1000000) stay as they
   // are; only the queue is made deep enough to keep every partition's batches full.
-  auto rk = make_client(RD_KAFKA_PRODUCER, bootstrap,
-                        {{"acks", "1"}, {"queue.buffering.max.messages", "1000000"},
-                         {"queue.buffering.max.kbytes", "1048576"}},
-                        &delivery, run.error);
+  std::vector<std::pair<std::string, std::string>> settings = {
+      {"queue.buffering.max.messages", "1000000"}, {"queue.buffering.max.kbytes", "1048576"}};
+  if (idempotent) {
+    settings.emplace_back("enable.idempotence", "true");  // implies acks=all
+  } else {
+    settings.emplace_back("acks", "1");
+  }
+  auto rk = make_client(RD_KAFKA_PRODUCER, bootstrap, settings, &delivery, run.error);
   if (!rk) return run;
   TopicHandle rkt(rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr));
   const std::string value(value_size, 'x');

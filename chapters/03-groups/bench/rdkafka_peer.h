@@ -24,8 +24,10 @@ struct RdkafkaRun {
   double seconds = 0;
   std::string error;  // empty when it worked
 };
+// With `idempotent`, as enable.idempotence=true (chapter 3): InitProducerId, sequence
+// numbers, acks=all.
 RdkafkaRun rdkafka_produce(const std::string& bootstrap, const std::string& topic, std::int32_t partitions,
-                           std::size_t total, std::size_t value_size);
+                           std::size_t total, std::size_t value_size, bool idempotent = false);
 
 // Reads partition 0 from the beginning until `count` records arrived (the simple,
 // group-less consumer API); returns seconds.

@@ -1,5 +1,6 @@
 // generated from final/broker/group_requests.cpp; edit there
-// broker/group_requests.cpp — the request handler's consumer-group and offset APIs.
+// broker/group_requests.cpp — the request handler's consumer-group and offset APIs, and
+// InitProducerId for idempotent producers.
 //
 // Each handler decodes a request, asks the group coordinator (group/coordinator.h), and
 // encodes its answer; JoinGroup and SyncGroup answers that must wait for other members
@@ -13,6 +14,7 @@
 #include "broker/request_handler.h"
 #include "group/offsets_topic.h"
 #include "protocol/groups.h"
+#include "protocol/init_producer_id.h"
 #include "protocol/offsets.h"
 #include "record/record.h"
 
@@ -316,6 +318,24 @@ Outcome RequestHandler::handle_delete_groups(const protocol::RequestHeader& h, B
     r.results.push_back({id, e});
   }
   return answer(h.correlation_id, protocol::encode_delete_groups_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_init_producer_id(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_init_producer_id_request(body, h.api_version);
+  if (!req) return malformed(req.error());
+  protocol::InitProducerIdResponse r;
+  if (req->transactional_id) {
+    r.error = Errc::invalid_request;  // transactions are not part of this course (yet)
+  } else if (auto id = producer_ids_.next(); !id) {
+    spdlog::error("cannot allocate a producer id: {}", id.error().describe());
+    r.error = Errc::coordinator_not_available;
+  } else {
+    // A fresh id always starts at epoch 0; a restarted producer gets a new id, and the
+    // partitions forget the old one when it falls out of their logs.
+    r.producer_id = *id;
+    r.producer_epoch = 0;
+  }
+  return answer(h.correlation_id, protocol::encode_init_producer_id_response(r, h.api_version));
 }
 
 }  // namespace streamcraft::broker

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -134,6 +136,7 @@ Status LogManager::delete_topic(const std::string& name) {
   if (auto s = fs_.remove(topics_dir() / (name + ".properties")); !s) return s;
   if (auto s = fs_.sync_directory(topics_dir()); !s) return s;
   const std::int32_t partitions = it->second.info.partitions;
+  abandon_cleaning(name);  // the cleaner must not swap segments into a deleted log
   topics_.erase(it);  // closes the logs' files
   for (std::int32_t p = 0; p < partitions; ++p)
     if (auto s = fs_.remove_all(partition_dir(name, p)); !s) return s;
@@ -173,16 +176,68 @@ Status LogManager::tick() {
       }
     }
   }
+  if (auto s = run_cleaner(); !s && first_error) first_error = s;
   return first_error;
 }
 
 Status LogManager::close() {
   Status first_error;
+  wait_for_cleaner();
+  cleaning_.reset();  // a cleaning built but not swapped: its .cleaned files are dropped
   for (auto& [name, topic] : topics_)
     for (auto& log : topic.partitions)
       if (log->online())
         if (auto s = log->close(); !s && first_error) first_error = s;
   return first_error;
+}
+
+
+void LogManager::wait_for_cleaner() {
+  if (cleaning_ && cleaning_->built.valid()) cleaning_->built.wait();
+}
+
+void LogManager::abandon_cleaning(std::string_view topic) {
+  if (!cleaning_ || cleaning_->topic != topic) return;
+  wait_for_cleaner();
+  cleaning_.reset();
+}
+
+Status LogManager::run_cleaner() {
+  if (cleaning_) {
+    // Finished building? Then swap on this thread, where the log lives.
+    if (cleaning_->built.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return {};
+    auto built = cleaning_->built.get();
+    Cleaning done = std::move(*cleaning_);
+    cleaning_.reset();
+    if (!built) return built.error();
+    auto stats = log::swap_cleaned_segments(*done.log, std::move(*built));
+    if (!stats) return stats.error();
+    spdlog::info("cleaned {}-{}: {} record(s) removed, {} → {} bytes", done.topic, done.partition,
+                 stats->records_removed, stats->bytes_before, stats->bytes_after);
+    return {};
+  }
+  // Otherwise look for the next compacted partition that is due, round robin.
+  std::vector<std::tuple<std::string, std::int32_t, log::Log*>> candidates;
+  for (auto& [name, topic] : topics_)
+    if (log::compacts(topic.config.cleanup_policy))
+      for (std::size_t p = 0; p < topic.partitions.size(); ++p)
+        if (topic.partitions[p]->online())
+          candidates.emplace_back(name, static_cast<std::int32_t>(p), topic.partitions[p].get());
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    auto& [name, partition, log] = candidates[(next_cleaner_candidate_ + i) % candidates.size()];
+    auto plan = log::plan_cleaning(*log, clock_.now_ms());
+    if (!plan) return plan.error();
+    if (!plan->due) continue;
+    next_cleaner_candidate_ = (next_cleaner_candidate_ + i + 1) % candidates.size();
+    // The plan holds its own handles on the segment files, so the task reads them safely
+    // while this thread goes on appending to the active segment.
+    cleaning_ = Cleaning{name, partition, log,
+                         std::async(std::launch::async, [&fs = fs_, p = std::move(*plan)] {
+                           return log::build_cleaned_segments(fs, p);
+                         })};
+    return {};
+  }
+  return {};
 }
 
 }  // namespace streamcraft::broker

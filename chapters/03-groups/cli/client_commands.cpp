@@ -3,14 +3,20 @@
 //
 // The same jobs as Kafka's kafka-topics, kafka-console-producer and -consumer, through
 // the small client library (client/). Everything talks to one broker (--bootstrap).
+//
+// `consume --group G` consumes as a member of consumer group G (client/group_consumer.h):
+// the group shares the topic's partitions among its members, and each batch's offsets
+// are committed once it has been printed, so the next member starts where this one stopped.
 #include <chrono>
 #include <iostream>
 #include <thread>
+#include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "client/group_consumer.h"
 #include "client/kafka_client.h"
 #include "client/partitioner.h"
 #include "common/clock.h"
@@ -178,9 +184,15 @@ struct ConsumeOptions {
   bool follow = false;
   std::int64_t count = -1;
   std::string format = "%k:%v";
+  std::string group;  // consume as a member of this consumer group
 };
 
-std::string render(const std::string& format, const record::RecordView& r, std::int32_t partition) {
+std::string field(const std::optional<ByteSpan>& b) { return b ? std::string(as_chars(*b)) : ""; }
+std::string field(const std::optional<std::string>& s) { return s.value_or(""); }
+
+// Any record type with key, value, offset and timestamp members.
+template <class Record>
+std::string render(const std::string& format, const Record& r, std::int32_t partition) {
   std::string out;
   for (std::size_t i = 0; i < format.size(); ++i) {
     if (format[i] != '%' || i + 1 == format.size()) {
@@ -188,8 +200,8 @@ std::string render(const std::string& format, const record::RecordView& r, std::
       continue;
     }
     switch (format[++i]) {
-      case 'k': out += r.key ? std::string(as_chars(*r.key)) : ""; break;
-      case 'v': out += r.value ? std::string(as_chars(*r.value)) : ""; break;
+      case 'k': out += field(r.key); break;
+      case 'v': out += field(r.value); break;
       case 'o': out += std::to_string(r.offset); break;
       case 'p': out += std::to_string(partition); break;
       case 't': out += std::to_string(r.timestamp); break;
@@ -199,7 +211,79 @@ std::string render(const std::string& format, const record::RecordView& r, std::
   return out;
 }
 
+volatile std::sig_atomic_t interrupted = 0;
+
+// A commit refused because the group rebalanced is a warning, not a failure: the consumer
+// rejoins in its next poll(), and the next owner of those partitions prints the records
+// since our last commit again.
+Status tolerate_rebalance(Status s) {
+  if (s.ok()) return s;
+  const auto code = s.error().code;
+  if (code != Errc::rebalance_in_progress && code != Errc::illegal_generation && code != Errc::unknown_member_id)
+    return s;
+  fmt::print(stderr, "warning: {} (the group rebalanced; some records may be printed twice)\n", s.error().describe());
+  return {};
+}
+
+// consume --group: poll, print, commit, until caught up (or, with --follow, interrupted).
+int run_group_consume(const ConsumeOptions& o) {
+  if (!o.partitions.empty())
+    return fail(make_error(Errc::invalid_config, "--partition cannot be used with --group: the group assigns partitions"));
+  if (o.from != "earliest" && o.from != "latest")
+    return fail(make_error(Errc::invalid_config,
+                           "with --group, --from is earliest or latest (where to start without a committed offset); "
+                           "move a group's offsets with `streamcraft group reset-offsets`"));
+  {
+    // The group's leader assigns only partitions of topics that exist: say so now, rather
+    // than joining and being assigned nothing.
+    auto c = connect(o.bootstrap);
+    if (!c) return fail(c.error());
+    auto md = (*c)->metadata(std::vector<std::string>{o.topic}, false);
+    if (!md) return fail(md.error());
+    if (auto e = md->topics.at(0).error; e != Errc::none) return fail(make_error(e, "topic " + o.topic));
+  }
+  client::GroupConsumerConfig config;
+  config.bootstrap = o.bootstrap;
+  config.group_id = o.group;
+  config.topics = {o.topic};
+  config.client_id = "streamcraft-cli";
+  config.auto_offset_reset = o.from == "latest" ? client::OffsetReset::latest : client::OffsetReset::earliest;
+  auto consumer = client::GroupConsumer::open(config);
+  if (!consumer) return fail(consumer.error());
+  auto& gc = **consumer;
+  // Ctrl-C ends a --follow run cleanly: commit, LeaveGroup, and the others rebalance now
+  // rather than after our session timeout. poll() returns at least every 500 ms to look.
+  std::signal(SIGINT, [](int) { interrupted = 1; });
+  std::signal(SIGTERM, [](int) { interrupted = 1; });
+  std::int64_t printed = 0;
+  while (!interrupted) {
+    auto records = gc.poll(std::chrono::milliseconds(500));
+    if (!records) return fail(records.error());
+    for (std::size_t i = 0; i < records->size(); ++i) {
+      const auto& r = (*records)[i];
+      fmt::print("{}\n", render(o.format, r, r.partition));
+      if (o.count >= 0 && ++printed >= o.count) {
+        // Stop mid-batch: hand back what was not printed, so that it stays uncommitted.
+        std::map<client::TopicPartition, std::int64_t> first_unprinted;
+        for (std::size_t j = records->size(); j-- > i + 1;)
+          first_unprinted[{(*records)[j].topic, (*records)[j].partition}] = (*records)[j].offset;
+        for (const auto& [tp, offset] : first_unprinted)
+          if (auto s = gc.seek(tp, offset); !s) return fail(s.error());
+        std::fflush(stdout);
+        if (auto s = tolerate_rebalance(gc.close()); !s) return fail(s.error());
+        return 0;
+      }
+    }
+    std::fflush(stdout);
+    if (auto s = tolerate_rebalance(gc.commit()); !s) return fail(s.error());
+    if (records->empty() && gc.caught_up() && !o.follow) break;
+  }
+  if (auto s = tolerate_rebalance(gc.close()); !s) return fail(s.error());
+  return 0;
+}
+
 int run_consume(const ConsumeOptions& o) {
+  if (!o.group.empty()) return run_group_consume(o);
   auto c = connect(o.bootstrap);
   if (!c) return fail(c.error());
   auto md = (*c)->metadata(std::vector<std::string>{o.topic}, false);
@@ -323,6 +407,7 @@ void add_client_commands(CLI::App& app, int& exit_code) {
   cc->add_option("--count", co->count, "stop after this many records");
   cc->add_option("--format", co->format, "%k key, %v value, %o offset, %p partition, %t timestamp")
       ->capture_default_str();
+  cc->add_option("--group", co->group, "consume as a member of this consumer group, committing after each batch");
   cc->callback([co, &exit_code] { exit_code = run_consume(*co); });
 }
 

@@ -163,4 +163,98 @@ Result<protocol::ListOffsetsResponse> KafkaClient::list_offsets(const protocol::
                                              protocol::decode_list_offsets_response);
 }
 
+Result<protocol::FindCoordinatorResponse> KafkaClient::find_coordinator(const std::string& group_id) {
+  protocol::FindCoordinatorRequest request;
+  request.key = group_id;
+  auto v = version(ApiKey::find_coordinator).value_or(0);
+  return call<protocol::FindCoordinatorResponse>(ApiKey::find_coordinator,
+                                                 protocol::encode_find_coordinator_request(request, v),
+                                                 protocol::decode_find_coordinator_response);
+}
+
+Status KafkaClient::check_coordinator(const std::string& group_id) {
+  auto coordinator = find_coordinator(group_id);
+  if (!coordinator) return coordinator.error();
+  if (coordinator->error != Errc::none)
+    return make_error(coordinator->error, coordinator->error_message.value_or("FindCoordinator for group " + group_id));
+  // Which node are we connected to? Metadata lists the brokers by their advertised
+  // address; ours is the one whose address resolves to our socket's peer — or, in a
+  // one-broker cluster whose advertised name we cannot resolve, the only one there is.
+  auto md = metadata(std::vector<std::string>{});
+  if (!md) return md.error();
+  std::error_code ec;
+  const auto peer = socket_.remote_endpoint(ec);
+  std::optional<std::int32_t> ours;
+  asio::ip::tcp::resolver resolver(io_);
+  for (const auto& b : md->brokers) {
+    std::error_code rec;
+    auto endpoints = resolver.resolve(b.host, std::to_string(b.port), rec);
+    if (rec || ec) continue;
+    for (const auto& e : endpoints)
+      if (e.endpoint() == peer) ours = b.node_id;
+  }
+  if (!ours && md->brokers.size() == 1) ours = md->brokers.front().node_id;
+  if (ours && *ours == coordinator->node_id) return {};
+  return make_error(Errc::not_coordinator,
+                    fmt::format("the coordinator of group {} is node {} at {}:{}, and this client talks to {} only",
+                                group_id, coordinator->node_id, coordinator->host, coordinator->port,
+                                ours ? fmt::format("node {}", *ours) : std::string("its bootstrap broker")));
+}
+
+Result<protocol::JoinGroupResponse> KafkaClient::join_group(const protocol::JoinGroupRequest& request) {
+  auto v = version(ApiKey::join_group).value_or(0);
+  return call<protocol::JoinGroupResponse>(ApiKey::join_group, protocol::encode_join_group_request(request, v),
+                                           protocol::decode_join_group_response);
+}
+
+Result<protocol::SyncGroupResponse> KafkaClient::sync_group(const protocol::SyncGroupRequest& request) {
+  auto v = version(ApiKey::sync_group).value_or(0);
+  return call<protocol::SyncGroupResponse>(ApiKey::sync_group, protocol::encode_sync_group_request(request, v),
+                                           protocol::decode_sync_group_response);
+}
+
+Result<protocol::HeartbeatResponse> KafkaClient::heartbeat(const protocol::HeartbeatRequest& request) {
+  auto v = version(ApiKey::heartbeat).value_or(0);
+  return call<protocol::HeartbeatResponse>(ApiKey::heartbeat, protocol::encode_heartbeat_request(request, v),
+                                           protocol::decode_heartbeat_response);
+}
+
+Result<protocol::LeaveGroupResponse> KafkaClient::leave_group(const protocol::LeaveGroupRequest& request) {
+  auto v = version(ApiKey::leave_group).value_or(0);
+  return call<protocol::LeaveGroupResponse>(ApiKey::leave_group, protocol::encode_leave_group_request(request, v),
+                                            protocol::decode_leave_group_response);
+}
+
+Result<protocol::OffsetCommitResponse> KafkaClient::offset_commit(const protocol::OffsetCommitRequest& request) {
+  auto v = version(ApiKey::offset_commit).value_or(0);
+  return call<protocol::OffsetCommitResponse>(ApiKey::offset_commit, protocol::encode_offset_commit_request(request, v),
+                                              protocol::decode_offset_commit_response);
+}
+
+Result<protocol::OffsetFetchResponse> KafkaClient::offset_fetch(const protocol::OffsetFetchRequest& request) {
+  auto v = version(ApiKey::offset_fetch).value_or(1);
+  return call<protocol::OffsetFetchResponse>(ApiKey::offset_fetch, protocol::encode_offset_fetch_request(request, v),
+                                             protocol::decode_offset_fetch_response);
+}
+
+Result<protocol::ListGroupsResponse> KafkaClient::list_groups() {
+  auto v = version(ApiKey::list_groups).value_or(0);
+  return call<protocol::ListGroupsResponse>(ApiKey::list_groups, protocol::encode_list_groups_request({}, v),
+                                            protocol::decode_list_groups_response);
+}
+
+Result<protocol::DescribeGroupsResponse> KafkaClient::describe_groups(const std::vector<std::string>& groups) {
+  auto v = version(ApiKey::describe_groups).value_or(0);
+  return call<protocol::DescribeGroupsResponse>(ApiKey::describe_groups,
+                                                protocol::encode_describe_groups_request({groups}, v),
+                                                protocol::decode_describe_groups_response);
+}
+
+Result<protocol::DeleteGroupsResponse> KafkaClient::delete_groups(const std::vector<std::string>& groups) {
+  auto v = version(ApiKey::delete_groups).value_or(0);
+  return call<protocol::DeleteGroupsResponse>(ApiKey::delete_groups,
+                                              protocol::encode_delete_groups_request({groups}, v),
+                                              protocol::decode_delete_groups_response);
+}
+
 }  // namespace streamcraft::client

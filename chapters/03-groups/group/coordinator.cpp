@@ -1,6 +1,7 @@
 // generated from final/group/coordinator.cpp; edit there
 // group/coordinator.cpp — the group state machine (see the header for the protocol).
 #include "group/coordinator.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
 
 #include <algorithm>
 

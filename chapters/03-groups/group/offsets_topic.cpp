@@ -1,6 +1,7 @@
 // generated from final/group/offsets_topic.cpp; edit there
 // group/offsets_topic.cpp — Kafka's __consumer_offsets key and value formats.
 #include "group/offsets_topic.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
 
 #include <cstdlib>
 

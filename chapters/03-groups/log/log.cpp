@@ -123,6 +123,7 @@ Status Log::load() {
   next_offset_ = active().next_offset();
   log_start_offset_ = std::clamp(lso->value_or(0), segments_.begin()->first, next_offset_);
   recovery_point_ = std::min(open_report_.recovery_point, next_offset_);
+  if (auto s = load_producer_state(); !s) return s;
 
   // Remove the marker durably *before* accepting appends: if we crashed later with the
   // marker still on disk, the next open would trust indexes that no longer match.
@@ -186,6 +187,20 @@ Result<AppendInfo> Log::append(MutableByteSpan batch) {
   auto client = record::validate_client_batch(batch);
   if (!client) return client.error();
   auto header = *record::decode_header(batch);
+  // An idempotent producer's batch: a retry of a batch already written is answered with
+  // the original offsets and not written again; a gap or a fenced epoch is refused.
+  if (header.producer_id >= 0) {
+    auto check = producers_.check(header);
+    if (!check) return check.error();
+    if (check->duplicate_of) {
+      AppendInfo dup;
+      dup.first_offset = check->duplicate_of->first_offset;
+      dup.last_offset = check->duplicate_of->last_offset;
+      dup.max_timestamp = check->duplicate_of->max_timestamp;
+      dup.duplicate = true;
+      return dup;
+    }
+  }
   // The time index and time retention trust maxTimestamp. Like Kafka's LogValidator, we
   // correct a wrong one (sarama 1.22 sends -1) — the one case where the stored bytes
   // differ from the producer's beyond baseOffset, and which costs a CRC recomputation.
@@ -208,6 +223,7 @@ Result<AppendInfo> Log::append(MutableByteSpan batch) {
     return s.error();
   }
   next_offset_ = header.next_offset();
+  producers_.record(header);
   unflushed_messages_ += header.records_count;
   if (!first_unflushed_ms_) first_unflushed_ms_ = clock_.now_ms();
   if (auto s = maybe_flush(); !s) return s.error();
@@ -317,6 +333,8 @@ Status Log::truncate_to(std::int64_t offset) {
   next_offset_ = active().next_offset();
   log_start_offset_ = std::min(log_start_offset_, next_offset_);
   recovery_point_ = std::min(recovery_point_, next_offset_);
+  // Batches above the cut never happened: rebuild the producer table without them.
+  if (auto s = load_producer_state(); !s) return go_offline(s.error());
   if (auto s = write_checkpoints(); !s) return go_offline(s.error());
   return {};
 }
@@ -325,7 +343,10 @@ Status Log::write_checkpoints() {
   auto text = fmt::format("{}\n", recovery_point_);
   if (auto s = fs_.write_atomically(dir_ / kRecoveryPointFile, as_bytes(text)); !s) return s;
   text = fmt::format("{}\n", log_start_offset_);
-  return fs_.write_atomically(dir_ / kLogStartOffsetFile, as_bytes(text));
+  if (auto s = fs_.write_atomically(dir_ / kLogStartOffsetFile, as_bytes(text)); !s) return s;
+  // The producer table as of now: a restart only reads the log written after it.
+  if (auto s = fs_.write_atomically(dir_ / kProducerStateFile, producers_.encode_snapshot(next_offset_)); !s) return s;
+  return {};
 }
 
 Status Log::close() {
@@ -462,6 +483,44 @@ Status Log::finish_interrupted_swap(std::vector<std::string>& names) {
   listed = fs_.list(dir_);
   if (!listed) return listed.error();
   names = std::move(*listed);
+  return {};
+}
+
+
+Status Log::load_producer_state() {
+  // Start from the snapshot when it is intact and not ahead of the log (a crash may
+  // have cut the log shorter than it was when the snapshot was written); otherwise
+  // rebuild from the log start.
+  std::int64_t from = log_start_offset_;
+  producers_.clear();
+  if (fs_.exists(dir_ / kProducerStateFile)) {
+    auto bytes = fs_.read_all(dir_ / kProducerStateFile);
+    if (!bytes) return bytes.error();
+    auto at = producers_.load_snapshot(*bytes);
+    if (at && *at <= next_offset_ && *at >= log_start_offset_) {
+      from = *at;
+    } else {
+      spdlog::warn("{}: producer-state snapshot not usable ({}); rebuilding from the log", dir_.string(),
+                   at ? "ahead of the log" : at.error().message);
+      producers_.clear();
+    }
+  }
+  for (std::int64_t offset = from; offset < next_offset_;) {
+    auto range = read(offset, 1 << 20);
+    if (!range) return range.error();
+    auto bytes = range->read();
+    if (!bytes) return bytes.error();
+    ByteSpan rest(*bytes);
+    const std::int64_t before = offset;
+    while (rest.size() >= record::layout::header_size) {
+      auto header = record::decode_header(rest);
+      if (!header || header->total_size() > rest.size()) break;
+      if (header->last_offset() >= from) producers_.record(*header);
+      offset = header->next_offset();
+      rest = rest.subspan(header->total_size());
+    }
+    if (offset == before) break;  // nothing readable: recovery already cut what was damaged
+  }
   return {};
 }
 

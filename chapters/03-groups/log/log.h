@@ -37,6 +37,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "log/file.h"
+#include "log/producer_state.h"
 #include "log/retention.h"
 #include "log/segment.h"
 #include "record/batch.h"
@@ -83,6 +84,7 @@ struct AppendInfo {
   std::int64_t last_offset = 0;
   std::int64_t max_timestamp = 0;
   bool rolled = false;  // a new segment was started for this batch
+  bool duplicate = false;  // a producer's retry of a batch already in the log: not appended
 };
 
 // What open() found and repaired.
@@ -173,6 +175,8 @@ class Log {
   Status replace_segments(std::vector<std::unique_ptr<Segment>>& cleaned);
   static constexpr const char* kCleanedSuffix = ".cleaned";
   static constexpr const char* kSwapSuffix = ".swap";
+  static constexpr const char* kProducerStateFile = "producer-state";
+  const ProducerStateTable& producers() const { return producers_; }
 
  private:
   struct Private {
@@ -185,6 +189,7 @@ class Log {
  private:
   Status load();
   Status finish_interrupted_swap(std::vector<std::string>& names);
+  Status load_producer_state();
   Segment& active() { return *segments_.rbegin()->second; }
   const Segment& active() const { return *segments_.rbegin()->second; }
   bool should_roll(std::size_t batch_size, const record::BatchHeader& batch) const;
@@ -202,6 +207,7 @@ class Log {
   std::map<std::int64_t, std::unique_ptr<Segment>> segments_;  // by base offset
   std::int64_t log_start_offset_ = 0;
   std::int64_t next_offset_ = 0;
+  ProducerStateTable producers_;
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_messages_ = 0;
   std::optional<std::int64_t> first_unflushed_ms_;

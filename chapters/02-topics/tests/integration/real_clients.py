@@ -34,8 +34,9 @@ N = 60
 
 
 class Broker:
-    def __init__(self, binary, data_dir):
+    def __init__(self, binary, data_dir, settings=()):
         self.binary, self.data_dir, self.proc = binary, data_dir, None
+        self.settings = [arg for setting in settings for arg in ("--set", setting)]
 
     def start(self):
         port_file = os.path.join(self.data_dir, "port")
@@ -43,7 +44,8 @@ class Broker:
             os.unlink(port_file)
         self.proc = subprocess.Popen(
             [self.binary, "broker", "--listeners", "PLAINTEXT://127.0.0.1:0", "--log-dirs",
-             os.path.join(self.data_dir, "logs"), "--port-file", port_file, "--set", "num.partitions=3"],
+             os.path.join(self.data_dir, "logs"), "--port-file", port_file, "--set", "num.partitions=3",
+             *self.settings],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.data_dir, "broker.log"), "a"))
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -353,17 +355,25 @@ def run_garbage(bootstrap, workdir, data_dir):
     verify_partitions(records, N + 20)
 
 
+
+
+# The scenarios added after chapter 2, each with the broker settings it needs (besides
+# num.partitions=3).
+LATER_SCENARIOS = {
+}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--broker", required=True, help="path of the streamcraft program")
     ap.add_argument("--client", required=True, choices=["kcat", "confluent", "kafka-python", "kafkajs", "sarama", "restart", "garbage",
-                                                      "compression"])
+                                                      "compression", *LATER_SCENARIOS])
     ap.add_argument("--node-path", default="", help="node_modules folder holding kafkajs")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"),
                     help="tests/data (real clients' requests, for the garbage scenario)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="streamcraft-it-") as workdir:
-        broker = Broker(args.broker, workdir)
+        broker = Broker(args.broker, workdir, LATER_SCENARIOS.get(args.client, ()))
         try:
             bootstrap = broker.start()
             print(f"broker at {bootstrap}, client {args.client}")

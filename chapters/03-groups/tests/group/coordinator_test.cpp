@@ -274,7 +274,7 @@ TEST_CASE("JoinGroup v4 hands out the member id first and the member joins with 
   CHECK(b.joins[second].leader_id == id);
 }
 
-TEST_CASE("the protocol chosen is one every member supports", "[ch03]") {
+TEST_CASE("the protocol chosen is one every member supports", "[ch03][ex:protocol-selection]") {
   Bench b;
   auto t1 = b.join(b.params("", {"range", "roundrobin"}));
   auto t2 = b.join(b.params("", {"roundrobin"}));
@@ -404,7 +404,7 @@ TEST_CASE("a cancelled join is not answered and the member is dropped at the reb
   CHECK(b.coord.describe("g").members.size() == 2);
 }
 
-TEST_CASE("the offsets partition of a group follows Java's String hashCode", "[ch03]") {
+TEST_CASE("the offsets partition of a group follows Java's String hashCode", "[ch03][ex:group-hash]") {
   CHECK(java_string_hash("abc") == 96354);
   CHECK(java_string_hash("") == 0);
   CHECK(java_string_hash("polygenelubricants") == INT32_MIN);  // Kafka's Utils.abs maps it to 0
@@ -452,4 +452,28 @@ TEST_CASE("offsets topic records round-trip in Kafka's key and value formats", "
   bad_key.push_back(std::byte{0});
   bad_key.push_back(std::byte{9});
   CHECK_FALSE(decode_offsets_record(bad_key, std::nullopt).ok());
+}
+
+TEST_CASE("the most preferred protocol among the candidates wins the vote", "[ch03][ex:protocol-selection]") {
+  Bench b;
+  auto t1 = b.join(b.params("", {"range", "roundrobin", "sticky"}));
+  auto t2 = b.join(b.params("", {"roundrobin", "range"}));
+  auto t3 = b.join(b.params("", {"sticky", "roundrobin", "range"}));
+  b.settle();
+  // Candidates: range and roundrobin (sticky is missing from the second member). Votes:
+  // range 1, roundrobin 2 (the third member's sticky is no candidate: it votes roundrobin).
+  for (auto t : {t1, t2, t3}) {
+    REQUIRE(b.joins.count(t) == 1);
+    CHECK(b.joins[t].protocol_name == "roundrobin");
+  }
+}
+
+TEST_CASE("a tie between protocols goes to the first candidate", "[ch03][ex:protocol-selection]") {
+  Bench b;
+  auto t1 = b.join(b.params("", {"range", "roundrobin"}));
+  auto t2 = b.join(b.params("", {"roundrobin", "range"}));
+  b.settle();
+  REQUIRE(b.joins.count(t1) == 1);
+  CHECK(b.joins[t1].protocol_name == "range");
+  CHECK(b.joins[t2].protocol_name == "range");
 }

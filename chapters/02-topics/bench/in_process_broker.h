@@ -1,0 +1,67 @@
+// generated from final/bench/in_process_broker.h; edit there
+// bench/in_process_broker.h — a complete broker on a background thread, for benchmarks.
+//
+// Exactly the server `streamcraft broker` runs (logs, request handler, Asio server), on
+// 127.0.0.1 and a free port, in the benchmark's own process; stopped, and its logs
+// closed, when the object goes out of scope.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <asio.hpp>
+#include <fmt/format.h>
+
+#include "broker/log_manager.h"
+#include "broker/request_handler.h"
+#include "net/server.h"
+
+namespace streamcraft::bench {
+
+class InProcessBroker {
+ public:
+  // `tune` may change the configuration (segment sizes, group settings) before start.
+  explicit InProcessBroker(const std::filesystem::path& dir,
+                           const std::function<void(broker::BrokerConfig&)>& tune = {}) {
+    config_.log_dir = dir;
+    config_.listener.port = 0;
+    if (tune) tune(config_);
+    auto logs = broker::LogManager::open(log::posix_file_system(), config_, clock_);
+    if (!logs) fail(logs.error().describe());
+    logs_ = std::move(*logs);
+    handler_ = std::make_unique<broker::RequestHandler>(config_, *logs_, clock_);
+    server_ = std::make_unique<net::Server>(io_, config_, *handler_, *logs_, clock_);
+    if (auto s = server_->start(); !s) fail(s.error().describe());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~InProcessBroker() {
+    asio::post(io_, [this] { server_->stop(); });
+    thread_.join();
+    (void)logs_->close();
+  }
+  InProcessBroker(const InProcessBroker&) = delete;
+  InProcessBroker& operator=(const InProcessBroker&) = delete;
+
+  std::string bootstrap() const { return fmt::format("127.0.0.1:{}", server_->port()); }
+
+ private:
+  [[noreturn]] static void fail(const std::string& what) {
+    fmt::print(stderr, "cannot start the broker: {}\n", what);
+    std::exit(1);
+  }
+
+  SystemClock clock_;
+  broker::BrokerConfig config_;
+  std::unique_ptr<broker::LogManager> logs_;
+  std::unique_ptr<broker::RequestHandler> handler_;
+  asio::io_context io_;
+  std::unique_ptr<net::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace streamcraft::bench

@@ -1,0 +1,487 @@
+// starter generated from final/group/coordinator.cpp for exercise protocol-selection; edit freely, this is your copy
+// group/coordinator.cpp — the group state machine (see the header for the protocol).
+#include "group/coordinator.h"
+#include "common/not_implemented.h"  // the stubs of this file's exercises
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace streamcraft::group {
+
+std::string_view state_name(GroupState s) {
+  switch (s) {
+    case GroupState::empty: return "Empty";
+    case GroupState::preparing_rebalance: return "PreparingRebalance";
+    case GroupState::completing_rebalance: return "CompletingRebalance";
+    case GroupState::stable: return "Stable";
+    case GroupState::dead: return "Dead";
+  }
+  return "Unknown";
+}
+
+Coordinator::Group& Coordinator::group(const std::string& id) {
+  auto [it, inserted] = groups_.try_emplace(id);
+  if (inserted) it->second.id = id;
+  return it->second;
+}
+
+Coordinator::Group* Coordinator::find(const std::string& id) {
+  auto it = groups_.find(id);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+const Coordinator::Group* Coordinator::find(const std::string& id) const {
+  auto it = groups_.find(id);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+void Coordinator::maybe_forget(const std::string& id) {
+  auto* g = find(id);
+  if (g && g->state == GroupState::empty && g->members.empty() && g->pending_members.empty() && g->offsets.empty())
+    groups_.erase(id);
+}
+
+std::string Coordinator::new_member_id(const Group& g, const std::string& client_id) {
+  // Kafka appends a UUID; a counter is enough for one coordinator, and it makes the
+  // tests' member ids predictable. Skip ids still present after a restart.
+  for (;;) {
+    auto id = fmt::format("{}-{}", client_id.empty() ? "member" : client_id, next_member_++);
+    if (!g.members.contains(id) && std::find(g.pending_members.begin(), g.pending_members.end(), id) ==
+                                       g.pending_members.end())
+      return id;
+  }
+}
+
+bool Coordinator::supports_protocols(const Group& g, const JoinParams& p) const {
+  if (g.members.empty()) return true;  // the first member sets the group's protocol type
+  if (p.protocol_type != g.protocol_type) return false;
+  // At least one of the joiner's protocols must be supported by every current member.
+  return std::any_of(p.protocols.begin(), p.protocols.end(), [&](const ProtocolChoice& choice) {
+    return std::all_of(g.members.begin(), g.members.end(), [&](const auto& entry) {
+      const auto& theirs = entry.second.protocols;
+      return std::any_of(theirs.begin(), theirs.end(), [&](const auto& t) { return t.name == choice.name; });
+    });
+  });
+}
+
+std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
+  auto fail = [&](Errc e) { return JoinResult{e, -1, {}, {}, p.member_id, {}}; };
+  if (p.group_id.empty()) return fail(Errc::invalid_group_id);
+  if (p.session_timeout_ms < config_.min_session_timeout_ms || p.session_timeout_ms > config_.max_session_timeout_ms)
+    return fail(Errc::invalid_session_timeout);
+  if (p.protocol_type.empty() || p.protocols.empty()) return fail(Errc::inconsistent_group_protocol);
+  Group* existing = find(p.group_id);
+  if (!p.member_id.empty() && !existing) return fail(Errc::unknown_member_id);
+  Group& g = existing ? *existing : group(p.group_id);
+  if (!supports_protocols(g, p)) {
+    maybe_forget(p.group_id);
+    return fail(Errc::inconsistent_group_protocol);
+  }
+
+  std::string member_id = p.member_id;
+  bool is_new = false;
+  if (member_id.empty()) {
+    member_id = new_member_id(g, p.client_id);
+    if (p.require_known_member_id) {
+      // Hand out the id first; the member joins with it. A join retried after a lost
+      // response then reuses the id instead of leaving a phantom member behind.
+      g.pending_members.push_back(member_id);
+      return JoinResult{Errc::member_id_required, -1, {}, {}, member_id, {}};
+    }
+    is_new = true;
+  } else if (auto it = std::find(g.pending_members.begin(), g.pending_members.end(), member_id);
+             it != g.pending_members.end()) {
+    g.pending_members.erase(it);
+    is_new = true;
+  } else if (!g.members.contains(member_id)) {
+    return fail(Errc::unknown_member_id);
+  }
+
+  Member& m = g.members[member_id];
+  const bool protocols_changed = is_new || m.protocols.size() != p.protocols.size() ||
+                                 !std::equal(m.protocols.begin(), m.protocols.end(), p.protocols.begin(),
+                                             [](const auto& a, const auto& b) {
+                                               return a.name == b.name && a.metadata == b.metadata;
+                                             });
+  m.id = member_id;
+  m.client_id = p.client_id;
+  m.client_host = p.client_host;
+  m.session_timeout_ms = p.session_timeout_ms;
+  m.rebalance_timeout_ms = p.rebalance_timeout_ms;
+  m.protocol_type = p.protocol_type;
+  m.protocols = p.protocols;
+  m.last_heartbeat_ms = clock_.now_ms();
+  if (g.members.size() == 1) g.protocol_type = p.protocol_type;
+  if (m.awaiting_join) complete(*m.awaiting_join, fail(Errc::unknown_member_id));  // superseded by this join
+  m.awaiting_join = token;
+
+  switch (g.state) {
+    case GroupState::preparing_rebalance: break;
+    case GroupState::completing_rebalance:
+    case GroupState::stable:
+      // A follower that rejoins with nothing new gets the current generation back;
+      // anything else — a new member, new metadata, the leader — starts a rebalance.
+      if (!protocols_changed && member_id != g.leader) {
+        auto result = join_result(g, m);
+        m.awaiting_join.reset();
+        return result;
+      }
+      prepare_rebalance(g);
+      break;
+    case GroupState::empty:
+    case GroupState::dead: prepare_rebalance(g); break;
+  }
+  try_complete_join(g);
+  return std::nullopt;
+}
+
+void Coordinator::prepare_rebalance(Group& g) {
+  // Members waiting for an assignment of the generation that is being abandoned must
+  // rejoin: tell them now rather than letting them wait for a sync that never comes.
+  if (g.state == GroupState::completing_rebalance) {
+    for (auto& [id, m] : g.members) {
+      if (m.awaiting_sync) complete(*std::exchange(m.awaiting_sync, std::nullopt), SyncResult{Errc::rebalance_in_progress, {}});
+    }
+  }
+  std::int32_t timeout = 0;
+  for (const auto& [id, m] : g.members) timeout = std::max(timeout, m.rebalance_timeout_ms);
+  const auto now = clock_.now_ms();
+  g.rebalance_deadline_ms = now + timeout;
+  // The first rebalance of an empty group waits a little for the rest of the consumers
+  // that were started together, so they share one generation instead of several.
+  g.initial_wait_until_ms =
+      g.state == GroupState::empty ? now + std::min(config_.initial_rebalance_delay_ms, timeout) : now;
+  g.state = GroupState::preparing_rebalance;
+}
+
+std::string Coordinator::select_protocol(const Group& g) const {
+  streamcraft::not_implemented("03-groups/protocol-selection", g);
+}
+
+void Coordinator::try_complete_join(Group& g) {
+  if (g.state != GroupState::preparing_rebalance) return;
+  const auto now = clock_.now_ms();
+  const bool all_joined =
+      std::all_of(g.members.begin(), g.members.end(), [](const auto& e) { return e.second.awaiting_join.has_value(); });
+  const bool deadline_passed = now >= g.rebalance_deadline_ms;
+  if (!deadline_passed && !(all_joined && now >= g.initial_wait_until_ms)) return;
+
+  // Members that did not rejoin within the rebalance timeout are out of the group.
+  for (auto it = g.members.begin(); it != g.members.end();) {
+    if (!it->second.awaiting_join) {
+      if (g.leader == it->first) g.leader.clear();
+      it = g.members.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  ++g.generation;
+  if (g.members.empty()) {
+    g.state = GroupState::empty;
+    g.protocol.clear();
+    g.leader.clear();
+    records_.push_back(GroupRecord{g.id, stored_value(g)});
+    return;
+  }
+  g.protocol = select_protocol(g);
+  if (g.leader.empty()) g.leader = g.members.begin()->first;
+  g.state = GroupState::completing_rebalance;
+  for (auto& [id, m] : g.members) {
+    m.last_heartbeat_ms = now;  // the session clock restarts with the new generation
+    complete(*std::exchange(m.awaiting_join, std::nullopt), join_result(g, m));
+  }
+}
+
+JoinResult Coordinator::join_result(const Group& g, const Member& m) const {
+  JoinResult r{Errc::none, g.generation, g.protocol, g.leader, m.id, {}};
+  if (m.id == g.leader) {
+    for (const auto& [id, member] : g.members) {
+      for (const auto& p : member.protocols)
+        if (p.name == g.protocol) r.members.push_back({id, p.metadata});
+    }
+  }
+  return r;
+}
+
+std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p) {
+  Group* g = find(p.group_id);
+  if (!g || !g->members.contains(p.member_id)) return SyncResult{Errc::unknown_member_id, {}};
+  if (p.generation != g->generation) return SyncResult{Errc::illegal_generation, {}};
+  Member& m = g->members[p.member_id];
+  switch (g->state) {
+    case GroupState::empty:
+    case GroupState::dead: return SyncResult{Errc::unknown_member_id, {}};
+    case GroupState::preparing_rebalance: return SyncResult{Errc::rebalance_in_progress, {}};
+    case GroupState::stable: return SyncResult{Errc::none, m.assignment};
+    case GroupState::completing_rebalance: break;
+  }
+  m.last_heartbeat_ms = clock_.now_ms();
+  m.awaiting_sync = token;
+  if (p.member_id == g->leader) {
+    // The leader's assignment ends the rebalance: everyone gets their share (a member
+    // the leader left out gets an empty one), and the generation is recorded.
+    for (auto& [id, member] : g->members) {
+      member.assignment.clear();
+      for (const auto& [assigned_to, bytes] : p.assignments)
+        if (assigned_to == id) member.assignment = bytes;
+    }
+    g->state = GroupState::stable;
+    records_.push_back(GroupRecord{g->id, stored_value(*g)});
+    for (auto& [id, member] : g->members) {
+      if (member.awaiting_sync)
+        complete(*std::exchange(member.awaiting_sync, std::nullopt), SyncResult{Errc::none, member.assignment});
+    }
+  }
+  return std::nullopt;
+}
+
+Errc Coordinator::heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation) {
+  Group* g = find(group_id);
+  if (!g || !g->members.contains(member_id)) return Errc::unknown_member_id;
+  if (generation != g->generation) return Errc::illegal_generation;
+  g->members[member_id].last_heartbeat_ms = clock_.now_ms();
+  switch (g->state) {
+    case GroupState::preparing_rebalance: return Errc::rebalance_in_progress;
+    case GroupState::completing_rebalance:
+    case GroupState::stable: return Errc::none;
+    case GroupState::empty:
+    case GroupState::dead: break;
+  }
+  return Errc::unknown_member_id;
+}
+
+Errc Coordinator::leave(const std::string& group_id, const std::string& member_id) {
+  Group* g = find(group_id);
+  if (!g || !g->members.contains(member_id)) return Errc::unknown_member_id;
+  remove_member(*g, member_id, Errc::unknown_member_id);
+  return Errc::none;
+}
+
+void Coordinator::remove_member(Group& g, const std::string& member_id, Errc answer) {
+  auto it = g.members.find(member_id);
+  if (it == g.members.end()) return;
+  if (it->second.awaiting_join) complete(*it->second.awaiting_join, JoinResult{answer, -1, {}, {}, member_id, {}});
+  if (it->second.awaiting_sync) complete(*it->second.awaiting_sync, SyncResult{answer, {}});
+  g.members.erase(it);
+  if (g.leader == member_id) g.leader.clear();
+  switch (g.state) {
+    case GroupState::stable:
+    case GroupState::completing_rebalance: prepare_rebalance(g); [[fallthrough]];
+    case GroupState::preparing_rebalance: try_complete_join(g); break;
+    case GroupState::empty:
+    case GroupState::dead: break;
+  }
+}
+
+CommitPlan Coordinator::plan_commit(const CommitParams& p) {
+  CommitPlan plan;
+  Errc error = Errc::none;
+  Group* g = find(p.group_id);
+  if (p.group_id.empty()) {
+    error = Errc::invalid_group_id;
+  } else if (p.generation < 0 && p.member_id.empty()) {
+    // A commit from outside any group (a consumer that assigns partitions itself):
+    // fine for a group without members, refused for one whose members own partitions.
+    if (g && !g->members.empty()) error = Errc::unknown_member_id;
+  } else if (!g) {
+    error = Errc::illegal_generation;
+  } else if (g->state == GroupState::completing_rebalance) {
+    error = Errc::rebalance_in_progress;
+  } else if (!g->members.contains(p.member_id)) {
+    error = Errc::unknown_member_id;
+  } else if (p.generation != g->generation) {
+    error = Errc::illegal_generation;
+  } else {
+    g->members[p.member_id].last_heartbeat_ms = clock_.now_ms();  // a commit shows it is alive
+  }
+  const auto now = clock_.now_ms();
+  for (const auto& part : p.partitions) {
+    Errc e = error;
+    if (e == Errc::none && part.metadata && part.metadata->size() > config_.max_metadata_bytes)
+      e = Errc::offset_metadata_too_large;
+    plan.errors.push_back(e);
+    if (e == Errc::none) {
+      plan.records.push_back(OffsetRecord{{p.group_id, part.topic, part.partition},
+                                          OffsetValue{part.offset, part.leader_epoch, part.metadata.value_or(""), now}});
+    }
+  }
+  return plan;
+}
+
+std::vector<FetchedOffset> Coordinator::fetch_offsets(
+    const std::string& group_id,
+    const std::optional<std::vector<std::pair<std::string, std::int32_t>>>& partitions) const {
+  std::vector<FetchedOffset> out;
+  const Group* g = find(group_id);
+  if (!partitions) {
+    if (g) {
+      for (const auto& [tp, v] : g->offsets) out.push_back({tp.first, tp.second, v.offset, v.leader_epoch, v.metadata});
+    }
+    return out;
+  }
+  for (const auto& [topic, partition] : *partitions) {
+    FetchedOffset f{topic, partition, -1, -1, ""};
+    if (g) {
+      if (auto it = g->offsets.find({topic, partition}); it != g->offsets.end()) {
+        f.offset = it->second.offset;
+        f.leader_epoch = it->second.leader_epoch;
+        f.metadata = it->second.metadata;
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<GroupListing> Coordinator::list_groups() const {
+  std::vector<GroupListing> out;
+  for (const auto& [id, g] : groups_) out.push_back({id, g.protocol_type, std::string(state_name(g.state))});
+  return out;
+}
+
+GroupDescription Coordinator::describe(const std::string& group_id) const {
+  GroupDescription d;
+  d.group_id = group_id;
+  const Group* g = find(group_id);
+  if (!g) {
+    d.state = "Dead";  // Kafka's answer for a group it does not know
+    return d;
+  }
+  d.state = state_name(g->state);
+  d.protocol_type = g->protocol_type;
+  d.protocol = g->protocol;
+  d.generation = g->generation;
+  for (const auto& [id, m] : g->members) {
+    MemberDescription md{id, m.client_id, m.client_host, {}, m.assignment};
+    for (const auto& p : m.protocols)
+      if (p.name == g->protocol) md.metadata = p.metadata;
+    d.members.push_back(std::move(md));
+  }
+  return d;
+}
+
+Result<std::vector<OffsetsTopicRecord>> Coordinator::plan_delete(const std::string& group_id) {
+  const Group* g = find(group_id);
+  if (!g) return make_error(Errc::group_id_not_found, fmt::format("group {} does not exist", group_id));
+  if (g->state != GroupState::empty || !g->members.empty())
+    return make_error(Errc::non_empty_group, fmt::format("group {} still has members", group_id));
+  std::vector<OffsetsTopicRecord> records;
+  for (const auto& [tp, v] : g->offsets) records.push_back(OffsetRecord{{group_id, tp.first, tp.second}, std::nullopt});
+  records.push_back(GroupRecord{group_id, std::nullopt});
+  return records;
+}
+
+void Coordinator::apply(const OffsetsTopicRecord& record) {
+  if (const auto* o = std::get_if<OffsetRecord>(&record)) {
+    if (o->value) {
+      group(o->key.group).offsets[{o->key.topic, o->key.partition}] = *o->value;
+    } else if (Group* g = find(o->key.group)) {
+      g->offsets.erase({o->key.topic, o->key.partition});
+      maybe_forget(o->key.group);
+    }
+    return;
+  }
+  const auto& gr = std::get<GroupRecord>(record);
+  if (!gr.value) {
+    if (Group* g = find(gr.group); g && g->members.empty()) groups_.erase(gr.group);
+    return;
+  }
+  // A live group is ahead of its own records: only restore groups that are not running
+  // (start-up). Restored members must heartbeat within their session timeout, counted
+  // from now, or they are removed and the group rebalances.
+  Group& g = group(gr.group);
+  if (!g.members.empty() || g.state != GroupState::empty) return;
+  g.protocol_type = gr.value->protocol_type;
+  g.generation = gr.value->generation;
+  g.protocol = gr.value->protocol.value_or("");
+  g.leader = gr.value->leader.value_or("");
+  const auto now = clock_.now_ms();
+  for (const auto& sm : gr.value->members) {
+    Member m;
+    m.id = sm.member_id;
+    m.client_id = sm.client_id;
+    m.client_host = sm.client_host;
+    m.session_timeout_ms = sm.session_timeout_ms;
+    m.rebalance_timeout_ms = sm.rebalance_timeout_ms;
+    m.protocol_type = gr.value->protocol_type;
+    m.protocols = {{g.protocol, sm.subscription}};
+    m.assignment = sm.assignment;
+    m.last_heartbeat_ms = now;
+    g.members.emplace(m.id, std::move(m));
+  }
+  g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
+}
+
+void Coordinator::tick() {
+  const auto now = clock_.now_ms();
+  std::vector<std::string> ids;
+  for (const auto& [id, g] : groups_) ids.push_back(id);
+  for (const auto& id : ids) {
+    Group* g = find(id);
+    if (!g) continue;
+    try_complete_join(*g);
+    // A member waiting in JoinGroup is covered by the rebalance timeout instead.
+    std::vector<std::string> expired;
+    for (const auto& [mid, m] : g->members) {
+      if (!m.awaiting_join && now - m.last_heartbeat_ms > m.session_timeout_ms) expired.push_back(mid);
+    }
+    for (const auto& mid : expired) remove_member(*g, mid, Errc::unknown_member_id);
+    maybe_forget(id);
+  }
+}
+
+std::optional<std::int64_t> Coordinator::next_deadline_ms() const {
+  std::optional<std::int64_t> next;
+  auto consider = [&](std::int64_t t) { next = next ? std::min(*next, t) : t; };
+  for (const auto& [id, g] : groups_) {
+    if (g.state == GroupState::preparing_rebalance) {
+      consider(g.rebalance_deadline_ms);
+      consider(g.initial_wait_until_ms);
+    }
+    for (const auto& [mid, m] : g.members)
+      if (!m.awaiting_join) consider(m.last_heartbeat_ms + m.session_timeout_ms + 1);
+  }
+  return next;
+}
+
+std::vector<Completion> Coordinator::take_completed() {
+  std::vector<Completion> out(std::make_move_iterator(completed_.begin()), std::make_move_iterator(completed_.end()));
+  completed_.clear();
+  return out;
+}
+
+std::vector<OffsetsTopicRecord> Coordinator::take_records() { return std::exchange(records_, {}); }
+
+void Coordinator::complete(Token token, std::variant<JoinResult, SyncResult> result) {
+  completed_.push_back({token, std::move(result)});
+}
+
+void Coordinator::cancel(Token token) {
+  for (auto& [id, g] : groups_) {
+    for (auto& [mid, m] : g.members) {
+      if (m.awaiting_join == token) m.awaiting_join.reset();
+      if (m.awaiting_sync == token) m.awaiting_sync.reset();
+    }
+  }
+  std::erase_if(completed_, [&](const Completion& c) { return c.token == token; });
+}
+
+GroupValue Coordinator::stored_value(const Group& g) const {
+  GroupValue v;
+  v.protocol_type = g.protocol_type;
+  v.generation = g.generation;
+  if (!g.protocol.empty()) v.protocol = g.protocol;
+  if (!g.leader.empty()) v.leader = g.leader;
+  v.state_timestamp = clock_.now_ms();
+  for (const auto& [id, m] : g.members) {
+    StoredMember sm{id, std::nullopt, m.client_id, m.client_host, m.rebalance_timeout_ms, m.session_timeout_ms, {},
+                    m.assignment};
+    for (const auto& p : m.protocols)
+      if (p.name == g.protocol) sm.subscription = p.metadata;
+    v.members.push_back(std::move(sm));
+  }
+  return v;
+}
+
+}  // namespace streamcraft::group

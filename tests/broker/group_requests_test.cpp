@@ -1,0 +1,198 @@
+// broker/group_requests_test.cpp — chapter 3's APIs through the request handler: group
+// membership over the wire, commits that survive a crash, idempotent produce.
+#include <catch2/catch.hpp>
+
+#include "group/offsets_topic.h"
+#include "protocol/groups.h"
+#include "protocol/init_producer_id.h"
+#include "protocol/offsets.h"
+#include "record/record.h"
+#include "support/broker_fixture.h"
+
+using namespace streamcraft;
+using namespace streamcraft::protocol;
+using test::Broker;
+
+namespace {
+
+Bytes text(std::string_view s) {
+  Bytes b;
+  for (char c : s) b.push_back(static_cast<std::byte>(c));
+  return b;
+}
+
+// A small broker: few offsets partitions and no initial rebalance delay.
+struct GroupBroker : Broker {
+  GroupBroker() {
+    config.group.offsets_partitions = 3;
+    config.group.initial_rebalance_delay_ms = 0;
+    open();
+    REQUIRE(handler->load_groups().ok());
+  }
+  void restart() {
+    open();
+    REQUIRE(handler->load_groups().ok());
+  }
+  OffsetCommitResponse commit(const std::string& group, std::int32_t generation, const std::string& member,
+                              std::int64_t offset) {
+    OffsetCommitRequest req;
+    req.group_id = group;
+    req.generation_id = generation;
+    req.member_id = member;
+    req.topics = {{"orders", {{0, offset, -1, -1, std::string("m")}}}};
+    auto r = decode_offset_commit_response(call(ApiKey::offset_commit, 7, encode_offset_commit_request(req, 7)), 7);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  std::int64_t committed(const std::string& group) {
+    OffsetFetchRequest req;
+    req.group_id = group;
+    req.topics = std::vector<OffsetFetchTopic>{{"orders", {0}}};
+    auto r = decode_offset_fetch_response(call(ApiKey::offset_fetch, 5, encode_offset_fetch_request(req, 5)), 5);
+    REQUIRE(r.ok());
+    return r->topics.at(0).partitions.at(0).committed_offset;
+  }
+};
+
+JoinGroupRequest join_request(const std::string& member_id) {
+  JoinGroupRequest j;
+  j.group_id = "g";
+  j.session_timeout_ms = 10'000;
+  j.rebalance_timeout_ms = 10'000;
+  j.member_id = member_id;
+  j.protocol_type = "consumer";
+  j.protocols = {{"range", text("subscription")}};
+  return j;
+}
+
+}  // namespace
+
+TEST_CASE("FindCoordinator names this broker and creates the offsets topic", "[ch03]") {
+  GroupBroker b;
+  FindCoordinatorRequest req{"g", kCoordinatorKeyGroup};
+  auto r = decode_find_coordinator_response(
+      b.call(ApiKey::find_coordinator, 2, encode_find_coordinator_request(req, 2)), 2);
+  REQUIRE(r.ok());
+  CHECK(r->error == Errc::none);
+  CHECK(r->node_id == b.config.node_id);
+  CHECK(r->port == 9092);
+  REQUIRE(b.logs->topic(group::kOffsetsTopic) != nullptr);
+  CHECK(b.logs->topic(group::kOffsetsTopic)->partitions == 3);
+}
+
+TEST_CASE("a JoinGroup v4 member gets its id first and then a deferred answer", "[ch03]") {
+  GroupBroker b;
+  auto first = decode_join_group_response(b.call(ApiKey::join_group, 5, encode_join_group_request(join_request(""), 5)), 5);
+  REQUIRE(first.ok());
+  CHECK(first->error == Errc::member_id_required);
+  REQUIRE_FALSE(first->member_id.empty());
+  const auto correlation = b.next_correlation;
+  auto o = b.send(ApiKey::join_group, 5, encode_join_group_request(join_request(first->member_id), 5));
+  REQUIRE(o.kind == broker::Outcome::Kind::deferred);
+  CHECK(b.handler->has_completions());
+  auto done = b.handler->poll_deferred();
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].deferred_id == o.deferred_id);
+  auto joined = decode_join_group_response(Broker::body_of(done[0].response, correlation), 5);
+  REQUIRE(joined.ok());
+  CHECK(joined->error == Errc::none);
+  CHECK(joined->generation_id == 1);
+  CHECK(joined->leader == first->member_id);
+  REQUIRE(joined->members.size() == 1);
+  CHECK(joined->members[0].metadata == text("subscription"));
+}
+
+TEST_CASE("a committed offset survives a broker crash and restart", "[ch03]") {
+  GroupBroker b;
+  auto r = b.commit("reader", -1, "", 41);
+  CHECK(r.topics.at(0).partitions.at(0).error == Errc::none);
+  CHECK(b.committed("reader") == 41);
+  b.restart();  // no clean close: the logs are simply dropped
+  CHECK(b.committed("reader") == 41);
+  CHECK(b.committed("someone-else") == -1);
+  // The commit is a record in the group's partition of __consumer_offsets.
+  const auto p = group::offsets_partition_for("reader", 3);
+  CHECK(b.logs->partition(group::kOffsetsTopic, p)->log_end_offset() == 1);
+}
+
+TEST_CASE("a commit with a stale generation or an unknown member is refused and not recorded", "[ch03]") {
+  GroupBroker b;
+  const auto correlation = b.next_correlation;
+  auto o = b.send(ApiKey::join_group, 3, encode_join_group_request(join_request(""), 3));
+  REQUIRE(o.kind == broker::Outcome::Kind::deferred);  // v3: joins at once, answered when the rebalance ends
+  auto done = b.handler->poll_deferred();
+  REQUIRE(done.size() == 1);
+  auto joined = decode_join_group_response(Broker::body_of(done[0].response, correlation), 3);
+  REQUIRE(joined.ok());
+  // Until the leader's SyncGroup, the generation is not settled: commits must wait.
+  CHECK(b.commit("g", joined->generation_id, joined->member_id, 5).topics[0].partitions[0].error ==
+        Errc::rebalance_in_progress);
+  SyncGroupRequest sync;
+  sync.group_id = "g";
+  sync.generation_id = joined->generation_id;
+  sync.member_id = joined->member_id;
+  sync.assignments = {{joined->member_id, text("all of it")}};
+  const auto sync_correlation = b.next_correlation;
+  auto so = b.send(ApiKey::sync_group, 3, encode_sync_group_request(sync, 3));
+  REQUIRE(so.kind == broker::Outcome::Kind::deferred);  // answered with everyone's, from poll_deferred
+  auto sd = b.handler->poll_deferred();
+  REQUIRE(sd.size() == 1);
+  auto synced = decode_sync_group_response(Broker::body_of(sd[0].response, sync_correlation), 3);
+  REQUIRE(synced.ok());
+  CHECK(synced->assignment == text("all of it"));
+  CHECK(b.commit("g", joined->generation_id, "nobody", 5).topics[0].partitions[0].error == Errc::unknown_member_id);
+  CHECK(b.commit("g", joined->generation_id + 1, joined->member_id, 5).topics[0].partitions[0].error ==
+        Errc::illegal_generation);
+  CHECK(b.committed("g") == -1);
+  CHECK(b.commit("g", joined->generation_id, joined->member_id, 5).topics[0].partitions[0].error == Errc::none);
+  CHECK(b.committed("g") == 5);
+}
+
+TEST_CASE("InitProducerId hands out ids that are never reused after a restart", "[ch03]") {
+  GroupBroker b;
+  auto get = [&] {
+    auto r = decode_init_producer_id_response(
+        b.call(ApiKey::init_producer_id, 1, encode_init_producer_id_request({std::nullopt, 60'000}, 1)), 1);
+    REQUIRE(r.ok());
+    CHECK(r->error == Errc::none);
+    CHECK(r->producer_epoch == 0);
+    return r->producer_id;
+  };
+  auto a = get();
+  auto c = get();
+  CHECK(c == a + 1);
+  b.restart();
+  CHECK(get() > c);
+  auto tx = decode_init_producer_id_response(
+      b.call(ApiKey::init_producer_id, 1, encode_init_producer_id_request({std::string("tx"), 60'000}, 1)), 1);
+  CHECK(tx->error == Errc::invalid_request);
+}
+
+TEST_CASE("a retried idempotent produce request gets the original offsets and is written once", "[ch03]") {
+  GroupBroker b;
+  REQUIRE(b.logs->create_topic("orders", 1, {}).ok());
+  b.produce("orders", 0, 3);  // someone else's records first: offsets 0..2
+  std::vector<record::RecordSpec> specs = {{std::nullopt, std::string("a"), {}, 1}, {std::nullopt, std::string("b"), {}, 2}};
+  record::BatchOptions o;
+  o.producer_id = 17;
+  o.producer_epoch = 0;
+  o.base_sequence = 0;
+  auto send = [&] {
+    auto batch = record::build_batch(specs, o);
+    ProduceRequest req;
+    req.acks = -1;
+    req.topics = {{"orders", {{0, ByteSpan(batch)}}}};
+    auto r = decode_produce_response(b.call(ApiKey::produce, 7, encode_produce_request(req, 7)), 7);
+    REQUIRE(r.ok());
+    return r->topics.at(0).partitions.at(0);
+  };
+  auto first = send();
+  CHECK(first.error == Errc::none);
+  CHECK(first.base_offset == 3);
+  auto retry = send();  // the response was lost; the producer sends the same batch again
+  CHECK(retry.error == Errc::none);
+  CHECK(retry.base_offset == 3);
+  CHECK(b.logs->partition("orders", 0)->log_end_offset() == 5);
+  o.base_sequence = 7;  // a gap: batches were lost in between
+  CHECK(send().error == Errc::out_of_order_sequence_number);
+}
