@@ -14,12 +14,10 @@
 
 #include <fmt/format.h>
 
-#include "broker/log_manager.h"
-#include "broker/request_handler.h"
+#include "bench/in_process_broker.h"
 #include "client/consumer_protocol.h"
 #include "client/group_consumer.h"
 #include "client/kafka_client.h"
-#include "net/server.h"
 #include "record/record.h"
 #include "support/temp_dir.h"
 
@@ -144,42 +142,17 @@ TEST_CASE("the range assignor works per topic and only among the members subscri
 
 namespace {
 
-// A broker on 127.0.0.1 (any free port) on its own thread, with group timings made for
-// tests: the first rebalance does not wait for more members, and short sessions are allowed.
-class GroupBroker {
- public:
-  GroupBroker() {
-    config_.log_dir = dir_.path();
-    config_.listener.port = 0;
-    config_.group.initial_rebalance_delay_ms = 0;
-    config_.group.min_session_timeout_ms = 100;
-    config_.group.offsets_partitions = 3;
-    auto logs = broker::LogManager::open(log::posix_file_system(), config_, clock_);
-    REQUIRE(logs.ok());
-    logs_ = std::move(*logs);
-    handler_ = std::make_unique<broker::RequestHandler>(config_, *logs_, clock_);
-    server_ = std::make_unique<net::Server>(io_, config_, *handler_, *logs_, clock_);
-    REQUIRE(server_->start().ok());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~GroupBroker() {
-    asio::post(io_, [this] { server_->stop(); });
-    thread_.join();
-    (void)logs_->close();
-  }
-  GroupBroker(const GroupBroker&) = delete;
-  GroupBroker& operator=(const GroupBroker&) = delete;
-  std::string bootstrap() const { return fmt::format("127.0.0.1:{}", server_->port()); }
-
- private:
-  test::TempDir dir_;
-  SystemClock clock_;
-  broker::BrokerConfig config_;
-  std::unique_ptr<broker::LogManager> logs_;
-  std::unique_ptr<broker::RequestHandler> handler_;
-  asio::io_context io_;
-  std::unique_ptr<net::Server> server_;
-  std::thread thread_;
+// A broker on 127.0.0.1 (any free port) on its own thread — the benchmarks' in-process
+// broker — with group timings made for tests: the first rebalance does not wait for more
+// members, and short sessions are allowed.
+struct GroupBroker {
+  test::TempDir dir;
+  bench::InProcessBroker broker{dir.path(), [](broker::BrokerConfig& c) {
+                                  c.group.initial_rebalance_delay_ms = 0;
+                                  c.group.min_session_timeout_ms = 100;
+                                  c.group.offsets_partitions = 3;
+                                }};
+  std::string bootstrap() const { return broker.bootstrap(); }
 };
 
 // Appends `count` records "p<partition>-<offset>" to a partition; the partition's log
