@@ -7,9 +7,12 @@
 //   failover after kill -9 of a member  seconds   vs  session.timeout.ms
 //   idempotent produce                  records/s  vs  plain produce (acks=1; here acks=all
 //                                                      is the same until chapter 4)
+//   durable produce (flush.messages=1,  records/s  vs  write + fdatasync per record, raw
+//     acks=all, group commit)
 // A member that is killed must be a process of its own: the benchmark re-executes itself
 // with --member to run one. Progress goes to stderr; the table to stdout and --out
 // (Markdown), a bar chart of the ratios to --plot (SVG).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +35,7 @@
 #include "bench/in_process_broker.h"
 #include "bench/rdkafka_peer.h"
 #include "bench/report.h"
+#include "client/kafka_client.h"
 
 namespace fs = std::filesystem;
 using namespace streamcraft;
@@ -201,6 +205,26 @@ double failover_seconds(const std::string& self_exe, const std::string& bootstra
   return seconds;
 }
 
+// The raw cost of durability: 100-byte writes to a file, each followed by fdatasync, for
+// about two seconds, in the benchmark's directory (the broker's disk). Records per second.
+double raw_fdatasync_per_second(const fs::path& dir) {
+  const auto path = dir / "fdatasync-probe";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) fail("cannot create " + path.string());
+  const std::string record(100, 'x');
+  std::size_t n = 0;
+  const auto start = Stopwatch::now();
+  while (seconds_since(start) < 2.0) {
+    if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) || ::fdatasync(fd) != 0)
+      fail("write/fdatasync failed");
+    ++n;
+  }
+  const double rate = static_cast<double>(n) / seconds_since(start);
+  ::close(fd);
+  fs::remove(path);
+  return rate;
+}
+
 // --member: one group member until killed.
 int run_member(const std::string& bootstrap, const std::string& group, const std::string& topic) {
   Member m(bootstrap, group, topic);
@@ -260,6 +284,19 @@ int main(int argc, char** argv) {
     if (!idempotent.error.empty()) fail(idempotent.error);
     rows.push_back({"idempotent produce", 0, static_cast<double>(records) / idempotent.seconds, "plain produce",
                     static_cast<double>(records) / plain.seconds, "records/s"});
+
+    fmt::print(stderr, "durable produce: flush.messages=1 with group commit, against raw fdatasync …\n");
+    auto admin = client::KafkaClient::connect(bootstrap, "bench");
+    if (!admin) fail(admin.error().describe());
+    protocol::CreateTopicsRequest create;
+    create.topics = {{"durable", kPartitions, 1, {}, {{"flush.messages", std::string("1")}}}};
+    if (auto r = (*admin)->create_topics(create); !r) fail(r.error().describe());
+    const std::size_t durable_records = std::max<std::size_t>(1, records / 10);
+    auto durable = bench::rdkafka_produce(bootstrap, "durable", kPartitions, durable_records, 100, true);
+    if (!durable.error.empty()) fail(durable.error);
+    const double raw = raw_fdatasync_per_second(fs::path(dir));
+    rows.push_back({"durable produce (fsync, group commit)", 0, static_cast<double>(durable_records) / durable.seconds,
+                    "write+fdatasync per record", raw, "records/s"});
   }
   fs::remove_all(dir);
 

@@ -201,6 +201,9 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
   if (!req) return close_with(req.error().message);
   const bool acks_valid = req->acks == 0 || req->acks == 1 || req->acks == -1;
   protocol::ProduceResponse r;
+  // @from ch03
+  std::vector<std::tuple<std::size_t, std::size_t, log::Log*>> durable;
+  // @end
   for (const auto& t : req->topics) {
     protocol::ProduceTopicResponse tr;
     tr.name = t.name;
@@ -217,7 +220,20 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
       } else {
         // acks=-1 ("all") means "all in-sync replicas have it"; with replication still to
         // come (chapter 4) the leader's append is all there is.
+        // @from ch03
+        // flush.messages=1 asks for an fsync per append; instead, the fsync is deferred and
+        // shared with every other append that arrives before it (group commit), and the
+        // answer waits for it.
+        const bool sync_first = log->config().flush.interval_messages == 1 && req->acks != 0;
+        if (sync_first) log->defer_flush(true);
+        // @end
         auto appended = log->append(mutable_within(frame, *p.records));
+        // @from ch03
+        if (sync_first && appended && !appended->duplicate) {
+          durable.emplace_back(r.topics.size(), tr.partitions.size(), log);
+          if (std::find(dirty_.begin(), dirty_.end(), log) == dirty_.end()) dirty_.push_back(log);
+        }
+        // @end
         if (appended) {
           pr.base_offset = appended->first_offset;
           pr.log_start_offset = log->log_start_offset();
@@ -237,6 +253,16 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
     o.kind = Outcome::Kind::no_response;
     return o;
   }
+  // @from ch03
+  if (!durable.empty()) {
+    const auto id = next_deferred_id_++;
+    awaiting_sync_[id] = {h.correlation_id, h.api_version, std::move(r), std::move(durable)};
+    Outcome o;
+    o.kind = Outcome::Kind::deferred;
+    o.deferred_id = id;
+    return o;
+  }
+  // @end
   return respond(h.correlation_id, protocol::encode_produce_response(r, h.api_version));
 }
 
@@ -303,6 +329,7 @@ void RequestHandler::cancel_deferred(std::uint64_t id) {
   deferred_.erase(id);
   // @from ch03
   if (deferred_groups_.erase(id) > 0) coordinator_.cancel(id);
+  awaiting_sync_.erase(id);
   // @end
 }
 
@@ -310,6 +337,7 @@ std::vector<Completed> RequestHandler::poll_deferred() {
   std::vector<Completed> done;
   const std::int64_t now = clock_.now_ms();
   // @from ch03
+  sync_durable_appends(done);
   // Time moves the group coordinator too: sessions expire, rebalances time out.
   coordinator_.tick();
   persist_group_records();
@@ -414,5 +442,31 @@ Outcome RequestHandler::handle_delete_topics(const protocol::RequestHeader& h, B
   }
   return respond(h.correlation_id, protocol::encode_delete_topics_response(r, h.api_version));
 }
+
+// @from ch03
+
+void RequestHandler::sync_durable_appends(std::vector<Completed>& done) {
+  // One fsync per log, however many appends it collected: the cost of durability is
+  // shared by every producer that wrote in the meantime.
+  std::map<const log::Log*, Errc> result;
+  for (auto* log : dirty_) {
+    auto s = log->flush();
+    result[log] = s ? Errc::none : s.error().code;
+    if (!s) spdlog::error("durable append: {}", s.error().describe());
+  }
+  dirty_.clear();
+  for (auto& [id, waiting] : awaiting_sync_) {
+    for (const auto& [t, p, log] : waiting.durable) {
+      auto it = result.find(log);
+      // Every log of a waiting response went into dirty_ at its append, so it was synced
+      // just now; a failed fsync turns the acknowledgement into an error.
+      if (it != result.end() && it->second != Errc::none) waiting.response.topics[t].partitions[p].error = it->second;
+    }
+    done.push_back({id, response_frame(waiting.correlation_id,
+                                       protocol::encode_produce_response(waiting.response, waiting.version))});
+  }
+  awaiting_sync_.clear();
+}
+// @end
 
 }  // namespace streamcraft::broker

@@ -20,6 +20,9 @@
 
 #include <cstdint>
 #include <map>
+// @from ch03
+#include <tuple>
+// @end
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +36,9 @@
 // @end
 #include "protocol/fetch.h"
 #include "protocol/header.h"
+// @from ch03
+#include "protocol/produce.h"
+// @end
 #include "protocol/message.h"
 
 namespace streamcraft::broker {
@@ -69,7 +75,7 @@ class RequestHandler {
   // call once at start-up, before serving requests.
   Status load_groups();
   // True when group requests finished and their answers wait for poll_deferred().
-  bool has_completions() const { return coordinator_.has_completed(); }
+  bool has_completions() const { return coordinator_.has_completed() || !awaiting_sync_.empty(); }
   // @end
 
   // Completes the deferred fetches that now have enough data or whose wait is over.
@@ -129,6 +135,18 @@ class RequestHandler {
   std::map<std::uint64_t, DeferredFetch> deferred_;
   std::uint64_t next_deferred_id_ = 1;
   // @from ch03
+  // Durable acks: produce responses for partitions with flush.messages=1 wait until their
+  // logs are fsynced; one fsync per log serves every request that arrived meanwhile.
+  struct AwaitingSync {
+    std::int32_t correlation_id;
+    std::int16_t version;
+    protocol::ProduceResponse response;
+    std::vector<std::tuple<std::size_t, std::size_t, log::Log*>> durable;  // topic, partition index, log
+  };
+  std::map<std::uint64_t, AwaitingSync> awaiting_sync_;
+  std::vector<log::Log*> dirty_;  // deferred-flush logs appended to since the last sync
+  // Fsyncs every dirty log once and finishes the produce responses waiting for it.
+  void sync_durable_appends(std::vector<Completed>& done);
   struct DeferredGroupRequest {
     std::int32_t correlation_id;
     std::int16_t version;

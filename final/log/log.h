@@ -187,6 +187,12 @@ class Log {
   static constexpr const char* kSwapSuffix = ".swap";
   static constexpr const char* kProducerStateFile = "producer-state";
   const ProducerStateTable& producers() const { return producers_; }
+  // Group commit: with deferred flushing, append() never fsyncs because of
+  // flush.messages; the caller gathers appends to many logs and calls flush() once per
+  // log for all of them (broker/request_handler.cpp: durable acks).
+  void defer_flush(bool on) { flush_deferred_ = on; }
+  bool flush_deferred() const { return flush_deferred_; }
+  bool has_unflushed() const { return unflushed_messages_ > 0; }
   // @end
 
  private:
@@ -222,6 +228,7 @@ class Log {
   std::int64_t next_offset_ = 0;
   // @from ch03
   ProducerStateTable producers_;
+  bool flush_deferred_ = false;
   // @end
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_messages_ = 0;

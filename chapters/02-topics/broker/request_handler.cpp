@@ -382,4 +382,5 @@ Outcome RequestHandler::handle_delete_topics(const protocol::RequestHeader& h, B
   return respond(h.correlation_id, protocol::encode_delete_topics_response(r, h.api_version));
 }
 
+
 }  // namespace streamcraft::broker

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@
 #include "group/coordinator.h"
 #include "protocol/fetch.h"
 #include "protocol/header.h"
+#include "protocol/produce.h"
 #include "protocol/message.h"
 
 namespace streamcraft::broker {
@@ -67,7 +69,7 @@ class RequestHandler {
   // call once at start-up, before serving requests.
   Status load_groups();
   // True when group requests finished and their answers wait for poll_deferred().
-  bool has_completions() const { return coordinator_.has_completed(); }
+  bool has_completions() const { return coordinator_.has_completed() || !awaiting_sync_.empty(); }
 
   // Completes the deferred fetches that now have enough data or whose wait is over.
   std::vector<Completed> poll_deferred();
@@ -123,6 +125,18 @@ class RequestHandler {
   std::uint16_t advertised_port_ = 0;
   std::map<std::uint64_t, DeferredFetch> deferred_;
   std::uint64_t next_deferred_id_ = 1;
+  // Durable acks: produce responses for partitions with flush.messages=1 wait until their
+  // logs are fsynced; one fsync per log serves every request that arrived meanwhile.
+  struct AwaitingSync {
+    std::int32_t correlation_id;
+    std::int16_t version;
+    protocol::ProduceResponse response;
+    std::vector<std::tuple<std::size_t, std::size_t, log::Log*>> durable;  // topic, partition index, log
+  };
+  std::map<std::uint64_t, AwaitingSync> awaiting_sync_;
+  std::vector<log::Log*> dirty_;  // deferred-flush logs appended to since the last sync
+  // Fsyncs every dirty log once and finishes the produce responses waiting for it.
+  void sync_durable_appends(std::vector<Completed>& done);
   struct DeferredGroupRequest {
     std::int32_t correlation_id;
     std::int16_t version;

@@ -226,6 +226,12 @@ Result<AppendInfo> Log::append(MutableByteSpan batch) {
   producers_.record(header);
   unflushed_messages_ += header.records_count;
   if (!first_unflushed_ms_) first_unflushed_ms_ = clock_.now_ms();
+  if (flush_deferred_) {
+    info.first_offset = header.base_offset;
+    info.last_offset = header.last_offset();
+    info.max_timestamp = header.max_timestamp;
+    return info;  // the caller flushes, once for many appends
+  }
   if (auto s = maybe_flush(); !s) return s.error();
 
   info.first_offset = header.base_offset;

@@ -28,6 +28,7 @@ streamcraft_add_test("a committed offset survives a broker crash and restart" "c
 streamcraft_add_test("a commit with a stale generation or an unknown member is refused and not recorded" "ch03")
 streamcraft_add_test("InitProducerId hands out ids that are never reused after a restart" "ch03")
 streamcraft_add_test("a retried idempotent produce request gets the original offsets and is written once" "ch03")
+streamcraft_add_test("with flush.messages=1 produce answers wait for one fsync shared by all appends" "ch03")
 streamcraft_add_test("topic names follow Kafka's rules" "ch02;ch03")
 streamcraft_add_test("a topic is a set of partition directories that survives a restart" "ch02;ch03")
 streamcraft_add_test("creating topics reports Kafka's errors" "ch02;ch03")

@@ -3,6 +3,8 @@
 // membership over the wire, commits that survive a crash, idempotent produce.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "group/offsets_topic.h"
 #include "protocol/groups.h"
 #include "protocol/init_producer_id.h"
@@ -196,4 +198,40 @@ TEST_CASE("a retried idempotent produce request gets the original offsets and is
   CHECK(b.logs->partition("orders", 0)->log_end_offset() == 5);
   o.base_sequence = 7;  // a gap: batches were lost in between
   CHECK(send().error == Errc::out_of_order_sequence_number);
+}
+
+TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by all appends", "[ch03]") {
+  GroupBroker b;
+  REQUIRE(b.logs->create_topic("durable", 1, {{"flush.messages", "1"}}).ok());
+  auto send = [&](int records) {
+    auto batch = test::make_batch(records);
+    ProduceRequest req;
+    req.acks = -1;
+    req.topics = {{"durable", {{0, ByteSpan(batch)}}}};
+    const auto correlation = b.next_correlation;
+    auto o = b.send(ApiKey::produce, 7, encode_produce_request(req, 7));
+    REQUIRE(o.kind == broker::Outcome::Kind::deferred);  // not acknowledged before the fsync
+    return std::pair{o.deferred_id, correlation};
+  };
+  auto first = send(3);
+  auto second = send(2);
+  auto* log = b.logs->partition("durable", 0);
+  CHECK(log->has_unflushed());  // both appends wait for the same fsync
+  CHECK(b.handler->has_completions());
+  auto done = b.handler->poll_deferred();
+  CHECK_FALSE(log->has_unflushed());
+  REQUIRE(done.size() == 2);
+  std::map<std::uint64_t, std::int64_t> offsets;
+  for (const auto& d : done) {
+    const auto correlation = d.deferred_id == first.first ? first.second : second.second;
+    auto r = decode_produce_response(Broker::body_of(d.response, correlation), 7);
+    REQUIRE(r.ok());
+    CHECK(r->topics.at(0).partitions.at(0).error == Errc::none);
+    offsets[d.deferred_id] = r->topics.at(0).partitions.at(0).base_offset;
+  }
+  CHECK(offsets[first.first] == 0);
+  CHECK(offsets[second.first] == 3);
+  // acks=0 never waits, and a topic without flush.messages=1 answers at once.
+  REQUIRE(b.logs->create_topic("plain", 1, {}).ok());
+  CHECK(b.produce("plain", 0, 2) == 0);
 }
