@@ -76,6 +76,7 @@ streamcraft_add_test("the offsets partition of a group follows Java's String has
 streamcraft_add_test("offsets topic records round-trip in Kafka's key and value formats" "ch03")
 streamcraft_add_test("the most preferred protocol among the candidates wins the vote" "ch03;ex:protocol-selection")
 streamcraft_add_test("a tie between protocols goes to the first candidate" "ch03;ex:protocol-selection")
+streamcraft_add_test("replaying a group's records at start-up keeps the latest generation" "ch03")
 streamcraft_add_test("cleanup policy names parse as Kafka spells them" "ch03")
 streamcraft_add_test("cleaning keeps the latest record of every key at its original offset" "ch03")
 streamcraft_add_test("records whose key was rewritten in the active segment leave the sealed segments" "ch03")

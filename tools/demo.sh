@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # tools/demo.sh — builds a chapter and runs its demo (by default the newest finished one).
 #
-#   bash tools/demo.sh        chapter 2: a broker on a free loopback port; a topic with three
+#   bash tools/demo.sh        chapter 3: two consumers of one group split a topic's partitions;
+#                             one is killed with kill -9 and the other takes over after the
+#                             session timeout; the group's committed offsets and lag; the
+#                             broker restarted and the offsets still there
+#   bash tools/demo.sh 02     chapter 2: a broker on a free loopback port; a topic with three
 #                             partitions; keyed records produced and consumed with the course's
 #                             CLI; the broker killed with kill -9 and restarted, and every
 #                             acknowledged record still there
@@ -10,11 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-which_chapter=${1:-02}
+which_chapter=${1:-03}
 case "$which_chapter" in
   01|1) chapter=chapters/01-log ;;
   02|2) chapter=chapters/02-topics ;;
-  *) echo "usage: bash tools/demo.sh [01|02]" >&2; exit 2 ;;
+  03|3) chapter=chapters/03-groups ;;
+  *) echo "usage: bash tools/demo.sh [01|02|03]" >&2; exit 2 ;;
 esac
 
 bash tools/install-deps.sh
@@ -25,7 +30,9 @@ export PATH="$PWD/$build:$PATH"
 
 dir=$(mktemp -d)
 broker_pid=""
+consumer_pids=()
 cleanup() {
+  for pid in "${consumer_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   if [ -n "$broker_pid" ]; then kill "$broker_pid" 2> /dev/null || true; wait "$broker_pid" 2> /dev/null || true; fi
   rm -rf "$dir"
 }
@@ -68,7 +75,7 @@ demo_log() {
 start_broker() {
   rm -f "$dir/port"
   streamcraft broker --listeners PLAINTEXT://127.0.0.1:0 --log-dirs "$dir/data" --port-file "$dir/port" \
-      >> "$dir/broker.log" 2>&1 &
+      "$@" >> "$dir/broker.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 100); do
     if [ -s "$dir/port" ]; then bootstrap="127.0.0.1:$(cat "$dir/port")"; return; fi
@@ -116,4 +123,65 @@ demo_broker() {
   tail -n 3 "$dir/broker.log"
 }
 
-if [ "$chapter" = chapters/01-log ]; then demo_log; else demo_broker; fi
+# Waits (at most 30 s) until `group describe` prints a line matching $2 for group $1.
+wait_for_group() {
+  for _ in $(seq 300); do
+    if streamcraft group describe --bootstrap "$bootstrap" "$1" 2> /dev/null | grep -q "$2"; then return; fi
+    sleep 0.1
+  done
+  echo "group $1 never showed '$2'" >&2
+  exit 1
+}
+
+demo_groups() {
+  step "Start a broker (committed offsets live in its __consumer_offsets topic)"
+  start_broker --set group.initial.rebalance.delay.ms=0
+  echo "broker listening on $bootstrap (pid $broker_pid)"
+  run streamcraft topic create --bootstrap "$bootstrap" orders --partitions 4
+  printf 'alice:apple\nbob:banana\ncarol:cherry\ndave:date\nerin:elderberry\nfrank:fig\n' > "$dir/records"
+  run streamcraft produce --bootstrap "$bootstrap" orders --key-separator : < "$dir/records"
+
+  step "Two consumers of group 'billing' share the four partitions"
+  for name in one two; do
+    streamcraft consume --bootstrap "$bootstrap" orders --group billing --follow \
+        --format "consumer $name read %p/%o %k=%v" > "$dir/consumer-$name.out" 2>&1 &
+    consumer_pids+=($!)
+    wait_for_group billing "Stable.* [0-9] member"
+  done
+  wait_for_group billing "Stable, protocol consumer/range, 2 member"
+  run streamcraft group describe --bootstrap "$bootstrap" billing
+  printf 'grace:grape\nheidi:honeydew\n' | run streamcraft produce --bootstrap "$bootstrap" orders --key-separator :
+  sleep 1
+  cat "$dir/consumer-one.out" "$dir/consumer-two.out"
+
+  step "kill -9 consumer one: after its session timeout (10 s) consumer two owns everything"
+  run kill -9 "${consumer_pids[0]}"
+  wait_for_group billing "Stable, protocol consumer/range, 1 member"
+  run streamcraft group describe --bootstrap "$bootstrap" billing
+
+  step "Stop consumer two cleanly (it commits and leaves the group)"
+  run kill -INT "${consumer_pids[1]}"
+  wait "${consumer_pids[1]}" 2> /dev/null || true
+  consumer_pids=()
+  run streamcraft group describe --bootstrap "$bootstrap" billing
+
+  step "kill -9 the broker and start it again: the committed offsets are still there"
+  run kill -9 "$broker_pid"
+  wait "$broker_pid" 2> /dev/null || true
+  start_broker --set group.initial.rebalance.delay.ms=0
+  echo "broker restarted on $bootstrap"
+  run streamcraft group describe --bootstrap "$bootstrap" billing
+  printf 'ivan:jackfruit\n' | run streamcraft produce --bootstrap "$bootstrap" orders --key-separator :
+  step "A new consumer of the group reads only what came after the commits"
+  run streamcraft consume --bootstrap "$bootstrap" orders --group billing --format 'read %p/%o %k=%v'
+
+  run kill "$broker_pid"
+  wait "$broker_pid" 2> /dev/null || true
+  broker_pid=""
+}
+
+case "$chapter" in
+  chapters/01-log) demo_log ;;
+  chapters/02-topics) demo_broker ;;
+  *) demo_groups ;;
+esac

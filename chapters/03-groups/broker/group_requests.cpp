@@ -106,7 +106,7 @@ Status RequestHandler::load_groups() {
             spdlog::warn("{}-{} offset {}: {}", group::kOffsetsTopic, p, r.offset, rec.error().describe());
             continue;
           }
-          coordinator_.apply(*rec);
+          coordinator_.apply(*rec, /*replay=*/true);
           ++records;
         }
         offset = header->next_offset();

@@ -195,8 +195,10 @@ class Coordinator {
   // apply() them; the group is gone once they are applied).
   Result<std::vector<OffsetsTopicRecord>> plan_delete(const std::string& group_id);
 
-  // Applies a durable record (after an append, or replaying the topic at start-up).
-  void apply(const OffsetsTopicRecord& record);
+  // Applies a durable record: after an append (live), or replaying the topic at start-up
+  // (replay: later records of a group replace earlier ones; a live group's own records
+  // are never older than its state, so they leave it alone).
+  void apply(const OffsetsTopicRecord& record, bool replay = false);
 
   // Expires sessions and finishes rebalances whose time is up. Call it regularly.
   void tick();

@@ -341,7 +341,7 @@ TEST_CASE("a restarted coordinator reloads offsets and groups from its records",
   for (const auto& e : log) {
     auto decoded = decode_offsets_record(e.key, e.value ? std::optional<ByteSpan>(ByteSpan(*e.value)) : std::nullopt);
     REQUIRE(decoded.ok());
-    restarted.coord.apply(*decoded);
+    restarted.coord.apply(*decoded, /*replay=*/true);
   }
   CHECK(restarted.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == 99);
   auto d = restarted.coord.describe("g");
@@ -476,4 +476,27 @@ TEST_CASE("a tie between protocols goes to the first candidate", "[ch03][ex:prot
   REQUIRE(b.joins.count(t1) == 1);
   CHECK(b.joins[t1].protocol_name == "range");
   CHECK(b.joins[t2].protocol_name == "range");
+}
+
+TEST_CASE("replaying a group's records at start-up keeps the latest generation", "[ch03]") {
+  Bench b;
+  GroupValue two{"consumer", 1, std::string("range"), std::string("a"), 1, {}};
+  two.members.push_back({"a", std::nullopt, "c", "/h", 1000, 10'000, bytes_of("s"), bytes_of("p0")});
+  two.members.push_back({"b", std::nullopt, "c", "/h", 1000, 10'000, bytes_of("s"), bytes_of("p1")});
+  GroupValue one{"consumer", 2, std::string("range"), std::string("b"), 2, {}};
+  one.members.push_back({"b", std::nullopt, "c", "/h", 1000, 10'000, bytes_of("s"), bytes_of("p0p1")});
+  b.coord.apply(GroupRecord{"g", two}, true);
+  b.coord.apply(GroupRecord{"g", one}, true);
+  auto d = b.coord.describe("g");
+  CHECK(d.generation == 2);
+  REQUIRE(d.members.size() == 1);
+  CHECK(d.members[0].member_id == "b");
+  CHECK(d.members[0].assignment == bytes_of("p0p1"));
+  GroupValue empty{"consumer", 3, std::nullopt, std::nullopt, 3, {}};
+  b.coord.apply(GroupRecord{"g", empty}, true);
+  CHECK(b.coord.describe("g").state == "Empty");
+  CHECK(b.coord.describe("g").generation == 3);
+  // Live, a group's own record never rolls its state back.
+  b.coord.apply(GroupRecord{"g", two});
+  CHECK(b.coord.describe("g").generation == 3);
 }

@@ -372,7 +372,7 @@ Result<std::vector<OffsetsTopicRecord>> Coordinator::plan_delete(const std::stri
   return records;
 }
 
-void Coordinator::apply(const OffsetsTopicRecord& record) {
+void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
   if (const auto* o = std::get_if<OffsetRecord>(&record)) {
     if (o->value) {
       group(o->key.group).offsets[{o->key.topic, o->key.partition}] = *o->value;
@@ -387,11 +387,13 @@ void Coordinator::apply(const OffsetsTopicRecord& record) {
     if (Group* g = find(gr.group); g && g->members.empty()) groups_.erase(gr.group);
     return;
   }
-  // A live group is ahead of its own records: only restore groups that are not running
-  // (start-up). Restored members must heartbeat within their session timeout, counted
-  // from now, or they are removed and the group rebalances.
+  // A live group is ahead of its own records; at start-up each record replaces the last.
+  // Restored members must heartbeat within their session timeout, counted from now, or
+  // they are removed and the group rebalances.
+  if (!replay) return;
   Group& g = group(gr.group);
-  if (!g.members.empty() || g.state != GroupState::empty) return;
+  g.members.clear();
+  g.pending_members.clear();
   g.protocol_type = gr.value->protocol_type;
   g.generation = gr.value->generation;
   g.protocol = gr.value->protocol.value_or("");
