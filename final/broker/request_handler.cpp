@@ -32,12 +32,6 @@ void begin_frame(OutMessage& out, std::int32_t correlation_id) {
 // Writes the size prefix once the whole frame is known.
 void end_frame(OutMessage& out) { out.write_size_prefix(); }
 
-Outcome respond(std::int32_t correlation_id, Bytes body) {
-  Outcome o;
-  o.response = response_frame(correlation_id, std::move(body));
-  return o;
-}
-
 bool has_error(const protocol::FetchResponse& r) {
   for (const auto& t : r.topics)
     for (const auto& p : t.partitions)
@@ -53,13 +47,6 @@ OutMessage fetch_frame(std::int32_t correlation_id, std::int16_t version, const 
   return out;
 }
 
-Outcome close_with(std::string reason) {
-  Outcome o;
-  o.kind = Outcome::Kind::close_connection;
-  o.reason = std::move(reason);
-  return o;
-}
-
 // A view of the mutable frame at the place a decoded (const) span points to.
 MutableByteSpan mutable_within(MutableByteSpan frame, ByteSpan inside) {
   auto offset = static_cast<std::size_t>(inside.data() - frame.data());
@@ -67,6 +54,19 @@ MutableByteSpan mutable_within(MutableByteSpan frame, ByteSpan inside) {
 }
 
 }  // namespace
+
+Outcome respond(std::int32_t correlation_id, Bytes body) {
+  Outcome o;
+  o.response = response_frame(correlation_id, std::move(body));
+  return o;
+}
+
+Outcome close_with(std::string reason) {
+  Outcome o;
+  o.kind = Outcome::Kind::close_connection;
+  o.reason = std::move(reason);
+  return o;
+}
 
 OutMessage response_frame(std::int32_t correlation_id, Bytes body) {
   OutMessage out;

@@ -160,5 +160,8 @@ class RequestHandler {
 
 // Wraps an encoded body into a response frame: size prefix, correlation id, body.
 protocol::OutMessage response_frame(std::int32_t correlation_id, Bytes body);
+// The outcomes "answer with this body" and "close the connection, for this reason".
+Outcome respond(std::int32_t correlation_id, Bytes body);
+Outcome close_with(std::string reason);
 
 }  // namespace streamcraft::broker

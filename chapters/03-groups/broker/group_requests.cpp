@@ -22,19 +22,6 @@ namespace streamcraft::broker {
 
 namespace {
 
-Outcome answer(std::int32_t correlation_id, Bytes body) {
-  Outcome o;
-  o.response = response_frame(correlation_id, std::move(body));
-  return o;
-}
-
-Outcome malformed(const Error& e) {
-  Outcome o;
-  o.kind = Outcome::Kind::close_connection;
-  o.reason = e.message;
-  return o;
-}
-
 std::string as_string(const Bytes& b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
 
 // The record a coordinator record becomes in the log.
@@ -160,7 +147,7 @@ std::optional<Completed> RequestHandler::finish_group_request(const group::Compl
 
 Outcome RequestHandler::handle_find_coordinator(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_find_coordinator_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::FindCoordinatorResponse r;
   if (req->key_type != protocol::kCoordinatorKeyGroup) {
     r.error = Errc::coordinator_not_available;  // no transactions (yet)
@@ -175,12 +162,12 @@ Outcome RequestHandler::handle_find_coordinator(const protocol::RequestHeader& h
     r.host = advertised_host_;
     r.port = advertised_port_;
   }
-  return answer(h.correlation_id, protocol::encode_find_coordinator_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_find_coordinator_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_join_group(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_join_group_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   group::JoinParams p;
   p.group_id = req->group_id;
   p.member_id = req->member_id;
@@ -193,7 +180,7 @@ Outcome RequestHandler::handle_join_group(const protocol::RequestHeader& h, Byte
   p.require_known_member_id = h.api_version >= 4;
   const auto token = next_deferred_id_++;
   auto now = coordinator_.join(token, p);
-  if (now) return answer(h.correlation_id, protocol::encode_join_group_response(to_wire(*now), h.api_version));
+  if (now) return respond(h.correlation_id, protocol::encode_join_group_response(to_wire(*now), h.api_version));
   deferred_groups_[token] = {h.correlation_id, h.api_version};
   Outcome o;
   o.kind = Outcome::Kind::deferred;
@@ -203,7 +190,7 @@ Outcome RequestHandler::handle_join_group(const protocol::RequestHeader& h, Byte
 
 Outcome RequestHandler::handle_sync_group(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_sync_group_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   group::SyncParams p{req->group_id, req->member_id, req->generation_id, {}};
   for (const auto& a : req->assignments) p.assignments.emplace_back(a.member_id, a.assignment);
   const auto token = next_deferred_id_++;
@@ -213,7 +200,7 @@ Outcome RequestHandler::handle_sync_group(const protocol::RequestHeader& h, Byte
     protocol::SyncGroupResponse w;
     w.error = now->error;
     w.assignment = now->assignment;
-    return answer(h.correlation_id, protocol::encode_sync_group_response(w, h.api_version));
+    return respond(h.correlation_id, protocol::encode_sync_group_response(w, h.api_version));
   }
   deferred_groups_[token] = {h.correlation_id, h.api_version};
   Outcome o;
@@ -224,23 +211,23 @@ Outcome RequestHandler::handle_sync_group(const protocol::RequestHeader& h, Byte
 
 Outcome RequestHandler::handle_heartbeat(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_heartbeat_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::HeartbeatResponse r;
   r.error = coordinator_.heartbeat(req->group_id, req->member_id, req->generation_id);
-  return answer(h.correlation_id, protocol::encode_heartbeat_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_heartbeat_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_leave_group(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_leave_group_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::LeaveGroupResponse r;
   r.error = coordinator_.leave(req->group_id, req->member_id);
-  return answer(h.correlation_id, protocol::encode_leave_group_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_leave_group_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_offset_commit_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   group::CommitParams p{req->group_id, req->member_id, req->generation_id, {}};
   if (h.api_version == 0) p.generation = -1;  // v0 commits come from outside any group
   for (const auto& t : req->topics)
@@ -260,12 +247,12 @@ Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, B
     for (const auto& part : t.partitions) tr.partitions.push_back({part.partition, plan.errors[i++]});
     r.topics.push_back(std::move(tr));
   }
-  return answer(h.correlation_id, protocol::encode_offset_commit_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_offset_commit_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_offset_fetch(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_offset_fetch_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   std::optional<std::vector<std::pair<std::string, std::int32_t>>> wanted;
   if (req->topics) {
     wanted.emplace();
@@ -277,20 +264,20 @@ Outcome RequestHandler::handle_offset_fetch(const protocol::RequestHeader& h, By
     if (r.topics.empty() || r.topics.back().name != f.topic) r.topics.push_back({f.topic, {}});
     r.topics.back().partitions.push_back({f.partition, f.offset, f.leader_epoch, f.metadata, Errc::none});
   }
-  return answer(h.correlation_id, protocol::encode_offset_fetch_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_offset_fetch_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_list_groups(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_list_groups_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::ListGroupsResponse r;
   for (const auto& g : coordinator_.list_groups()) r.groups.push_back({g.group_id, g.protocol_type});
-  return answer(h.correlation_id, protocol::encode_list_groups_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_list_groups_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_describe_groups(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_describe_groups_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::DescribeGroupsResponse r;
   for (const auto& id : req->groups) {
     auto d = coordinator_.describe(id);
@@ -303,12 +290,12 @@ Outcome RequestHandler::handle_describe_groups(const protocol::RequestHeader& h,
     for (const auto& m : d.members) g.members.push_back({m.member_id, m.client_id, m.client_host, m.metadata, m.assignment});
     r.groups.push_back(std::move(g));
   }
-  return answer(h.correlation_id, protocol::encode_describe_groups_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_describe_groups_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_delete_groups(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_delete_groups_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::DeleteGroupsResponse r;
   for (const auto& id : req->groups) {
     auto tombstones = coordinator_.plan_delete(id);
@@ -317,12 +304,12 @@ Outcome RequestHandler::handle_delete_groups(const protocol::RequestHeader& h, B
     else if (auto s = append_group_records(id, *tombstones); !s) e = Errc::coordinator_not_available;
     r.results.push_back({id, e});
   }
-  return answer(h.correlation_id, protocol::encode_delete_groups_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_delete_groups_response(r, h.api_version));
 }
 
 Outcome RequestHandler::handle_init_producer_id(const protocol::RequestHeader& h, ByteSpan body) {
   auto req = protocol::decode_init_producer_id_request(body, h.api_version);
-  if (!req) return malformed(req.error());
+  if (!req) return close_with(req.error().message);
   protocol::InitProducerIdResponse r;
   if (req->transactional_id) {
     r.error = Errc::invalid_request;  // transactions are not part of this course (yet)
@@ -335,7 +322,7 @@ Outcome RequestHandler::handle_init_producer_id(const protocol::RequestHeader& h
     r.producer_id = *id;
     r.producer_epoch = 0;
   }
-  return answer(h.correlation_id, protocol::encode_init_producer_id_response(r, h.api_version));
+  return respond(h.correlation_id, protocol::encode_init_producer_id_response(r, h.api_version));
 }
 
 }  // namespace streamcraft::broker
