@@ -158,10 +158,20 @@ std::vector<TopicInfo> LogManager::topics() const {
   return out;
 }
 
-log::Log* LogManager::partition(std::string_view topic, std::int32_t partition) {
+const std::shared_ptr<log::Log>* LogManager::find_partition(std::string_view topic, std::int32_t partition) const {
   auto it = topics_.find(topic);
   if (it == topics_.end() || partition < 0 || partition >= it->second.info.partitions) return nullptr;
-  return it->second.partitions[static_cast<std::size_t>(partition)].get();
+  return &it->second.partitions[static_cast<std::size_t>(partition)];
+}
+
+log::Log* LogManager::partition(std::string_view topic, std::int32_t partition) {
+  const auto* found = find_partition(topic, partition);
+  return found ? found->get() : nullptr;
+}
+
+std::weak_ptr<log::Log> LogManager::partition_handle(std::string_view topic, std::int32_t partition) {
+  const auto* found = find_partition(topic, partition);
+  return found ? std::weak_ptr<log::Log>(*found) : std::weak_ptr<log::Log>();
 }
 
 Status LogManager::tick() {

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <map>
 // @from ch03
-#include <tuple>
+#include <memory>
 // @end
 #include <optional>
 #include <string>
@@ -137,14 +137,24 @@ class RequestHandler {
   // @from ch03
   // Durable acks: produce responses for partitions with flush.messages=1 wait until their
   // logs are fsynced; one fsync per log serves every request that arrived meanwhile.
+  //
+  // Both hold weak handles, not Log*: a topic can be deleted (by this connection's next
+  // request or by another connection) while its appends wait for their fsync. The log is
+  // then gone, and its waiting acks become UNKNOWN_TOPIC_OR_PARTITION — the records were
+  // deleted with it, so they must not be acknowledged.
   struct AwaitingSync {
     std::int32_t correlation_id;
     std::int16_t version;
     protocol::ProduceResponse response;
-    std::vector<std::tuple<std::size_t, std::size_t, log::Log*>> durable;  // topic, partition index, log
+    struct Durable {
+      std::size_t topic_index;
+      std::size_t partition_index;
+      std::weak_ptr<log::Log> log;
+    };
+    std::vector<Durable> durable;
   };
   std::map<std::uint64_t, AwaitingSync> awaiting_sync_;
-  std::vector<log::Log*> dirty_;  // deferred-flush logs appended to since the last sync
+  std::vector<std::weak_ptr<log::Log>> dirty_;  // deferred-flush logs appended to since the last sync
   // Fsyncs every dirty log once and finishes the produce responses waiting for it.
   void sync_durable_appends(std::vector<Completed>& done);
   struct DeferredGroupRequest {

@@ -4,12 +4,16 @@
 
 #include <map>
 
+#include <fmt/format.h>
+
 #include "group/offsets_topic.h"
 #include "protocol/groups.h"
 #include "protocol/init_producer_id.h"
 #include "protocol/offsets.h"
+#include "protocol/topics.h"
 #include "record/record.h"
 #include "support/broker_fixture.h"
+#include "support/faulty_file_system.h"
 
 using namespace streamcraft;
 using namespace streamcraft::protocol;
@@ -37,6 +41,7 @@ struct GroupBroker : Broker {
   }
   OffsetCommitResponse commit(const std::string& group, std::int32_t generation, const std::string& member,
                               std::int64_t offset) {
+    if (!logs->topic("orders")) REQUIRE(logs->create_topic("orders", 1, {}).ok());  // commits need a partition
     OffsetCommitRequest req;
     req.group_id = group;
     req.generation_id = generation;
@@ -233,4 +238,111 @@ TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by al
   // acks=0 never waits, and a topic without flush.messages=1 answers at once.
   REQUIRE(b.logs->create_topic("plain", 1, {}).ok());
   CHECK(b.produce("plain", 0, 2) == 0);
+}
+
+namespace {
+
+// A produce to the `durable` topic (flush.messages=1): deferred until its fsync.
+std::pair<std::uint64_t, std::int32_t> send_durable(Broker& b, int records) {
+  auto batch = test::make_batch(records);
+  ProduceRequest req;
+  req.acks = -1;
+  req.topics = {{"durable", {{0, ByteSpan(batch)}}}};
+  const auto correlation = b.next_correlation;
+  auto o = b.send(ApiKey::produce, 7, encode_produce_request(req, 7));
+  REQUIRE(o.kind == broker::Outcome::Kind::deferred);
+  return {o.deferred_id, correlation};
+}
+
+void delete_topic(Broker& b, const std::string& name) {
+  DeleteTopicsRequest del;
+  del.names = {name};
+  del.timeout_ms = 1000;
+  auto r = decode_delete_topics_response(b.call(ApiKey::delete_topics, 3, encode_delete_topics_request(del, 3)), 3);
+  REQUIRE(r.ok());
+  REQUIRE(r->topics.at(0).error == Errc::none);
+}
+
+}  // namespace
+
+// Regression: the acks waiting for an fsync held raw Log pointers, and the fsync touched
+// a log that DeleteTopics had destroyed (a heap-use-after-free under ASan).
+TEST_CASE("a durable ack whose topic is deleted before its fsync is refused and not a use after free", "[ch03]") {
+  GroupBroker b;
+  REQUIRE(b.logs->create_topic("durable", 1, {{"flush.messages", "1"}}).ok());
+  auto [id, correlation] = send_durable(b, 3);
+  delete_topic(b, "durable");  // in the same read as the produce: before any fsync
+  // A new topic of the same name must not be mistaken for the deleted one.
+  REQUIRE(b.logs->create_topic("durable", 1, {{"flush.messages", "1"}}).ok());
+  auto done = b.handler->poll_deferred();
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].deferred_id == id);
+  auto r = decode_produce_response(Broker::body_of(done[0].response, correlation), 7);
+  REQUIRE(r.ok());
+  CHECK(r->topics.at(0).partitions.at(0).error == Errc::unknown_topic_or_partition);
+  CHECK(b.logs->partition("durable", 0)->log_end_offset() == 0);
+}
+
+TEST_CASE("a durable produce whose connection closed and then whose topic is deleted is forgotten safely", "[ch03]") {
+  GroupBroker b;
+  REQUIRE(b.logs->create_topic("durable", 1, {{"flush.messages", "1"}}).ok());
+  auto [id, correlation] = send_durable(b, 2);
+  (void)correlation;
+  b.handler->cancel_deferred(id);  // its connection closed
+  delete_topic(b, "durable");      // another connection deletes the topic
+  CHECK(b.handler->poll_deferred().empty());
+  CHECK_FALSE(b.handler->has_completions());
+}
+
+// Regression: OffsetCommit answered success for partitions that do not exist; Kafka (and
+// librdkafka, which checks) expects UNKNOWN_TOPIC_OR_PARTITION for each of them.
+TEST_CASE("a commit for a partition that does not exist is refused and the others are committed", "[ch03]") {
+  GroupBroker b;
+  REQUIRE(b.logs->create_topic("orders", 1, {}).ok());
+  OffsetCommitRequest req;
+  req.group_id = "reader";
+  req.generation_id = -1;
+  req.topics = {{"orders", {{0, 7, -1, -1, std::string("m")}, {5, 8, -1, -1, std::string("m")}}},
+                {"no-such-topic", {{0, 9, -1, -1, std::string("m")}}}};
+  auto r = decode_offset_commit_response(b.call(ApiKey::offset_commit, 7, encode_offset_commit_request(req, 7)), 7);
+  REQUIRE(r.ok());
+  CHECK(r->topics.at(0).partitions.at(0).error == Errc::none);
+  CHECK(r->topics.at(0).partitions.at(1).error == Errc::unknown_topic_or_partition);
+  CHECK(r->topics.at(1).partitions.at(0).error == Errc::unknown_topic_or_partition);
+  CHECK(b.committed("reader") == 7);
+  // Only the existing partition's offset was recorded.
+  const auto p = group::offsets_partition_for("reader", 3);
+  CHECK(b.logs->partition(group::kOffsetsTopic, p)->log_end_offset() == 1);
+}
+
+// Regression: the replay of __consumer_offsets at start-up read "from the last offset it
+// reached" again whenever the bytes read held no whole batch, and so spun forever. Here
+// the segment's own checks see a good second batch, and the replay's read of the same
+// bytes sees its length damaged (bit rot under an open file): a batch longer than the
+// range that holds it.
+TEST_CASE("a replay of __consumer_offsets that cannot make progress fails instead of spinning", "[ch03]") {
+  test::FaultyFileSystem faulty;
+  GroupBroker b;
+  b.fs = &faulty;
+  b.restart();
+  const auto p = group::offsets_partition_for("reader", 3);
+  REQUIRE(b.commit("reader", -1, "", 1).topics.at(0).partitions.at(0).error == Errc::none);
+  auto* log = b.logs->partition(group::kOffsetsTopic, p);
+  const auto second_batch = log->size_bytes();
+  REQUIRE(b.commit("reader", -1, "", 2).topics.at(0).partitions.at(0).error == Errc::none);
+  REQUIRE(log->log_end_offset() == 2);
+  const std::string dir = fmt::format("{}-{}", group::kOffsetsTopic, p);
+  b.open();  // recovery (if any) reads undamaged bytes; the damage starts after it
+  faulty.plan.on_read = [&](const std::filesystem::path& path, std::uint64_t position, MutableByteSpan bytes) {
+    const auto field = second_batch + record::layout::batch_length;
+    // Only reads larger than a header: the replay's, not the segment's header checks.
+    if (path.parent_path().filename() != dir || bytes.size() <= record::layout::header_size) return;
+    if (field < position || field + 4 > position + bytes.size()) return;
+    auto* at = bytes.data() + (field - position);
+    store_be<std::int32_t>(at, load_be<std::int32_t>(at) + 100);
+  };
+  auto loaded = b.handler->load_groups();
+  REQUIRE_FALSE(loaded.ok());
+  CHECK(loaded.error().code == Errc::corrupt_message);
+  CHECK_THAT(loaded.error().message, Catch::Contains("no batch can be read at offset 1"));
 }

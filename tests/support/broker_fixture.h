@@ -31,6 +31,7 @@ struct Broker {
   TempDir dir;
   ManualClock clock;
   BrokerConfig config;
+  log::FileSystem* fs = &log::posix_file_system();  // a test may put a faulty one here
   std::unique_ptr<LogManager> logs;
   std::unique_ptr<RequestHandler> handler;
   std::int32_t next_correlation = 1;
@@ -46,7 +47,7 @@ struct Broker {
   void open() {
     handler.reset();
     logs.reset();
-    auto opened = LogManager::open(log::posix_file_system(), config, clock);
+    auto opened = LogManager::open(*fs, config, clock);
     REQUIRE(opened.ok());
     logs = std::move(*opened);
     handler = std::make_unique<RequestHandler>(config, *logs, clock);

@@ -80,9 +80,17 @@ Status RequestHandler::load_groups() {
       if (!bytes) return bytes.error();
       ByteSpan rest(*bytes);
       if (rest.size() < record::layout::header_size) break;
+      // Every batch must move the replay forward. A damaged header in a segment trusted
+      // after a clean shutdown could name offsets at or before where the replay stands;
+      // reading "from there" again would never end, so it is an error instead.
+      const std::int64_t read_from = offset;
       while (rest.size() >= record::layout::header_size) {
         auto header = record::decode_header(rest);
         if (!header || header->total_size() > rest.size()) break;
+        if (header->next_offset() <= offset)
+          return make_error(Errc::corrupt_message,
+                            fmt::format("{}-{}: batch at offset {} ends at {}, before the replay's position {}",
+                                        group::kOffsetsTopic, p, header->base_offset, header->last_offset(), offset));
         auto batch = rest.first(header->total_size());
         auto decoded = record::decode_records(batch);
         if (!decoded) return decoded.error();
@@ -99,6 +107,9 @@ Status RequestHandler::load_groups() {
         offset = header->next_offset();
         rest = rest.subspan(header->total_size());
       }
+      if (offset == read_from)
+        return make_error(Errc::corrupt_message, fmt::format("{}-{}: no batch can be read at offset {}",
+                                                             group::kOffsetsTopic, p, offset));
     }
   }
   spdlog::info("loaded {} record(s) of committed offsets and group metadata", records);
@@ -230,9 +241,16 @@ Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, B
   if (!req) return close_with(req.error().message);
   group::CommitParams p{req->group_id, req->member_id, req->generation_id, {}};
   if (h.api_version == 0) p.generation = -1;  // v0 commits come from outside any group
+  // As Kafka does, a partition that does not exist is refused on its own
+  // (UNKNOWN_TOPIC_OR_PARTITION) and the others are committed: an offset for a partition
+  // nobody can read would only mislead whoever reads it back.
+  std::vector<bool> exists;
   for (const auto& t : req->topics)
-    for (const auto& part : t.partitions)
-      p.partitions.push_back({t.name, part.partition, part.committed_offset, part.committed_leader_epoch, part.metadata});
+    for (const auto& part : t.partitions) {
+      exists.push_back(logs_.partition(t.name, part.partition) != nullptr);
+      if (exists.back())
+        p.partitions.push_back({t.name, part.partition, part.committed_offset, part.committed_leader_epoch, part.metadata});
+    }
   auto plan = coordinator_.plan_commit(p);
   // One batch for the whole commit: it lands in the log entirely or not at all.
   if (auto s = append_group_records(req->group_id, plan.records); !s) {
@@ -241,10 +259,11 @@ Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, B
       if (e == Errc::none) e = Errc::coordinator_not_available;  // the client retries elsewhere/later
   }
   protocol::OffsetCommitResponse r;
-  std::size_t i = 0;
+  std::size_t i = 0, planned = 0;
   for (const auto& t : req->topics) {
     protocol::OffsetCommitTopicResponse tr{t.name, {}};
-    for (const auto& part : t.partitions) tr.partitions.push_back({part.partition, plan.errors[i++]});
+    for (const auto& part : t.partitions)
+      tr.partitions.push_back({part.partition, exists[i++] ? plan.errors[planned++] : Errc::unknown_topic_or_partition});
     r.topics.push_back(std::move(tr));
   }
   return respond(h.correlation_id, protocol::encode_offset_commit_response(r, h.api_version));

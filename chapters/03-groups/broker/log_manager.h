@@ -64,8 +64,12 @@ class LogManager {
 
   const TopicInfo* topic(std::string_view name) const;
   std::vector<TopicInfo> topics() const;
-  // The log of one partition, or nullptr.
+  // The log of one partition, or nullptr. The pointer is valid until the topic is
+  // deleted: use it within one request, never keep it.
   log::Log* partition(std::string_view topic, std::int32_t partition);
+  // A handle on the same log for work that outlives a request (an ack waiting for an
+  // fsync): it expires when the topic is deleted, instead of dangling.
+  std::weak_ptr<log::Log> partition_handle(std::string_view topic, std::int32_t partition);
   log::FileSystem& file_system() const { return fs_; }
   // Blocks until the cleaning in progress (if any) has been built; the next tick()
   // swaps it in. For tests and shutdown.
@@ -88,11 +92,12 @@ class LogManager {
   struct Topic {
     TopicInfo info;
     log::LogConfig config;
-    std::vector<std::unique_ptr<log::Log>> partitions;
+    std::vector<std::shared_ptr<log::Log>> partitions;  // shared only with weak handles
   };
   Status load();
   Result<log::LogConfig> topic_config(const std::vector<std::pair<std::string, std::string>>& overrides) const;
   Status open_partitions(Topic& topic);
+  const std::shared_ptr<log::Log>* find_partition(std::string_view topic, std::int32_t partition) const;
   std::filesystem::path topics_dir() const { return config_.log_dir / ".topics"; }
   std::filesystem::path partition_dir(std::string_view topic, std::int32_t partition) const;
 

@@ -196,7 +196,7 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
   if (!req) return close_with(req.error().message);
   const bool acks_valid = req->acks == 0 || req->acks == 1 || req->acks == -1;
   protocol::ProduceResponse r;
-  std::vector<std::tuple<std::size_t, std::size_t, log::Log*>> durable;
+  std::vector<AwaitingSync::Durable> durable;
   for (const auto& t : req->topics) {
     protocol::ProduceTopicResponse tr;
     tr.name = t.name;
@@ -220,8 +220,10 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
         if (sync_first) log->defer_flush(true);
         auto appended = log->append(mutable_within(frame, *p.records));
         if (sync_first && appended && !appended->duplicate) {
-          durable.emplace_back(r.topics.size(), tr.partitions.size(), log);
-          if (std::find(dirty_.begin(), dirty_.end(), log) == dirty_.end()) dirty_.push_back(log);
+          auto handle = logs_.partition_handle(t.name, p.partition);
+          durable.push_back({r.topics.size(), tr.partitions.size(), handle});
+          if (std::none_of(dirty_.begin(), dirty_.end(), [&](const auto& d) { return d.lock().get() == log; }))
+            dirty_.push_back(std::move(handle));
         }
         if (appended) {
           pr.base_offset = appended->first_offset;
@@ -428,19 +430,26 @@ Outcome RequestHandler::handle_delete_topics(const protocol::RequestHeader& h, B
 void RequestHandler::sync_durable_appends(std::vector<Completed>& done) {
   // One fsync per log, however many appends it collected: the cost of durability is
   // shared by every producer that wrote in the meantime.
-  std::map<const log::Log*, Errc> result;
-  for (auto* log : dirty_) {
+  // Keyed by the handle's owner, not the address: a log created after a deletion may
+  // reuse a deleted log's address.
+  std::map<std::weak_ptr<log::Log>, Errc, std::owner_less<>> result;
+  for (const auto& handle : dirty_) {
+    auto log = handle.lock();
+    if (!log) continue;  // deleted since the append
     auto s = log->flush();
-    result[log] = s ? Errc::none : s.error().code;
+    result[handle] = s ? Errc::none : s.error().code;
     if (!s) spdlog::error("durable append: {}", s.error().describe());
   }
   dirty_.clear();
   for (auto& [id, waiting] : awaiting_sync_) {
-    for (const auto& [t, p, log] : waiting.durable) {
-      auto it = result.find(log);
-      // Every log of a waiting response went into dirty_ at its append, so it was synced
-      // just now; a failed fsync turns the acknowledgement into an error.
-      if (it != result.end() && it->second != Errc::none) waiting.response.topics[t].partitions[p].error = it->second;
+    for (const auto& d : waiting.durable) {
+      // Every live log of a waiting response went into dirty_ at its append, so it was
+      // synced just now; a failed fsync turns the acknowledgement into an error, and a
+      // log deleted meanwhile took the records with it.
+      auto it = result.find(d.log);
+      auto& error = waiting.response.topics[d.topic_index].partitions[d.partition_index].error;
+      if (it == result.end()) error = Errc::unknown_topic_or_partition;
+      else if (it->second != Errc::none) error = it->second;
     }
     done.push_back({id, response_frame(waiting.correlation_id,
                                        protocol::encode_produce_response(waiting.response, waiting.version))});

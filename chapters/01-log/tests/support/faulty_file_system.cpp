@@ -24,7 +24,9 @@ class FaultyFile final : public log::File {
     return log::storage_error(path_, "write", ENOSPC);
   }
   Result<std::size_t> read_at(MutableByteSpan out, std::uint64_t position) const override {
-    return inner_->read_at(out, position);
+    auto n = inner_->read_at(out, position);
+    if (n && plan_.on_read) plan_.on_read(path_, position, out.first(*n));
+    return n;
   }
   Status sync() override {
     if (plan_.fail_sync) return log::storage_error(path_, "fdatasync", EIO);

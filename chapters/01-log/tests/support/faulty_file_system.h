@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 
 #include "log/file.h"
@@ -21,6 +22,9 @@ struct FaultPlan {
   bool fail_sync = false;
   bool fail_truncate = false;
   bool fail_remove = false;
+  // Damage after the fact (bit rot under an open file): called with every read's bytes,
+  // which it may change. Reads of the same bytes can then disagree.
+  std::function<void(const std::filesystem::path& path, std::uint64_t position, MutableByteSpan bytes)> on_read;
   // Not a fault but an observation: how many fsyncs reached the disk (files and
   // directories), so tests can check that "flush" really means fsync.
   std::uint64_t syncs = 0;
