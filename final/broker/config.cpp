@@ -118,6 +118,8 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
   if (key == "num.partitions") return parse_number(key, value, c.num_partitions);
   if (key == "auto.create.topics.enable") return parse_bool(key, value, c.auto_create_topics);
   if (key == "socket.request.max.bytes") return parse_number(key, value, c.max_request_bytes);
+  if (key == "queued.max.requests") return parse_number(key, value, c.max_queued_requests);
+  if (key == "queued.max.response.bytes") return parse_number(key, value, c.max_queued_response_bytes);
   if (key == "log.retention.check.interval.ms") return parse_number(key, value, c.retention_check_interval_ms);
   if (key == "message.max.bytes") return parse_number(key, value, c.log.max_batch_bytes);
   if (key == "log.retention.hours") {

@@ -12,8 +12,11 @@
 // max_wait_ms. Instead of a consumer polling in a tight loop (wasting both sides' CPU)
 // or sleeping (adding latency), the broker holds the request and answers as soon as
 // enough data has been appended — or when the wait is over. Waiting fetches live in a
-// small table ("purgatory", as Kafka calls it); poll_deferred() completes those that can
-// be completed and is called after every produce and on every timer tick.
+// small table ("purgatory", as Kafka calls it). A parked fetch is looked at again only
+// when something could have changed its answer: an append to one of its partitions wakes
+// it (a list of waiting fetches per partition), or its deadline comes (next_deadline_ms()
+// tells the server's timer when). poll_deferred() completes what can be completed; it is
+// cheap when nothing woke, so the server calls it whenever has_completions() says so.
 //
 // Not thread-safe: one network thread drives it (see the chapter's threading model).
 #pragma once
@@ -24,6 +27,7 @@
 #include <memory>
 // @end
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,17 +78,21 @@ class RequestHandler {
   // Creates __consumer_offsets if needed and replays it into the group coordinator:
   // call once at start-up, before serving requests.
   Status load_groups();
-  // True when group requests finished and their answers wait for poll_deferred().
-  bool has_completions() const { return coordinator_.has_completed() || !awaiting_sync_.empty(); }
   // @end
 
-  // Completes the deferred fetches that now have enough data or whose wait is over.
+  // True when deferred requests may be completed now: call poll_deferred().
+  bool has_completions() const;
+  // Completes the deferred requests that can be completed: fetches woken by an append
+  // that now have enough data, and those whose wait is over.
   std::vector<Completed> poll_deferred();
-  // When the earliest deferred fetch times out, if any (for the server's timer).
+  // When the earliest deferred request times out, on clock.monotonic_ms() (for the
+  // server's timer); nullopt when nothing waits for time.
   std::optional<std::int64_t> next_deadline_ms() const;
   // Forgets a deferred request (its connection closed).
   void cancel_deferred(std::uint64_t id);
   std::size_t deferred_count() const { return deferred_.size(); }
+  // How many times a parked fetch was read again to see whether it can be answered.
+  std::uint64_t fetch_rechecks() const { return fetch_rechecks_; }
 
  private:
   struct DeferredFetch {
@@ -126,6 +134,9 @@ class RequestHandler {
 
   // Reads every requested partition; total_bytes tells whether min_bytes is reached.
   protocol::FetchResponse read_partitions(const protocol::FetchRequest& request, std::uint64_t& total_bytes);
+  // The parked fetches waiting on this partition are to be looked at again.
+  void wake_fetches(const std::string& topic, std::int32_t partition);
+  void forget_fetch(std::map<std::uint64_t, DeferredFetch>::iterator it);
 
   const BrokerConfig& config_;
   LogManager& logs_;
@@ -133,6 +144,10 @@ class RequestHandler {
   std::string advertised_host_;
   std::uint16_t advertised_port_ = 0;
   std::map<std::uint64_t, DeferredFetch> deferred_;
+  std::set<std::pair<std::int64_t, std::uint64_t>> fetch_deadlines_;                // (deadline, id)
+  std::map<std::pair<std::string, std::int32_t>, std::set<std::uint64_t>> waiting_on_;  // partition → ids
+  std::set<std::uint64_t> woken_;  // parked fetches to look at in the next poll_deferred()
+  std::uint64_t fetch_rechecks_ = 0;
   std::uint64_t next_deferred_id_ = 1;
   // @from ch03
   // Durable acks: produce responses for partitions with flush.messages=1 wait until their

@@ -110,7 +110,7 @@ std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
   m.rebalance_timeout_ms = p.rebalance_timeout_ms;
   m.protocol_type = p.protocol_type;
   m.protocols = p.protocols;
-  m.last_heartbeat_ms = clock_.now_ms();
+  m.last_heartbeat_ms = clock_.monotonic_ms();
   if (g.members.size() == 1) g.protocol_type = p.protocol_type;
   if (m.awaiting_join) complete(*m.awaiting_join, fail(Errc::unknown_member_id));  // superseded by this join
   m.awaiting_join = token;
@@ -145,7 +145,7 @@ void Coordinator::prepare_rebalance(Group& g) {
   }
   std::int32_t timeout = 0;
   for (const auto& [id, m] : g.members) timeout = std::max(timeout, m.rebalance_timeout_ms);
-  const auto now = clock_.now_ms();
+  const auto now = clock_.monotonic_ms();
   g.rebalance_deadline_ms = now + timeout;
   // The first rebalance of an empty group waits a little for the rest of the consumers
   // that were started together, so they share one generation instead of several.
@@ -189,7 +189,7 @@ std::string Coordinator::select_protocol(const Group& g) const {
 
 void Coordinator::try_complete_join(Group& g) {
   if (g.state != GroupState::preparing_rebalance) return;
-  const auto now = clock_.now_ms();
+  const auto now = clock_.monotonic_ms();
   const bool all_joined =
       std::all_of(g.members.begin(), g.members.end(), [](const auto& e) { return e.second.awaiting_join.has_value(); });
   const bool deadline_passed = now >= g.rebalance_deadline_ms;
@@ -244,7 +244,7 @@ std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p) {
     case GroupState::stable: return SyncResult{Errc::none, m.assignment};
     case GroupState::completing_rebalance: break;
   }
-  m.last_heartbeat_ms = clock_.now_ms();
+  m.last_heartbeat_ms = clock_.monotonic_ms();
   m.awaiting_sync = token;
   if (p.member_id == g->leader) {
     // The leader's assignment ends the rebalance: everyone gets their share (a member
@@ -268,7 +268,7 @@ Errc Coordinator::heartbeat(const std::string& group_id, const std::string& memb
   Group* g = find(group_id);
   if (!g || !g->members.contains(member_id)) return Errc::unknown_member_id;
   if (generation != g->generation) return Errc::illegal_generation;
-  g->members[member_id].last_heartbeat_ms = clock_.now_ms();
+  g->members[member_id].last_heartbeat_ms = clock_.monotonic_ms();
   switch (g->state) {
     case GroupState::preparing_rebalance: return Errc::rebalance_in_progress;
     case GroupState::completing_rebalance:
@@ -321,7 +321,7 @@ CommitPlan Coordinator::plan_commit(const CommitParams& p) {
   } else if (p.generation != g->generation) {
     error = Errc::illegal_generation;
   } else {
-    g->members[p.member_id].last_heartbeat_ms = clock_.now_ms();  // a commit shows it is alive
+    g->members[p.member_id].last_heartbeat_ms = clock_.monotonic_ms();  // a commit shows it is alive
   }
   const auto now = clock_.now_ms();
   for (const auto& part : p.partitions) {
@@ -426,7 +426,7 @@ void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
   g.generation = gr.value->generation;
   g.protocol = gr.value->protocol.value_or("");
   g.leader = gr.value->leader.value_or("");
-  const auto now = clock_.now_ms();
+  const auto now = clock_.monotonic_ms();
   for (const auto& sm : gr.value->members) {
     Member m;
     m.id = sm.member_id;
@@ -444,7 +444,7 @@ void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
 }
 
 void Coordinator::tick() {
-  const auto now = clock_.now_ms();
+  const auto now = clock_.monotonic_ms();
   std::vector<std::string> ids;
   for (const auto& [id, g] : groups_) ids.push_back(id);
   for (const auto& id : ids) {

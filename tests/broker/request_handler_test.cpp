@@ -124,6 +124,52 @@ TEST_CASE("produce then fetch returns the batch with the assigned offsets", "[ch
   CHECK(resp->topics[0].partitions[0].error == Errc::unknown_topic_or_partition);
 }
 
+// Regression: after the first partition, a partition's first batch was returned whole
+// even when it was larger than what was left of max_bytes, so a consumer reading 900 KiB
+// records from three partitions with fetch.max.bytes=1000000 got ~1.8 MB responses.
+TEST_CASE("a fetch response stays within max_bytes except for the first batch of the first partition", "[ch02][broker]") {
+  Broker b;
+  REQUIRE(b.logs->create_topic("big", 3, {}).ok());
+  for (std::int32_t p = 0; p < 3; ++p) {
+    auto batch = test::make_batch(1, 1'700'000'000'000, 900 * 1024);
+    ProduceRequest req;
+    req.acks = 1;
+    req.topics = {{"big", {{p, ByteSpan(batch)}}}};
+    auto r = decode_produce_response(b.call(ApiKey::produce, 7, encode_produce_request(req, 7)), 7);
+    REQUIRE(r.ok());
+    REQUIRE(r->topics.at(0).partitions.at(0).error == Errc::none);
+  }
+  auto fetch = [&](std::int32_t max_bytes, std::int32_t partition_max_bytes) {
+    FetchRequest req;
+    req.min_bytes = 1;
+    req.max_wait_ms = 0;
+    req.max_bytes = max_bytes;
+    req.topics = {{"big", {}}};
+    for (std::int32_t p = 0; p < 3; ++p) req.topics[0].partitions.push_back({p, -1, 0, -1, partition_max_bytes});
+    auto body = b.call(ApiKey::fetch, 11, encode_fetch_request(req, 11));
+    auto resp = decode_fetch_response(body, 11);
+    REQUIRE(resp.ok());
+    std::vector<std::size_t> sizes;
+    for (const auto& p : resp->topics.at(0).partitions) {
+      CHECK(p.error == Errc::none);
+      sizes.push_back(p.records ? p.records->size() : 0);
+    }
+    return sizes;
+  };
+  // librdkafka's defaults in the report: one partition's batch, the others wait their turn.
+  auto sizes = fetch(1'000'000, 20'000'000);
+  CHECK(sizes[0] > 900 * 1024);
+  CHECK(sizes[1] == 0);
+  CHECK(sizes[2] == 0);
+  // The first batch is whole even above both limits, so the consumer always progresses.
+  sizes = fetch(1000, 1000);
+  CHECK(sizes[0] > 900 * 1024);
+  CHECK(sizes[1] == 0);
+  // With room for all three, all three come back.
+  sizes = fetch(10'000'000, 1'000'000);
+  for (auto s : sizes) CHECK(s > 900 * 1024);
+}
+
 TEST_CASE("produce errors are per partition and acks=0 gets no response", "[ch02][broker][bad-input]") {
   Broker b;
   REQUIRE(b.logs->create_topic("orders", 1, {}).ok());
@@ -195,6 +241,48 @@ TEST_CASE("a long poll that gets no data answers empty when max_wait_ms is over"
   CHECK(b.handler->poll_deferred().empty());
   b.handler->cancel_deferred(big.deferred_id);
   CHECK(b.handler->deferred_count() == 0);
+}
+
+// Regression: every parked fetch was read again every 10 ms, whatever had happened. Now
+// an append wakes only the fetches waiting on its partition, and time only those whose
+// wait is over; next_deadline_ms() tells the server's timer when that is.
+TEST_CASE("a parked fetch is looked at again only when its partition gets data or its time is up", "[ch02][broker][long-poll]") {
+  Broker b;
+  REQUIRE(b.logs->create_topic("busy", 1, {}).ok());
+  REQUIRE(b.logs->create_topic("quiet", 1, {}).ok());
+  CHECK_FALSE(b.handler->next_deadline_ms().has_value());
+  std::vector<std::uint64_t> parked;
+  for (int i = 0; i < 10; ++i) {
+    auto o = b.send(ApiKey::fetch, 4, encode_fetch_request(fetch_of("quiet", 0, 0, 1, 1000 + i), 4));
+    REQUIRE(o.kind == Outcome::Kind::deferred);
+    parked.push_back(o.deferred_id);
+  }
+  CHECK(b.handler->next_deadline_ms() == b.clock.monotonic_ms() + 1000);
+  for (int i = 0; i < 20; ++i) {
+    b.produce("busy", 0, 1, 1);  // another partition: nothing for the parked fetches
+    b.clock.advance_ms(10);
+    CHECK_FALSE(b.handler->has_completions());
+    CHECK(b.handler->poll_deferred().empty());
+  }
+  CHECK(b.handler->fetch_rechecks() == 0);
+  // Data for their partition wakes them all, once each, and answers them.
+  b.produce("quiet", 0, 1, 1);
+  CHECK(b.handler->has_completions());
+  CHECK(b.handler->poll_deferred().size() == 10);
+  CHECK(b.handler->fetch_rechecks() == 10);
+  CHECK(b.handler->deferred_count() == 0);
+  CHECK_FALSE(b.handler->next_deadline_ms().has_value());
+  // A fetch with nothing to wake it is answered when its time is up, and not before.
+  auto o = b.send(ApiKey::fetch, 4, encode_fetch_request(fetch_of("quiet", 0, 1, 1, 300), 4));
+  REQUIRE(o.kind == Outcome::Kind::deferred);
+  b.clock.advance_ms(299);
+  CHECK_FALSE(b.handler->has_completions());
+  b.clock.advance_ms(1);
+  CHECK(b.handler->has_completions());
+  auto done = b.handler->poll_deferred();
+  REQUIRE(done.size() == 1);
+  CHECK(done[0].deferred_id == o.deferred_id);
+  CHECK(b.handler->fetch_rechecks() == 11);
 }
 
 TEST_CASE("ListOffsets finds earliest latest and by timestamp", "[ch02][broker]") {

@@ -2,7 +2,11 @@
 //
 // Run by real_clients.py --client groups-kafkajs:
 //
-//   node kafkajs_group_consumer.js BROKER TOPIC GROUP EXPECTED IDLE_MS
+//   node kafkajs_group_consumer.js BROKER TOPIC GROUP EXPECTED IDLE_MS [MAX_BYTES]
+//
+// MAX_BYTES, when given, is the consumer's maxBytes (kafkajs' fetch.max.bytes, with
+// maxBytesPerPartition set above it), and records then carry their value's length
+// instead of the value itself (the large-records scenario).
 //
 // Joins GROUP (kafkajs' own JoinGroup/SyncGroup/Heartbeat and its round-robin assigner),
 // reads TOPIC from the committed offsets (from the beginning where nothing is committed),
@@ -14,6 +18,8 @@ const { Kafka, logLevel } = require('kafkajs');
 
 const [broker, topic, groupId] = process.argv.slice(2, 5);
 const [expected, idleMs] = [Number(process.argv[5]), Number(process.argv[6])];
+const maxBytes = process.argv[7] ? Number(process.argv[7]) : null;
+const limits = maxBytes ? { maxBytes, maxBytesPerPartition: 20 * maxBytes } : {};
 const kafka = new Kafka({
   clientId: 'streamcraft-it-group',
   brokers: [broker],
@@ -25,7 +31,7 @@ const kafka = new Kafka({
 async function main() {
   const started = Date.now();
   const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 1000, rebalanceTimeout: 10000,
-                                    maxWaitTimeInMs: 200 });
+                                    maxWaitTimeInMs: 200, ...limits });
   let joined = null;
   let crashed = null;
   let lastActivity = Date.now();
@@ -37,8 +43,8 @@ async function main() {
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ partition, message }) => {
-      records.push({ partition, offset: Number(message.offset), key: message.key.toString(),
-                     value: message.value.toString() });
+      const value = maxBytes ? { valueBytes: message.value.length } : { value: message.value.toString() };
+      records.push({ partition, offset: Number(message.offset), key: message.key.toString(), ...value });
       await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
       lastActivity = Date.now();
     },

@@ -16,6 +16,9 @@ Scenarios (--client):
                 as sent and read back intact
   garbage       malformed, oversized and random frames from other connections while a
                 real client works: the broker keeps serving it and loses nothing
+  groups-*      (chapter 3) consumer groups with each client's own group implementation
+  large-records (chapter 3) 900 KiB records read with fetch.max.bytes=1000000 by
+                librdkafka, kafka-python, kafkajs (a group member) and the course's client
 
 Must run under Debian's /usr/bin/python3, the only interpreter that sees the Debian
 client packages. Exit status 0 on success; the last line says what was checked.
@@ -1039,6 +1042,72 @@ def run_groups_restart(bootstrap, workdir, broker):
     finally:
         kp_admin.close()
     return bootstrap
+def run_large_records(bootstrap, workdir, broker_binary, node_path):
+    """900 KiB records in three partitions, read with fetch.max.bytes=1000000 by every client.
+
+    librdkafka sizes its receive buffer from fetch.max.bytes (receive.message.max.bytes
+    must be at least fetch.max.bytes + 512) and drops a connection whose response is
+    larger, so a broker that returns more than one oversized batch per response makes it
+    retry forever. Only the first batch of the first non-empty partition may exceed the
+    limit (KIP-74); every client must still read all nine records.
+    """
+    import json
+    from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
+    from kafka import KafkaConsumer, TopicPartition as KpTopicPartition
+    topic, size, per_partition = "large", 900 * 1024, 3
+    expected = {(p, o) for p in range(3) for o in range(per_partition)}
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 0})
+    acked = set()
+    for i in range(3 * per_partition):
+        producer.produce(topic, key=f"k{i}", value=bytes([65 + i]) * size, partition=i % 3,
+                         on_delivery=lambda err, msg: err or acked.add((msg.partition(), msg.offset())))
+        producer.poll(0)
+    check(producer.flush(60) == 0 and acked == expected, f"{len(expected)} records of {size} bytes acknowledged")
+
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "large-rdkafka", "enable.auto.commit": False,
+                  "fetch.max.bytes": 1_000_000, "max.partition.fetch.bytes": 20_000_000,
+                  "receive.message.max.bytes": 1_000_512})
+    c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(3)])
+    got, deadline = set(), time.monotonic() + 60
+    while got != expected and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            check(len(m.value()) == size, f"librdkafka: {m.partition()}/{m.offset()} whole") if not got else None
+            got.add((m.partition(), m.offset()))
+    c.close()
+    check(got == expected, "librdkafka (fetch.max.bytes 1000000, receive.message.max.bytes 1000512) read all 9")
+
+    kc = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                       fetch_max_bytes=1_000_000, max_partition_fetch_bytes=20_000_000)
+    try:
+        tps = [KpTopicPartition(topic, p) for p in range(3)]
+        kc.assign(tps)
+        kc.seek_to_beginning(*tps)
+        got, deadline = set(), time.monotonic() + 60
+        while got != expected and time.monotonic() < deadline:
+            for tp, messages in kc.poll(timeout_ms=500).items():
+                got.update((tp.partition, m.offset) for m in messages if len(m.value) == size)
+    finally:
+        kc.close()
+    check(got == expected, "kafka-python (fetch_max_bytes 1000000) read all 9")
+
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kafkajs_group_consumer.js")
+    out = subprocess.run(["node", script, bootstrap, topic, "large-kafkajs", str(len(expected)), "1000", "1000000"],
+                         capture_output=True, env=dict(os.environ, NODE_PATH=node_path), timeout=90)
+    if out.returncode != 0:
+        raise AssertionError("kafkajs failed: " + out.stderr.decode()[-3000:])
+    records = json.loads(out.stdout.decode().strip().splitlines()[-1])["records"]
+    got = {(r["partition"], r["offset"]) for r in records if r["valueBytes"] == size}
+    check(got == expected, "kafkajs (maxBytes 1000000) read all 9")
+
+    out = subprocess.run([broker_binary, "consume", "--bootstrap", bootstrap, topic, "--from", "earliest",
+                          "--count", str(len(expected)), "--max-bytes", "1000000",
+                          "--max-partition-bytes", "20000000", "--format", "%p %o"],
+                         capture_output=True, check=True, timeout=60).stdout.decode()
+    got = {tuple(int(x) for x in line.split()) for line in out.splitlines()}
+    check(got == expected, "the course's client (--max-bytes 1000000) read all 9")
+
+
 # @end
 
 
@@ -1054,6 +1123,7 @@ LATER_SCENARIOS = {
     "groups-kafkajs": ("group.initial.rebalance.delay.ms=0",),  # three lone runs, one after the other
     "groups-kcat": ("group.initial.rebalance.delay.ms=0",),     # the same
     "groups-restart": ("group.initial.rebalance.delay.ms=0",),  # one lone member before the kill, one after
+    "large-records": ("group.initial.rebalance.delay.ms=0",),   # kafkajs reads as a lone group member
     # @end
 }
 
@@ -1097,6 +1167,8 @@ def main():
                 run_groups_kcat(bootstrap, workdir)
             elif args.client == "groups-restart":
                 run_groups_restart(bootstrap, workdir, broker)
+            elif args.client == "large-records":
+                run_large_records(bootstrap, workdir, args.broker, args.node_path)
             # @end
             else:
                 run_restart(bootstrap, workdir, broker)

@@ -14,12 +14,26 @@
 // (broker::Connection), hands each frame to broker::RequestHandler, and writes what
 // comes back — byte parts with write(2) and segment-file parts with sendfile(2), so
 // fetched batches go from the page cache to the socket without a copy through user space.
+//
+// No client can stop the server or starve the others:
+// - A peer that closes while a response is being written makes write(2) and sendfile(2)
+//   fail with EPIPE, and the kernel would also raise SIGPIPE, whose default action ends
+//   the process. Asio sends with MSG_NOSIGNAL, but sendfile(2) has no such flag, so
+//   start() sets SIGPIPE to "ignore" for the process: every write path then gets EPIPE
+//   as an error value, and only that connection is closed.
+// - Backpressure: a connection is not read while it has max_queued_requests requests
+//   without a written response or max_queued_response_bytes of responses in memory; it is
+//   read again as soon as its responses drain.
+// - Nothing waits on a polling loop: the one timer is set to the earliest deadline the
+//   handler reports (a long poll's max_wait_ms, a group member's session) and to the
+//   logs' once-a-second maintenance, on the monotonic clock.
 #pragma once
 
 #include <asio.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "broker/config.h"
 #include "broker/connection.h"
@@ -43,14 +57,29 @@ class Server {
   // Stops accepting and closes every connection.
   void stop();
 
+  // What the connections hold right now (call on the network thread): for tests and
+  // for an operator's questions.
+  struct Stats {
+    std::size_t connections = 0;
+    std::size_t queued_requests = 0;        // without a written response, over all connections
+    std::size_t queued_response_bytes = 0;  // in memory, waiting to be written
+    std::size_t deferred_tracked = 0;       // deferred requests the connections remember
+    std::size_t paused_connections = 0;     // not being read: backpressure
+  };
+  Stats stats() const;
+
   // Called by sessions.
   void on_deferred(std::uint64_t id, std::weak_ptr<Session> session, std::uint64_t slot);
   void on_closed(Session& session);
-  void complete_deferred();  // after every produce: waiting fetches may have data now
+  // After a connection's requests were handled: deferred work may be complete now.
+  void after_requests();
 
  private:
   void accept();
-  void schedule_tick();
+  void complete_deferred();
+  // Sets the timer to the earliest of the handler's deadlines and the logs' next tick.
+  void arm_timer();
+  void on_timer();
 
   const broker::BrokerConfig& config_;
   broker::RequestHandler& handler_;
@@ -58,8 +87,9 @@ class Server {
   const Clock& clock_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer timer_;
+  std::optional<std::int64_t> timer_at_ms_;  // when the armed timer fires (monotonic), if armed
   std::uint16_t port_ = 0;
-  std::int64_t next_logs_tick_ms_ = 0;
+  std::int64_t next_logs_tick_ms_ = 0;       // monotonic
   struct Waiting {
     std::weak_ptr<Session> session;
     std::uint64_t slot;

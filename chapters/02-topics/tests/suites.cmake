@@ -9,6 +9,7 @@ set(STREAMCRAFT_TEST_SOURCES
   log/recovery_test.cpp
   log/retention_test.cpp
   log/time_index_test.cpp
+  net/server_test.cpp
   protocol/codec_test.cpp
   protocol/golden_requests_test.cpp
   record/batch_test.cpp
@@ -23,9 +24,11 @@ streamcraft_add_test("librdkafka's ApiVersions v3 gets UNSUPPORTED_VERSION in a 
 streamcraft_add_test("requests the broker cannot answer close the connection" "ch02")
 streamcraft_add_test("Metadata auto-creates a requested topic and describes the single broker" "ch02")
 streamcraft_add_test("produce then fetch returns the batch with the assigned offsets" "ch02")
+streamcraft_add_test("a fetch response stays within max_bytes except for the first batch of the first partition" "ch02")
 streamcraft_add_test("produce errors are per partition and acks=0 gets no response" "ch02")
 streamcraft_add_test("a long poll waits for data and answers as soon as it arrives" "ch02")
 streamcraft_add_test("a long poll that gets no data answers empty when max_wait_ms is over" "ch02")
+streamcraft_add_test("a parked fetch is looked at again only when its partition gets data or its time is up" "ch02")
 streamcraft_add_test("ListOffsets finds earliest latest and by timestamp" "ch02")
 streamcraft_add_test("CreateTopics and DeleteTopics report per-topic results" "ch02")
 streamcraft_add_test("a connection reassembles frames delivered a byte at a time" "ch02;ex:framing")
@@ -88,6 +91,9 @@ streamcraft_add_test("time index floor between and after entries" "ch01;ch02;ex:
 streamcraft_add_test("time index floor on a single entry and on many entries" "ch01;ch02;ex:time-index")
 streamcraft_add_test("time index entries are 12 big-endian bytes and round-trip" "ch01;ch02")
 streamcraft_add_test("a damaged time index file is refused" "ch01;ch02")
+streamcraft_add_test("a client that vanishes half-way through a large fetch response does not stop the broker" "ch02")
+streamcraft_add_test("a connection that never reads is paused at its queue limit while others are served" "ch02")
+streamcraft_add_test("a connection forgets its deferred requests once they are answered" "ch02")
 streamcraft_add_test("the request header exposes api key version and correlation id" "ch02")
 streamcraft_add_test("frame sizes are checked against the limit" "ch02")
 streamcraft_add_test("ApiVersions v0 has Kafka's exact layout" "ch02")

@@ -1,5 +1,6 @@
 // generated from final/bench/in_process_broker.h; edit there
-// bench/in_process_broker.h — a complete broker on a background thread, for benchmarks.
+// bench/in_process_broker.h — a complete broker on a background thread, for benchmarks
+// and for the tests that need a real socket.
 //
 // Exactly the server `streamcraft broker` runs (logs, request handler, Asio server), on
 // 127.0.0.1 and a free port, in the benchmark's own process; stopped, and its logs
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +37,7 @@ class InProcessBroker {
     if (!logs) fail(logs.error().describe());
     logs_ = std::move(*logs);
     handler_ = std::make_unique<broker::RequestHandler>(config_, *logs_, clock_);
+    if (auto s = handler_->load_groups(); !s) fail(s.error().describe());
     server_ = std::make_unique<net::Server>(io_, config_, *handler_, *logs_, clock_);
     if (auto s = server_->start(); !s) fail(s.error().describe());
     thread_ = std::thread([this] { io_.run(); });
@@ -48,6 +51,20 @@ class InProcessBroker {
   InProcessBroker& operator=(const InProcessBroker&) = delete;
 
   std::string bootstrap() const { return fmt::format("127.0.0.1:{}", server_->port()); }
+  std::uint16_t port() const { return server_->port(); }
+
+  // Runs f on the broker's network thread and returns its result: the server and its
+  // handler are not thread-safe, so this is the only way to look inside them.
+  template <class F>
+  auto on_network_thread(F f) {
+    std::packaged_task<decltype(f())()> task(std::move(f));
+    auto result = task.get_future();
+    asio::post(io_, [&task] { task(); });
+    return result.get();
+  }
+  net::Server::Stats stats() {
+    return on_network_thread([this] { return server_->stats(); });
+  }
 
  private:
   [[noreturn]] static void fail(const std::string& what) {

@@ -35,6 +35,12 @@ struct BrokerConfig {
   std::int32_t num_partitions = 1;                          // num.partitions (auto-created topics)
   bool auto_create_topics = true;                           // auto.create.topics.enable
   std::size_t max_request_bytes = 100 * 1024 * 1024;        // socket.request.max.bytes
+  // Backpressure: a connection stops being read while this many of its requests wait for
+  // their responses to be written, or while this many response bytes wait in memory
+  // (Kafka mutes such a channel the same way). A client that never reads then fills its
+  // own socket buffers and stops, instead of the broker's memory.
+  std::size_t max_queued_requests = 500;                    // queued.max.requests (per connection)
+  std::size_t max_queued_response_bytes = 64 * 1024 * 1024;  // queued.max.response.bytes (course's)
   log::LogConfig log;  // log.segment.bytes, log.retention.ms, log.flush.interval.messages, …
   std::int64_t retention_check_interval_ms = 300'000;       // log.retention.check.interval.ms
   // group.initial.rebalance.delay.ms, group.min/max.session.timeout.ms,

@@ -120,12 +120,14 @@ Status RequestHandler::append_group_records(const std::string& group_id,
                                             const std::vector<group::OffsetsTopicRecord>& records) {
   if (records.empty()) return {};
   if (auto s = ensure_offsets_topic(); !s) return s;
-  log::Log* log = logs_.partition(group::kOffsetsTopic, coordinator_.partition_for(group_id));
+  const auto partition = coordinator_.partition_for(group_id);
+  log::Log* log = logs_.partition(group::kOffsetsTopic, partition);
   if (!log) return make_error(Errc::coordinator_not_available, "__consumer_offsets partition missing");
   std::vector<record::RecordSpec> specs;
   for (const auto& r : records) specs.push_back(to_record(r, clock_.now_ms()));
   Bytes batch = record::build_batch(specs);
   if (auto appended = log->append(batch); !appended) return appended.error();
+  wake_fetches(std::string(group::kOffsetsTopic), partition);  // someone may be reading it (kcat, a tool)
   for (const auto& r : records) coordinator_.apply(r);
   return {};
 }

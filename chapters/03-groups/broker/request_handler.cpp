@@ -228,6 +228,7 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
         if (appended) {
           pr.base_offset = appended->first_offset;
           pr.log_start_offset = log->log_start_offset();
+          wake_fetches(t.name, p.partition);
         } else {
           pr.error = appended.error().code;
           spdlog::debug("produce to {}-{} refused: {}", t.name, p.partition, appended.error().describe());
@@ -275,15 +276,18 @@ protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchReq
       pr.high_watermark = log->log_end_offset();  // no replication yet: everything is committed
       pr.last_stable_offset = log->log_end_offset();
       pr.log_start_offset = log->log_start_offset();
-      // The request-wide max_bytes, like partition_max_bytes, never stops the very first
-      // batch (KIP-74): otherwise a batch larger than the limits would block forever.
-      if (budget > 0 || total_bytes == 0) {
+      // KIP-74: the limits never stop the first batch of the first partition that has
+      // data, or a batch larger than them would block its consumer forever. Every later
+      // batch must fit: a consumer sizes its receive buffer from max_bytes (librdkafka:
+      // fetch.max.bytes + 512) and drops a connection whose response is larger.
+      const bool first = total_bytes == 0;
+      if (budget > 0 || first) {
         auto limit = static_cast<std::uint64_t>(std::max<std::int64_t>(
             0, std::min<std::int64_t>(p.partition_max_bytes, std::max<std::int64_t>(budget, 0))));
-        auto range = log->read(p.fetch_offset, limit);
+        auto range = log->read(p.fetch_offset, limit);  // at least one batch, however large
         if (!range) {
           pr.error = range.error().code;
-        } else if (range->size > 0) {
+        } else if (range->size > 0 && (first || range->size <= limit)) {
           total_bytes += range->size;
           budget -= static_cast<std::int64_t>(range->size);
           pr.records_file = *range;
@@ -305,8 +309,11 @@ Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan 
     Outcome o;
     o.kind = Outcome::Kind::deferred;
     o.deferred_id = next_deferred_id_++;
-    deferred_.emplace(o.deferred_id,
-                      DeferredFetch{h.correlation_id, h.api_version, std::move(*req), clock_.now_ms() + req->max_wait_ms});
+    const auto deadline = clock_.monotonic_ms() + req->max_wait_ms;
+    for (const auto& t : req->topics)
+      for (const auto& p : t.partitions) waiting_on_[{t.name, p.partition}].insert(o.deferred_id);
+    fetch_deadlines_.emplace(deadline, o.deferred_id);
+    deferred_.emplace(o.deferred_id, DeferredFetch{h.correlation_id, h.api_version, std::move(*req), deadline});
     return o;
   }
   Outcome o;
@@ -314,30 +321,60 @@ Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan 
   return o;
 }
 
+void RequestHandler::wake_fetches(const std::string& topic, std::int32_t partition) {
+  auto it = waiting_on_.find({topic, partition});
+  if (it != waiting_on_.end()) woken_.insert(it->second.begin(), it->second.end());
+}
+
+void RequestHandler::forget_fetch(std::map<std::uint64_t, DeferredFetch>::iterator it) {
+  for (const auto& t : it->second.request.topics)
+    for (const auto& p : t.partitions) {
+      auto w = waiting_on_.find({t.name, p.partition});
+      if (w == waiting_on_.end()) continue;
+      w->second.erase(it->first);
+      if (w->second.empty()) waiting_on_.erase(w);
+    }
+  fetch_deadlines_.erase({it->second.deadline_ms, it->first});
+  woken_.erase(it->first);
+  deferred_.erase(it);
+}
+
+bool RequestHandler::has_completions() const {
+  if (coordinator_.has_completed() || !awaiting_sync_.empty()) return true;
+  return !woken_.empty() ||
+         (!fetch_deadlines_.empty() && fetch_deadlines_.begin()->first <= clock_.monotonic_ms());
+}
+
 void RequestHandler::cancel_deferred(std::uint64_t id) {
-  deferred_.erase(id);
+  if (auto it = deferred_.find(id); it != deferred_.end()) forget_fetch(it);
   if (deferred_groups_.erase(id) > 0) coordinator_.cancel(id);
   awaiting_sync_.erase(id);
 }
 
 std::vector<Completed> RequestHandler::poll_deferred() {
   std::vector<Completed> done;
-  const std::int64_t now = clock_.now_ms();
+  const std::int64_t now = clock_.monotonic_ms();
   sync_durable_appends(done);
   // Time moves the group coordinator too: sessions expire, rebalances time out.
   coordinator_.tick();
   persist_group_records();
   for (const auto& c : coordinator_.take_completed())
     if (auto finished = finish_group_request(c)) done.push_back(std::move(*finished));
-  for (auto it = deferred_.begin(); it != deferred_.end();) {
+  // Only the parked fetches that an append woke and those whose time is up: the others'
+  // answers cannot have changed.
+  std::set<std::uint64_t> due = std::exchange(woken_, {});
+  for (auto it = fetch_deadlines_.begin(); it != fetch_deadlines_.end() && it->first <= now; ++it)
+    due.insert(it->second);
+  for (auto id : due) {
+    auto it = deferred_.find(id);
+    if (it == deferred_.end()) continue;
+    ++fetch_rechecks_;
     std::uint64_t total = 0;
     auto r = read_partitions(it->second.request, total);
     if (total >= static_cast<std::uint64_t>(std::max(it->second.request.min_bytes, 0)) || has_error(r) ||
         now >= it->second.deadline_ms) {
       done.push_back({it->first, fetch_frame(it->second.correlation_id, it->second.version, r)});
-      it = deferred_.erase(it);
-    } else {
-      ++it;
+      forget_fetch(it);
     }
   }
   return done;
@@ -345,8 +382,7 @@ std::vector<Completed> RequestHandler::poll_deferred() {
 
 std::optional<std::int64_t> RequestHandler::next_deadline_ms() const {
   std::optional<std::int64_t> earliest;
-  for (const auto& [id, d] : deferred_)
-    if (!earliest || d.deadline_ms < *earliest) earliest = d.deadline_ms;
+  if (!fetch_deadlines_.empty()) earliest = fetch_deadlines_.begin()->first;
   if (auto g = coordinator_.next_deadline_ms(); g && (!earliest || *g < *earliest)) earliest = g;
   return earliest;
 }
@@ -420,6 +456,9 @@ Outcome RequestHandler::handle_delete_topics(const protocol::RequestHeader& h, B
   if (!req) return close_with(req.error().message);
   protocol::DeleteTopicsResponse r;
   for (const auto& name : req->names) {
+    const auto* topic = logs_.topic(name);
+    // Fetches parked on the topic's partitions must learn that it is gone.
+    for (std::int32_t p = 0; topic && p < topic->partitions; ++p) wake_fetches(name, p);
     auto s = logs_.delete_topic(name);
     r.topics.push_back({name, s ? Errc::none : s.error().code, std::nullopt});
   }

@@ -184,6 +184,9 @@ struct ConsumeOptions {
   bool follow = false;
   std::int64_t count = -1;
   std::string format = "%k:%v";
+  // Kafka's consumer defaults: fetch.max.bytes and max.partition.fetch.bytes.
+  std::int32_t max_bytes = 52'428'800;
+  std::int32_t max_partition_bytes = 1'048'576;
   std::string group;  // consume as a member of this consumer group
 };
 
@@ -327,8 +330,9 @@ int run_consume(const ConsumeOptions& o) {
     protocol::FetchRequest req;
     req.max_wait_ms = o.follow ? 500 : 0;  // long poll when following
     req.min_bytes = 1;
+    req.max_bytes = o.max_bytes;
     protocol::FetchTopic ft{o.topic, {}};
-    for (auto p : partitions) ft.partitions.push_back({p, -1, position[p], -1, 1 << 20});
+    for (auto p : partitions) ft.partitions.push_back({p, -1, position[p], -1, o.max_partition_bytes});
     req.topics = {ft};
     auto resp = c.value()->fetch(req);
     if (!resp) return fail(resp.error());
@@ -405,6 +409,9 @@ void add_client_commands(CLI::App& app, int& exit_code) {
   cc->add_option("--from", co->from, "earliest, latest, offset:N or timestamp:MS")->capture_default_str();
   cc->add_flag("--follow", co->follow, "keep waiting for new records (long poll)");
   cc->add_option("--count", co->count, "stop after this many records");
+  cc->add_option("--max-bytes", co->max_bytes, "a fetch response's limit (fetch.max.bytes)")->capture_default_str();
+  cc->add_option("--max-partition-bytes", co->max_partition_bytes, "a partition's limit in a fetch response")
+      ->capture_default_str();
   cc->add_option("--format", co->format, "%k key, %v value, %o offset, %p partition, %t timestamp")
       ->capture_default_str();
   cc->add_option("--group", co->group, "consume as a member of this consumer group, committing after each batch");

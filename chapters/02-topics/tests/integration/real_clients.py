@@ -17,6 +17,9 @@ Scenarios (--client):
                 as sent and read back intact
   garbage       malformed, oversized and random frames from other connections while a
                 real client works: the broker keeps serving it and loses nothing
+  groups-*      (chapter 3) consumer groups with each client's own group implementation
+  large-records (chapter 3) 900 KiB records read with fetch.max.bytes=1000000 by
+                librdkafka, kafka-python, kafkajs (a group member) and the course's client
 
 Must run under Debian's /usr/bin/python3, the only interpreter that sees the Debian
 client packages. Exit status 0 on success; the last line says what was checked.
