@@ -206,7 +206,10 @@ TEST_CASE("a retried idempotent produce request gets the original offsets and is
 }
 
 TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by all appends", "[ch03]") {
+  test::FaultyFileSystem counting;  // no faults: it counts the fsyncs that reach the disk
   GroupBroker b;
+  b.fs = &counting;
+  b.restart();
   REQUIRE(b.logs->create_topic("durable", 1, {{"flush.messages", "1"}}).ok());
   auto send = [&](int records) {
     auto batch = test::make_batch(records);
@@ -223,8 +226,11 @@ TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by al
   auto* log = b.logs->partition("durable", 0);
   CHECK(log->has_unflushed());  // both appends wait for the same fsync
   CHECK(b.handler->has_completions());
+  const auto syncs_before = counting.plan.syncs;
   auto done = b.handler->poll_deferred();
+  const auto syncs_for_two = counting.plan.syncs - syncs_before;
   CHECK_FALSE(log->has_unflushed());
+  CHECK(syncs_for_two >= 1);
   REQUIRE(done.size() == 2);
   std::map<std::uint64_t, std::int64_t> offsets;
   for (const auto& d : done) {
@@ -236,6 +242,11 @@ TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by al
   }
   CHECK(offsets[first.first] == 0);
   CHECK(offsets[second.first] == 3);
+  // One append alone costs the same fsyncs as the two together: they were shared.
+  send(1);
+  const auto syncs_before_one = counting.plan.syncs;
+  CHECK(b.handler->poll_deferred().size() == 1);
+  CHECK(counting.plan.syncs - syncs_before_one == syncs_for_two);
   // acks=0 never waits, and a topic without flush.messages=1 answers at once.
   REQUIRE(b.logs->create_topic("plain", 1, {}).ok());
   CHECK(b.produce("plain", 0, 2) == 0);

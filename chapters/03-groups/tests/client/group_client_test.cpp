@@ -336,11 +336,21 @@ TEST_CASE("group consumers share a topic then one takes over and a new one resum
   REQUIRE(eventually([&] { return split(10); }));
   {
     auto a = first.snapshot(), b = second.snapshot();
-    CHECK(a.generation == before_a.generation);
-    CHECK(positions_of({a.records.begin() + static_cast<std::ptrdiff_t>(before_a.records.size()), a.records.end()}) ==
-          expected_positions(partitions_of(a.assignment), 5, 10));
-    CHECK(positions_of({b.records.begin() + static_cast<std::ptrdiff_t>(before_b.records.size()), b.records.end()}) ==
-          expected_positions(partitions_of(b.assignment), 5, 10));
+    auto new_a = positions_of({a.records.begin() + static_cast<std::ptrdiff_t>(before_a.records.size()), a.records.end()});
+    auto new_b = positions_of({b.records.begin() + static_cast<std::ptrdiff_t>(before_b.records.size()), b.records.end()});
+    // Whatever the timing, every new record was consumed exactly once between the two.
+    auto both = new_a;
+    both.merge(std::multiset(new_b));
+    CHECK(both == expected_positions(all, 5, 10));
+    // Within one generation, each by the owner of its partition. (A member stalled past
+    // its session by a slow machine starts a new generation; then ownership moved and
+    // only the exactly-once check above applies.)
+    if (a.generation == before_a.generation && b.generation == before_b.generation) {
+      CHECK(new_a == expected_positions(partitions_of(a.assignment), 5, 10));
+      CHECK(new_b == expected_positions(partitions_of(b.assignment), 5, 10));
+    } else {
+      WARN("a rebalance happened while new records were produced: ownership checked by exactly-once only");
+    }
   }
 
   // The first member leaves (commit, LeaveGroup): the second takes over all partitions,
