@@ -133,9 +133,15 @@ Status RequestHandler::append_group_records(const std::string& group_id,
 
 void RequestHandler::persist_group_records() {
   for (const auto& r : coordinator_.take_records()) {
-    const auto& g = std::get<group::GroupRecord>(r);
-    if (auto s = append_group_records(g.group, {r}); !s)
-      spdlog::error("cannot record group {}: {}", g.group, s.error().describe());
+    // Group metadata at the end of a rebalance, or tombstones of expired offsets.
+    const auto& group_id = std::visit(
+        [](const auto& rec) -> const std::string& {
+          if constexpr (std::is_same_v<std::decay_t<decltype(rec)>, group::GroupRecord>) return rec.group;
+          else return rec.key.group;
+        },
+        r);
+    if (auto s = append_group_records(group_id, {r}); !s)
+      spdlog::error("cannot record group {}: {}", group_id, s.error().describe());
   }
 }
 

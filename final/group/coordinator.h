@@ -68,6 +68,11 @@ struct CoordinatorConfig {
   std::int32_t initial_rebalance_delay_ms = 3'000;
   std::int32_t offsets_partitions = 50;  // offsets.topic.num.partitions
   std::size_t max_metadata_bytes = 4096;  // offset.metadata.max.bytes
+  // offsets.retention.minutes (7 days) and offsets.retention.check.interval.ms: the
+  // committed offsets of a group without members expire this long after it became empty
+  // (or after their commit, for a group that never had members), as in Kafka (KIP-211).
+  std::int64_t offsets_retention_ms = 7LL * 24 * 60 * 60 * 1000;
+  std::int64_t offsets_retention_check_interval_ms = 600'000;
 };
 
 struct ProtocolChoice {
@@ -237,10 +242,13 @@ class Coordinator {
     std::int32_t generation = 0;
     std::string leader;
     std::map<std::string, Member> members;
-    std::vector<std::string> pending_members;  // got MEMBER_ID_REQUIRED, not joined yet
+    // Got MEMBER_ID_REQUIRED and not joined yet → when the id expires (monotonic). As in
+    // Kafka, an id nobody joins with is forgotten after the session timeout it asked for.
+    std::map<std::string, std::int64_t> pending_members;
     std::int64_t rebalance_deadline_ms = 0;     // PreparingRebalance: when to stop waiting
     std::int64_t initial_wait_until_ms = 0;     // … and when to stop waiting for newcomers
     std::map<std::pair<std::string, std::int32_t>, OffsetValue> offsets;
+    std::int64_t empty_since_ms = -1;  // wall clock: when it last lost its last member
   };
 
   Group& group(const std::string& id);
@@ -256,6 +264,8 @@ class Coordinator {
   void complete(Token token, std::variant<JoinResult, SyncResult> result);
   GroupValue stored_value(const Group& g) const;
   void maybe_forget(const std::string& id);
+  // Tombstones (into records_) for the offsets of empty groups past their retention.
+  void expire_offsets();
 
   const Clock& clock_;
   CoordinatorConfig config_;
@@ -263,6 +273,7 @@ class Coordinator {
   std::deque<Completion> completed_;
   std::vector<OffsetsTopicRecord> records_;
   std::uint64_t next_member_ = 1;
+  std::int64_t next_expiry_check_ms_ = 0;  // monotonic
 };
 
 }  // namespace streamcraft::group

@@ -126,6 +126,14 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
     return {};
   }
   if (key == "group.initial.rebalance.delay.ms") return parse_number(key, value, c.group.initial_rebalance_delay_ms);
+  if (key == "offsets.retention.minutes") {
+    std::int64_t minutes = 0;
+    if (auto s = parse_number(key, value, minutes); !s) return s;
+    c.group.offsets_retention_ms = minutes * 60'000;
+    return {};
+  }
+  if (key == "offsets.retention.check.interval.ms")
+    return parse_number(key, value, c.group.offsets_retention_check_interval_ms);
   if (key == "group.min.session.timeout.ms") return parse_number(key, value, c.group.min_session_timeout_ms);
   if (key == "group.max.session.timeout.ms") return parse_number(key, value, c.group.max_session_timeout_ms);
   if (key == "offset.metadata.max.bytes") return parse_number(key, value, c.group.max_metadata_bytes);

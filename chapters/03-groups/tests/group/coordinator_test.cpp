@@ -274,6 +274,29 @@ TEST_CASE("JoinGroup v4 hands out the member id first and the member joins with 
   CHECK(b.joins[second].leader_id == id);
 }
 
+// Regression: an id handed out with MEMBER_ID_REQUIRED stayed pending for ever when its
+// client never came back, and its group could never be forgotten.
+TEST_CASE("a member id nobody joins with expires after the session timeout", "[ch03]") {
+  Bench b;
+  auto p = b.params("", {"range"}, 6'000);
+  p.require_known_member_id = true;
+  auto first = b.join(p);
+  REQUIRE(b.early.count(first) == 1);
+  const auto id = b.early[first].member_id;
+  CHECK(b.coord.next_deadline_ms() == b.clock.monotonic_ms() + 6'000);
+  CHECK(b.coord.list_groups().size() == 1);
+  b.clock.advance_ms(5'999);
+  b.coord.tick();
+  CHECK(b.coord.list_groups().size() == 1);  // still pending
+  b.clock.advance_ms(1);
+  b.coord.tick();
+  CHECK(b.coord.list_groups().empty());  // the id expired and the empty group was forgotten
+  CHECK_FALSE(b.coord.next_deadline_ms().has_value());
+  auto late = b.join(b.params(id));
+  REQUIRE(b.early.count(late) == 1);
+  CHECK(b.early[late].error == Errc::unknown_member_id);
+}
+
 TEST_CASE("the protocol chosen is one every member supports", "[ch03][ex:protocol-selection]") {
   Bench b;
   auto t1 = b.join(b.params("", {"range", "roundrobin"}));
@@ -323,6 +346,71 @@ TEST_CASE("a consumer outside any group may commit to a group without members", 
   CHECK(listed[0].state == "Empty");
   CommitParams big{"standalone", "", -1, {{"t", 0, 10, -1, std::string(5000, 'x')}}};
   CHECK(b.coord.plan_commit(big).errors == std::vector<Errc>{Errc::offset_metadata_too_large});
+}
+
+// Regression: committed offsets of groups without members were kept for ever; Kafka
+// expires them offsets.retention.minutes after the group became empty (KIP-211).
+TEST_CASE("committed offsets of an empty group expire after the retention and the group with them", "[ch03]") {
+  Bench b;
+  const std::int64_t week = 7LL * 24 * 60 * 60 * 1000;
+  auto commit = [&](const std::string& group, std::int32_t partition) {
+    auto plan = b.coord.plan_commit({group, "", -1, {{"t", partition, 10, -1, std::nullopt}}});
+    REQUIRE(plan.errors == std::vector<Errc>{Errc::none});
+    for (const auto& r : plan.records) b.coord.apply(r);
+  };
+  auto apply_taken = [&] {
+    auto records = b.coord.take_records();
+    for (const auto& r : records) b.coord.apply(r);  // what the handler does once they are in the log
+    return records.size();
+  };
+  commit("old", 0);
+  commit("old", 1);
+  b.clock.advance_ms(week / 2);
+  commit("recent", 0);
+  b.clock.advance_ms(week / 2 - 1);
+  b.coord.tick();
+  CHECK(apply_taken() == 0);  // "old" is one millisecond short of a week
+  // The check runs every offsets.retention.check.interval.ms (10 minutes): the next one
+  // finds "old" past its retention and writes tombstones for both offsets and the group.
+  CHECK(b.coord.next_deadline_ms().has_value());
+  b.clock.advance_ms(600'000);
+  b.coord.tick();
+  CHECK(apply_taken() == 3);
+  CHECK(b.coord.fetch_offsets("old", {{{"t", 0}}})[0].offset == -1);
+  CHECK(b.coord.fetch_offsets("recent", {{{"t", 0}}})[0].offset == 10);
+  auto listed = b.coord.list_groups();
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].group_id == "recent");
+}
+
+TEST_CASE("a group's offsets expire counting from when it lost its last member", "[ch03]") {
+  Bench b;
+  const std::int64_t week = 7LL * 24 * 60 * 60 * 1000;
+  auto two = two_stable_members(b);
+  auto plan = b.coord.plan_commit({"g", two.leader, two.generation, {{"t", 0, 5, -1, std::nullopt}}});
+  REQUIRE(plan.errors == std::vector<Errc>{Errc::none});
+  for (const auto& r : plan.records) b.coord.apply(r);
+  // The members live on (heartbeating) for more than a week after the commit.
+  for (int day = 0; day < 8; ++day) {
+    b.clock.advance_ms(week / 7);
+    CHECK(b.coord.heartbeat("g", two.leader, two.generation) == Errc::none);
+    CHECK(b.coord.heartbeat("g", two.follower, two.generation) == Errc::none);
+    b.coord.tick();
+  }
+  (void)b.coord.take_records();
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == 5);  // a live group keeps its offsets
+  b.coord.leave("g", two.leader);
+  b.coord.leave("g", two.follower);
+  b.coord.tick();
+  (void)b.coord.take_records();
+  b.clock.advance_ms(week - 1);
+  b.coord.tick();
+  for (const auto& r : b.coord.take_records()) CHECK_FALSE(std::holds_alternative<OffsetRecord>(r));
+  b.clock.advance_ms(600'000);
+  b.coord.tick();
+  bool tombstone = false;
+  for (const auto& r : b.coord.take_records()) tombstone |= std::holds_alternative<OffsetRecord>(r);
+  CHECK(tombstone);
 }
 
 TEST_CASE("a restarted coordinator reloads offsets and groups from its records", "[ch03]") {

@@ -47,9 +47,7 @@ std::string Coordinator::new_member_id(const Group& g, const std::string& client
   // tests' member ids predictable. Skip ids still present after a restart.
   for (;;) {
     auto id = fmt::format("{}-{}", client_id.empty() ? "member" : client_id, next_member_++);
-    if (!g.members.contains(id) && std::find(g.pending_members.begin(), g.pending_members.end(), id) ==
-                                       g.pending_members.end())
-      return id;
+    if (!g.members.contains(id) && !g.pending_members.contains(id)) return id;
   }
 }
 
@@ -86,12 +84,11 @@ std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
     if (p.require_known_member_id) {
       // Hand out the id first; the member joins with it. A join retried after a lost
       // response then reuses the id instead of leaving a phantom member behind.
-      g.pending_members.push_back(member_id);
+      g.pending_members[member_id] = clock_.monotonic_ms() + p.session_timeout_ms;
       return JoinResult{Errc::member_id_required, -1, {}, {}, member_id, {}};
     }
     is_new = true;
-  } else if (auto it = std::find(g.pending_members.begin(), g.pending_members.end(), member_id);
-             it != g.pending_members.end()) {
+  } else if (auto it = g.pending_members.find(member_id); it != g.pending_members.end()) {
     g.pending_members.erase(it);
     is_new = true;
   } else if (!g.members.contains(member_id)) {
@@ -181,6 +178,7 @@ void Coordinator::try_complete_join(Group& g) {
     g.state = GroupState::empty;
     g.protocol.clear();
     g.leader.clear();
+    g.empty_since_ms = clock_.now_ms();
     records_.push_back(GroupRecord{g.id, stored_value(g)});
     return;
   }
@@ -413,10 +411,32 @@ void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
     g.members.emplace(m.id, std::move(m));
   }
   g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
+  g.empty_since_ms = g.members.empty() ? gr.value->state_timestamp : -1;
+}
+
+void Coordinator::expire_offsets() {
+  const auto wall = clock_.now_ms();
+  for (auto& [id, g] : groups_) {
+    if (g.state != GroupState::empty || !g.members.empty() || g.offsets.empty()) continue;
+    std::size_t expired = 0;
+    for (const auto& [tp, v] : g.offsets) {
+      if (wall - std::max(v.commit_timestamp, g.empty_since_ms) < config_.offsets_retention_ms) continue;
+      // Applied (erased from g.offsets) once the tombstone is in the log, like every
+      // other change: what the coordinator knows is what the log holds.
+      records_.push_back(OffsetRecord{{id, tp.first, tp.second}, std::nullopt});
+      ++expired;
+    }
+    // Nothing left: the group itself goes too, so a restart does not bring it back.
+    if (expired == g.offsets.size()) records_.push_back(GroupRecord{id, std::nullopt});
+  }
 }
 
 void Coordinator::tick() {
   const auto now = clock_.monotonic_ms();
+  if (now >= next_expiry_check_ms_) {
+    next_expiry_check_ms_ = now + config_.offsets_retention_check_interval_ms;
+    expire_offsets();
+  }
   std::vector<std::string> ids;
   for (const auto& [id, g] : groups_) ids.push_back(id);
   for (const auto& id : ids) {
@@ -429,6 +449,7 @@ void Coordinator::tick() {
       if (!m.awaiting_join && now - m.last_heartbeat_ms > m.session_timeout_ms) expired.push_back(mid);
     }
     for (const auto& mid : expired) remove_member(*g, mid, Errc::unknown_member_id);
+    std::erase_if(g->pending_members, [&](const auto& e) { return now >= e.second; });
     maybe_forget(id);
   }
 }
@@ -443,6 +464,8 @@ std::optional<std::int64_t> Coordinator::next_deadline_ms() const {
     }
     for (const auto& [mid, m] : g.members)
       if (!m.awaiting_join) consider(m.last_heartbeat_ms + m.session_timeout_ms + 1);
+    for (const auto& [mid, expires] : g.pending_members) consider(expires);
+    if (g.members.empty() && !g.offsets.empty()) consider(next_expiry_check_ms_);
   }
   return next;
 }
