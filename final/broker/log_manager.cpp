@@ -229,6 +229,12 @@ Status LogManager::run_cleaner() {
     cleaning_.reset();
     if (!built) return built.error();
     auto stats = log::swap_cleaned_segments(*done.log, std::move(*built));
+    if (!stats && stats.error().code == Errc::invalid_request) {
+      // The log moved under the plan (retention, truncation): nothing was changed, and
+      // the next tick plans afresh. Routine, not a failure.
+      spdlog::info("cleaning of {}-{} abandoned: {}", done.topic, done.partition, stats.error().message);
+      return {};
+    }
     if (!stats) return stats.error();
     spdlog::info("cleaned {}-{}: {} record(s) removed, {} → {} bytes", done.topic, done.partition,
                  stats->records_removed, stats->bytes_before, stats->bytes_after);

@@ -470,6 +470,7 @@ Result<CleaningPlan> plan_cleaning(const Log& log, std::int64_t now_ms, const Cl
   plan.dir = log.dir();
   plan.config = log.config();
   plan.now_ms = now_ms;
+  plan.log_truncations = log.truncations();
   auto skip = [&](std::string reason) {
     plan.stats.skipped_reason = std::move(reason);
     return std::move(plan);
@@ -542,6 +543,7 @@ Result<CleanedSegments> build_cleaned_segments(FileSystem& fs, const CleaningPla
   auto active_end = add_to_offset_map(map, plan.active, first_dirty);
   if (!active_end) return active_end.error();
   out.map_end_offset = *active_end;
+  out.log_truncations = plan.log_truncations;
 
   // Pass 2: measure, and group. Consecutive segments go into one cleaned segment while
   // its size stays within segment.bytes (Kafka's groupSegmentsBySize, but on the cleaned
@@ -630,11 +632,15 @@ Result<CleanedSegments> build_cleaned_segments(FileSystem& fs, const CleaningPla
 // ---- step 3: swap ------------------------------------------------------------------------
 
 Result<CleanerStats> swap_cleaned_segments(Log& log, CleanedSegments cleaned) {
-  // The offset map counted records up to map_end_offset as "later"; if truncation took
-  // them away, the records they made obsolete may be the latest ones again.
-  if (log.log_end_offset() < cleaned.map_end_offset)
+  // The offset map counted records up to map_end_offset as "later", and the cleaned
+  // segments hold copies of the sealed ones. If a truncation took records away since the
+  // plan, the records they made obsolete may be the latest ones again, and the copies may
+  // hold records that no longer exist — even when new appends have since brought the log
+  // end back past map_end_offset. So any truncation since the plan cancels the swap.
+  if (log.truncations() != cleaned.log_truncations)
     return make_error(Errc::invalid_request,
-                      fmt::format("log {} was truncated below offset {} while it was being cleaned",
+                      fmt::format("log {} was truncated while it was being cleaned (below offset {}); "
+                                  "the cleaning is abandoned",
                                   log.dir().string(), cleaned.map_end_offset));
   if (auto s = log.replace_segments(cleaned.segments); !s) return s.error();
   // Only after the swap: a checkpoint ahead of the data would make the next cleaning

@@ -340,6 +340,9 @@ Result<RetentionReport> Log::apply_retention() {
 Status Log::truncate_to(std::int64_t offset) {
   if (auto s = check_online(); !s) return s;
   if (offset >= next_offset_) return {};
+  // @from ch03
+  ++truncations_;  // before any change: a cleaning planned until now is stale (cleaner.h)
+  // @end
   // Drop whole segments that start at or after the cut, newest first.
   while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
     auto it = std::prev(segments_.end());

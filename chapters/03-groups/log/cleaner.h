@@ -167,6 +167,7 @@ struct CleaningPlan {
   CleanerCheckpoint checkpoint;  // as read, first_dirty_offset clamped to the log
   std::vector<Input> sealed;     // oldest first
   Input active;                  // up to its size at planning time
+  std::uint64_t log_truncations = 0;  // Log::truncations() at planning time
 };
 Result<CleaningPlan> plan_cleaning(const Log& log, std::int64_t now_ms, const CleanOptions& options = {});
 
@@ -183,12 +184,14 @@ class CleanedSegments {
   CleanerStats stats;
   CleanerCheckpoint next_checkpoint;  // to write once the swap is done
   std::int64_t map_end_offset = 0;    // the offset map looked at records below this
+  std::uint64_t log_truncations = 0;  // the plan's: a truncation since makes the swap refuse
 };
 // Step 2: the expensive part. Reads only the plan's files; writes only *.cleaned files.
 Result<CleanedSegments> build_cleaned_segments(FileSystem& fs, const CleaningPlan& plan);
 
 // Step 3: swaps the cleaned segments in (Log::replace_segments) and writes the
-// checkpoint. INVALID_REQUEST if the log changed under the plan (nothing happened then).
+// checkpoint. INVALID_REQUEST if the log was truncated since the plan (nothing happened
+// then: the cleaned files are deleted, and the next plan starts afresh).
 Result<CleanerStats> swap_cleaned_segments(Log& log, CleanedSegments cleaned);
 
 // All three steps, synchronously.

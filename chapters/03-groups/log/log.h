@@ -158,6 +158,10 @@ class Log {
 
   // For the log cleaner (log/cleaner.h) ------------------------------------------------
   const LogConfig& config() const { return config_; }
+  // How many truncations have removed records. A cleaning planned before one must not be
+  // swapped in after it: its offset map may count records that are gone, or that were
+  // replaced by others at the same offsets (a follower truncating to its new leader).
+  std::uint64_t truncations() const { return truncations_; }
   FileSystem& file_system() const { return fs_; }
   // The segments, oldest first; the last one is the active segment.
   std::vector<const Segment*> segments() const;
@@ -215,6 +219,7 @@ class Log {
   std::int64_t next_offset_ = 0;
   ProducerStateTable producers_;
   bool flush_deferred_ = false;
+  std::uint64_t truncations_ = 0;
   std::int64_t recovery_point_ = 0;
   std::int64_t unflushed_messages_ = 0;
   std::optional<std::int64_t> first_unflushed_ms_;

@@ -107,6 +107,7 @@ streamcraft_add_test("a swap interrupted after its commit point is completed at 
 streamcraft_add_test("a disk failure in the swap takes the log offline and reopening completes it" "ch03")
 streamcraft_add_test("a disk failure while building leaves the log as it was" "ch03")
 streamcraft_add_test("a plan made before retention moved the log is refused at the swap" "ch03")
+streamcraft_add_test("a cleaning planned before a truncation is abandoned even after new appends" "ch03")
 streamcraft_add_test("index floor finds the last entry at or before the target" "ch01;ch02;ch03")
 streamcraft_add_test("index entries are 8 big-endian bytes and round-trip" "ch01;ch02;ch03")
 streamcraft_add_test("a damaged index file is refused" "ch01;ch02;ch03")

@@ -706,3 +706,38 @@ TEST_CASE("a plan made before retention moved the log is refused at the swap", "
   CHECK(c.log().online());
   CHECK_FALSE(has_leftovers(c.f.dir.path()));
 }
+
+// Regression: truncation during a cleaning was caught only while the log end stayed below
+// the offset map's end. Chapter 4's follower truncates to its new leader and appends the
+// leader's records at the same offsets at once, so the log end comes back and the stale
+// cleaning — built from records that no longer exist — would have been swapped in.
+TEST_CASE("a cleaning planned before a truncation is abandoned even after new appends", "[ch03]") {
+  Compacted c;
+  fill_three_segments(c);  // offsets 0..13, the sealed segments end at 12
+  auto plan = plan_cleaning(c.log(), kT0);
+  REQUIRE(plan.ok());
+  REQUIRE(plan->due);
+  auto built = build_cleaned_segments(c.log().file_system(), *plan);
+  REQUIRE(built.ok());
+  // Truncate away the second and third sealed segments (truncation cuts at a batch
+  // boundary), then write other records at those offsets until the log is longer than it
+  // was.
+  const auto cut = c.log().segment_infos().at(1).base_offset;
+  REQUIRE(c.log().truncate_to(cut).ok());
+  c.appended.erase(std::remove_if(c.appended.begin(), c.appended.end(), [&](const Rec& r) { return r.offset >= cut; }),
+                   c.appended.end());
+  while (c.log().log_end_offset() <= built->map_end_offset + 2) c.put({{"z", "replaced"}, {"a", "a-new"}});
+  auto swapped = swap_cleaned_segments(c.log(), std::move(*built));
+  REQUIRE_FALSE(swapped.ok());
+  CHECK(swapped.error().code == Errc::invalid_request);
+  CHECK(c.log().online());
+  CHECK_FALSE(has_leftovers(c.f.dir.path()));
+  // The log is exactly what was appended, truncation included: nothing stale swapped in.
+  CHECK(read_records(c.log(), 0) == c.appended);
+  // A cleaning planned after the truncation works as usual.
+  c.roll();
+  c.put({{"y", "1"}});
+  auto stats = clean(c.log(), kT0);
+  CHECK(stats.ran);
+  CHECK(read_records(c.log(), c.log().log_start_offset()) == c.expected());
+}
