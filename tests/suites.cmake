@@ -11,6 +11,7 @@ set(STREAMCRAFT_TEST_SOURCES
   log/cleaner_test.cpp
   log/index_test.cpp
   log/log_test.cpp
+  log/memory_file_system_test.cpp
   log/producer_state_test.cpp
   log/recovery_test.cpp
   log/retention_test.cpp
@@ -132,6 +133,10 @@ streamcraft_add_test("the flush policy flushes every T milliseconds" "ch01;ch02;
 streamcraft_add_test("flushing on every append keeps the recovery point at the log end" "ch01;ch02;ch03")
 streamcraft_add_test("truncate_to removes whole batches from the end" "ch01;ch02;ch03")
 streamcraft_add_test("truncate_to is durable and survives a clean shutdown" "ch01;ch02;ch03")
+streamcraft_add_test("the memory disk keeps synced bytes and synced names across a crash" "ch01;ch02;ch03")
+streamcraft_add_test("a torn tail keeps part of what was appended after the last sync" "ch01;ch02;ch03")
+streamcraft_add_test("a rename becomes durable with its directory's sync and an open file outlives its removal" "ch01;ch02;ch03")
+streamcraft_add_test("a log on the memory disk keeps its flushed records through a crash and a torn tail" "ch01;ch02;ch03")
 streamcraft_add_test("a new producer starts at sequence 0 and continues without gaps" "ch03;ex:sequence-check")
 streamcraft_add_test("a retried batch is recognised among the last five and carries its original offsets" "ch03;ex:sequence-check")
 streamcraft_add_test("an older epoch is fenced and a newer one starts over at sequence 0" "ch03;ex:sequence-check")

@@ -68,7 +68,9 @@ Status LogManager::load() {
   if (!names) return names.error();
   for (const auto& file : *names) {
     if (!file.ends_with(".properties")) continue;
-    auto props = read_properties(topics_dir() / file);
+    auto text = fs_.read_all(topics_dir() / file);
+    if (!text) return text.error();
+    auto props = parse_properties(as_chars(*text));
     if (!props) return props.error();
     Topic topic;
     topic.info.name = file.substr(0, file.size() - std::string_view(".properties").size());
@@ -87,15 +89,15 @@ Status LogManager::load() {
     topics_.emplace(topic.info.name, std::move(topic));
   }
   // Partition directories of no topic are what an interrupted deletion leaves behind.
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(config_.log_dir, ec)) {
-    if (!entry.is_directory()) continue;
-    auto name = entry.path().filename().string();
+  auto dirs = fs_.list_directories(config_.log_dir);
+  if (!dirs) return dirs.error();
+  for (const auto& name : *dirs) {
     auto dash = name.rfind('-');
     if (name.starts_with(".") || dash == std::string::npos) continue;
     if (!topics_.contains(std::string_view(name).substr(0, dash))) {
-      spdlog::info("removing {}: it belongs to no topic (an interrupted deletion)", entry.path().string());
-      if (auto s = fs_.remove_all(entry.path()); !s) return s;
+      const auto path = config_.log_dir / name;
+      spdlog::info("removing {}: it belongs to no topic (an interrupted deletion)", path.string());
+      if (auto s = fs_.remove_all(path); !s) return s;
     }
   }
   spdlog::info("opened {} topic(s) in {}", topics_.size(), config_.log_dir.string());

@@ -120,6 +120,18 @@ class PosixFileSystem final : public FileSystem {
     return names;
   }
 
+  Result<std::vector<std::string>> list_directories(const std::filesystem::path& dir) const override {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+      if (it->is_directory(ec)) names.push_back(it->path().filename().string());
+    }
+    if (ec) return storage_error(dir, "list", ec.value());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
   Status create_directories(const std::filesystem::path& dir) override {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

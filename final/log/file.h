@@ -49,6 +49,8 @@ class FileSystem {
   virtual bool exists(const std::filesystem::path& path) const = 0;
   // Names (not paths) of the regular files in dir, sorted.
   virtual Result<std::vector<std::string>> list(const std::filesystem::path& dir) const = 0;
+  // Names of the directories in dir, sorted (a broker's partition directories).
+  virtual Result<std::vector<std::string>> list_directories(const std::filesystem::path& dir) const = 0;
   virtual Status create_directories(const std::filesystem::path& dir) = 0;
   // Deletes a directory and everything in it (a deleted topic's partitions).
   virtual Status remove_all(const std::filesystem::path& dir) = 0;

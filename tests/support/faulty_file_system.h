@@ -40,6 +40,9 @@ class FaultyFileSystem final : public log::FileSystem {
   }
   bool exists(const std::filesystem::path& path) const override { return real().exists(path); }
   Result<std::vector<std::string>> list(const std::filesystem::path& dir) const override { return real().list(dir); }
+  Result<std::vector<std::string>> list_directories(const std::filesystem::path& dir) const override {
+    return real().list_directories(dir);
+  }
   Status create_directories(const std::filesystem::path& dir) override { return real().create_directories(dir); }
   Status remove_all(const std::filesystem::path& dir) override { return real().remove_all(dir); }
   Status sync_directory(const std::filesystem::path& dir) override;

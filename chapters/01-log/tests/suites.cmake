@@ -3,6 +3,7 @@ set(STREAMCRAFT_CHAPTERS ch01)  # the chapters whose suites this build has
 set(STREAMCRAFT_TEST_SOURCES
   log/index_test.cpp
   log/log_test.cpp
+  log/memory_file_system_test.cpp
   log/recovery_test.cpp
   log/retention_test.cpp
   log/time_index_test.cpp
@@ -33,6 +34,10 @@ streamcraft_add_test("the flush policy flushes every T milliseconds" "ch01")
 streamcraft_add_test("flushing on every append keeps the recovery point at the log end" "ch01")
 streamcraft_add_test("truncate_to removes whole batches from the end" "ch01")
 streamcraft_add_test("truncate_to is durable and survives a clean shutdown" "ch01")
+streamcraft_add_test("the memory disk keeps synced bytes and synced names across a crash" "ch01")
+streamcraft_add_test("a torn tail keeps part of what was appended after the last sync" "ch01")
+streamcraft_add_test("a rename becomes durable with its directory's sync and an open file outlives its removal" "ch01")
+streamcraft_add_test("a log on the memory disk keeps its flushed records through a crash and a torn tail" "ch01")
 streamcraft_add_test("recovery scan accepts every batch of an intact segment" "ch01;ex:recovery-scan")
 streamcraft_add_test("recovery scan of an empty segment" "ch01;ex:recovery-scan")
 streamcraft_add_test("recovery scan stops at a torn last batch at every byte" "ch01;ex:recovery-scan")

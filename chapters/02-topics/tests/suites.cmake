@@ -6,6 +6,7 @@ set(STREAMCRAFT_TEST_SOURCES
   client/client_test.cpp
   log/index_test.cpp
   log/log_test.cpp
+  log/memory_file_system_test.cpp
   log/recovery_test.cpp
   log/retention_test.cpp
   log/time_index_test.cpp
@@ -64,6 +65,10 @@ streamcraft_add_test("the flush policy flushes every T milliseconds" "ch01;ch02"
 streamcraft_add_test("flushing on every append keeps the recovery point at the log end" "ch01;ch02")
 streamcraft_add_test("truncate_to removes whole batches from the end" "ch01;ch02")
 streamcraft_add_test("truncate_to is durable and survives a clean shutdown" "ch01;ch02")
+streamcraft_add_test("the memory disk keeps synced bytes and synced names across a crash" "ch01;ch02")
+streamcraft_add_test("a torn tail keeps part of what was appended after the last sync" "ch01;ch02")
+streamcraft_add_test("a rename becomes durable with its directory's sync and an open file outlives its removal" "ch01;ch02")
+streamcraft_add_test("a log on the memory disk keeps its flushed records through a crash and a torn tail" "ch01;ch02")
 streamcraft_add_test("recovery scan accepts every batch of an intact segment" "ch01;ch02;ex:recovery-scan")
 streamcraft_add_test("recovery scan of an empty segment" "ch01;ch02;ex:recovery-scan")
 streamcraft_add_test("recovery scan stops at a torn last batch at every byte" "ch01;ch02;ex:recovery-scan")
