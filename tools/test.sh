@@ -12,6 +12,9 @@ bash tools/install-deps.sh --test
 # Chapter snapshots and exercise builds compile the same files in different build
 # directories; without the directory in the hash, ccache serves them from one compile.
 export CCACHE_NOHASHDIR=true
+# Paths inside the checkout are hashed relative to it, so a fresh clone in another
+# folder (as CI makes) reuses the compiles of an earlier one on the same machine.
+export CCACHE_BASEDIR="$PWD"
 cmake --preset asan
 cmake --build --preset asan
 ctest --preset asan
