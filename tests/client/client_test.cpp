@@ -3,11 +3,9 @@
 
 #include <thread>
 
-#include "broker/log_manager.h"
-#include "broker/request_handler.h"
+#include "bench/in_process_broker.h"
 #include "client/kafka_client.h"
 #include "client/partitioner.h"
-#include "net/server.h"
 #include "support/batches.h"
 #include "support/temp_dir.h"
 
@@ -34,29 +32,9 @@ TEST_CASE("murmur2 handles every tail length and high bytes", "[ch02][ex:murmur2
 
 TEST_CASE("the client creates a topic produces and fetches through a real socket", "[ch02][client]") {
   test::TempDir dir;
-  SystemClock clock;
-  broker::BrokerConfig config;
-  config.log_dir = dir.path();
-  config.listener.port = 0;  // any free port on 127.0.0.1
-  auto logs = broker::LogManager::open(log::posix_file_system(), config, clock);
-  REQUIRE(logs.ok());
-  broker::RequestHandler handler(config, **logs, clock);
-  asio::io_context io;
-  net::Server server(io, config, handler, **logs, clock);
-  REQUIRE(server.start().ok());
-  std::thread network([&] { io.run(); });
-  // The broker thread is stopped (and joined) whatever the test's outcome.
-  struct Stop {
-    asio::io_context& io;
-    net::Server& server;
-    std::thread& t;
-    ~Stop() {
-      asio::post(io, [this] { server.stop(); });
-      t.join();
-    }
-  } stop{io, server, network};
+  bench::InProcessBroker broker(dir.path());  // on 127.0.0.1, any free port; stopped at scope exit
 
-  auto c = client::KafkaClient::connect("127.0.0.1:" + std::to_string(server.port()));
+  auto c = client::KafkaClient::connect(broker.bootstrap());
   REQUIRE(c.ok());
   CHECK((*c)->version(protocol::ApiKey::produce) == 7);
   CHECK((*c)->version(protocol::ApiKey::fetch) == 11);

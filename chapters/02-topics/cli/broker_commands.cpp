@@ -13,8 +13,7 @@
 #include <fstream>
 
 #include "broker/config.h"
-#include "broker/log_manager.h"
-#include "broker/request_handler.h"
+#include "broker/node.h"
 #include "cli/commands.h"
 #include "net/server.h"
 
@@ -55,11 +54,10 @@ int run_broker(const BrokerOptions& o) {
     if (auto s = broker::apply_setting(config, key, value); !s) return fail(s.error());
 
   SystemClock clock;
-  auto logs = broker::LogManager::open(log::posix_file_system(), config, clock);
-  if (!logs) return fail(logs.error());
-  broker::RequestHandler handler(config, **logs, clock);
+  auto node = broker::Node::open(log::posix_file_system(), config, clock);
+  if (!node) return fail(node.error());
   asio::io_context io;
-  net::Server server(io, config, handler, **logs, clock);
+  net::Server server(io, (*node)->config(), (*node)->handler(), (*node)->logs(), clock);
   if (auto s = server.start(); !s) return fail(s.error());
 
   fmt::print("streamcraft broker {} listening on {}:{} (log.dirs {})\n", config.node_id, config.listener.host,
@@ -76,7 +74,7 @@ int run_broker(const BrokerOptions& o) {
   });
   io.run();
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.
-  if (auto s = (*logs)->close(); !s) return fail(s.error());
+  if (auto s = (*node)->close(); !s) return fail(s.error());
   spdlog::info("stopped cleanly");
   return 0;
 }

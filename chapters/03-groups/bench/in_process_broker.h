@@ -19,8 +19,7 @@
 #include <asio.hpp>
 #include <fmt/format.h>
 
-#include "broker/log_manager.h"
-#include "broker/request_handler.h"
+#include "broker/node.h"
 #include "net/server.h"
 
 namespace streamcraft::bench {
@@ -33,19 +32,17 @@ class InProcessBroker {
     config_.log_dir = dir;
     config_.listener.port = 0;
     if (tune) tune(config_);
-    auto logs = broker::LogManager::open(log::posix_file_system(), config_, clock_);
-    if (!logs) fail(logs.error().describe());
-    logs_ = std::move(*logs);
-    handler_ = std::make_unique<broker::RequestHandler>(config_, *logs_, clock_);
-    if (auto s = handler_->load_groups(); !s) fail(s.error().describe());
-    server_ = std::make_unique<net::Server>(io_, config_, *handler_, *logs_, clock_);
+    auto node = broker::Node::open(log::posix_file_system(), config_, clock_);
+    if (!node) fail(node.error().describe());
+    node_ = std::move(*node);
+    server_ = std::make_unique<net::Server>(io_, node_->config(), node_->handler(), node_->logs(), clock_);
     if (auto s = server_->start(); !s) fail(s.error().describe());
     thread_ = std::thread([this] { io_.run(); });
   }
   ~InProcessBroker() {
     asio::post(io_, [this] { server_->stop(); });
     thread_.join();
-    (void)logs_->close();
+    (void)node_->close();
   }
   InProcessBroker(const InProcessBroker&) = delete;
   InProcessBroker& operator=(const InProcessBroker&) = delete;
@@ -74,8 +71,7 @@ class InProcessBroker {
 
   SystemClock clock_;
   broker::BrokerConfig config_;
-  std::unique_ptr<broker::LogManager> logs_;
-  std::unique_ptr<broker::RequestHandler> handler_;
+  std::unique_ptr<broker::Node> node_;
   asio::io_context io_;
   std::unique_ptr<net::Server> server_;
   std::thread thread_;
