@@ -61,6 +61,28 @@ struct GroupBroker : Broker {
   }
 };
 
+// A produce to the `durable` topic (flush.messages=1): deferred until its fsync.
+std::pair<std::uint64_t, std::int32_t> send_durable(Broker& b, int records) {
+  auto batch = test::make_batch(records);
+  ProduceRequest req;
+  req.acks = -1;
+  req.topics = {{"durable", {{0, ByteSpan(batch)}}}};
+  const auto correlation = b.next_correlation;
+  auto o = b.send(ApiKey::produce, 7, encode_produce_request(req, 7));
+  REQUIRE(o.kind == broker::Outcome::Kind::deferred);
+  return {o.deferred_id, correlation};
+}
+
+void delete_topic(Broker& b, const std::string& name) {
+  DeleteTopicsRequest del;
+  del.names = {name};
+  del.timeout_ms = 1000;
+  auto r = decode_delete_topics_response(b.call(ApiKey::delete_topics, 3, encode_delete_topics_request(del, 3)), 3);
+  REQUIRE(r.ok());
+  REQUIRE(r->topics.at(0).error == Errc::none);
+}
+
+
 JoinGroupRequest join_request(const std::string& member_id) {
   JoinGroupRequest j;
   j.group_id = "g";
@@ -210,16 +232,7 @@ TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by al
   b.fs = &counting;
   b.restart();
   REQUIRE(b.logs->create_topic("durable", 1, {{"flush.messages", "1"}}).ok());
-  auto send = [&](int records) {
-    auto batch = test::make_batch(records);
-    ProduceRequest req;
-    req.acks = -1;
-    req.topics = {{"durable", {{0, ByteSpan(batch)}}}};
-    const auto correlation = b.next_correlation;
-    auto o = b.send(ApiKey::produce, 7, encode_produce_request(req, 7));
-    REQUIRE(o.kind == broker::Outcome::Kind::deferred);  // not acknowledged before the fsync
-    return std::pair{o.deferred_id, correlation};
-  };
+  auto send = [&](int records) { return send_durable(b, records); };  // not acknowledged before the fsync
   auto first = send(3);
   auto second = send(2);
   auto* log = b.logs->partition("durable", 0);
@@ -250,31 +263,6 @@ TEST_CASE("with flush.messages=1 produce answers wait for one fsync shared by al
   REQUIRE(b.logs->create_topic("plain", 1, {}).ok());
   CHECK(b.produce("plain", 0, 2) == 0);
 }
-
-namespace {
-
-// A produce to the `durable` topic (flush.messages=1): deferred until its fsync.
-std::pair<std::uint64_t, std::int32_t> send_durable(Broker& b, int records) {
-  auto batch = test::make_batch(records);
-  ProduceRequest req;
-  req.acks = -1;
-  req.topics = {{"durable", {{0, ByteSpan(batch)}}}};
-  const auto correlation = b.next_correlation;
-  auto o = b.send(ApiKey::produce, 7, encode_produce_request(req, 7));
-  REQUIRE(o.kind == broker::Outcome::Kind::deferred);
-  return {o.deferred_id, correlation};
-}
-
-void delete_topic(Broker& b, const std::string& name) {
-  DeleteTopicsRequest del;
-  del.names = {name};
-  del.timeout_ms = 1000;
-  auto r = decode_delete_topics_response(b.call(ApiKey::delete_topics, 3, encode_delete_topics_request(del, 3)), 3);
-  REQUIRE(r.ok());
-  REQUIRE(r->topics.at(0).error == Errc::none);
-}
-
-}  // namespace
 
 // Regression: the acks waiting for an fsync held raw Log pointers, and the fsync touched
 // a log that DeleteTopics had destroyed (a heap-use-after-free under ASan).

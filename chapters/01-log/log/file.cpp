@@ -80,6 +80,20 @@ class PosixFile final : public File {
 };
 
 class PosixFileSystem final : public FileSystem {
+  // The names of the entries of dir that `keep` accepts, sorted.
+  template <class Keep>
+  static Result<std::vector<std::string>> entries(const std::filesystem::path& dir, Keep keep) {
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+      if (keep(*it, ec)) names.push_back(it->path().filename().string());
+    }
+    if (ec) return storage_error(dir, "list", ec.value());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
  public:
   Result<std::unique_ptr<File>> open(const std::filesystem::path& path, OpenMode mode) override {
     int flags = O_CLOEXEC | (mode == OpenMode::read_only ? O_RDONLY : (O_RDWR | O_CREAT));
@@ -110,27 +124,15 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::vector<std::string>> list(const std::filesystem::path& dir) const override {
-    std::error_code ec;
-    std::vector<std::string> names;
-    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
-      if (it->is_regular_file(ec)) names.push_back(it->path().filename().string());
-    }
-    if (ec) return storage_error(dir, "list", ec.value());
-    std::sort(names.begin(), names.end());
-    return names;
+    return entries(dir, [](const std::filesystem::directory_entry& e, std::error_code& ec) {
+      return e.is_regular_file(ec);
+    });
   }
 
   Result<std::vector<std::string>> list_directories(const std::filesystem::path& dir) const override {
-    std::error_code ec;
-    std::vector<std::string> names;
-    for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
-      if (it->is_directory(ec)) names.push_back(it->path().filename().string());
-    }
-    if (ec) return storage_error(dir, "list", ec.value());
-    std::sort(names.begin(), names.end());
-    return names;
+    return entries(dir, [](const std::filesystem::directory_entry& e, std::error_code& ec) {
+      return e.is_directory(ec);
+    });
   }
 
   Status create_directories(const std::filesystem::path& dir) override {

@@ -15,9 +15,8 @@ using log::OpenMode;
 namespace {
 
 Bytes text(std::string_view s) {
-  Bytes b;
-  for (char c : s) b.push_back(static_cast<std::byte>(c));
-  return b;
+  auto b = as_bytes(s);
+  return Bytes(b.begin(), b.end());
 }
 
 Bytes contents(log::FileSystem& fs, const std::filesystem::path& path) {
