@@ -22,7 +22,8 @@ set(STREAMCRAFT_TEST_SOURCES
   protocol/group_codecs_test.cpp
   record/batch_test.cpp
   record/crc32c_test.cpp
-  record/golden_test.cpp)
+  record/golden_test.cpp
+  sim/broker_sim_test.cpp)
 streamcraft_add_test("the log manager compacts a compacted topic in the background and keeps the latest value per key" "ch03")
 streamcraft_add_test("FindCoordinator names this broker and creates the offsets topic" "ch03")
 streamcraft_add_test("a JoinGroup v4 member gets its id first and then a deferred answer" "ch03")
@@ -235,3 +236,7 @@ streamcraft_add_test("kcat's uncompressed batch decodes field by field" "ch01;ch
 streamcraft_add_test("our batch builder writes the same bytes as librdkafka" "ch01;ch02;ch03")
 streamcraft_add_test("kcat's gzip batch is valid and is never decompressed" "ch01;ch02;ch03")
 streamcraft_add_test("captured batches round-trip through the log unchanged except baseOffset" "ch01;ch02;ch03")
+streamcraft_add_test("a simulator seed replays exactly the same run" "ch02;ch03")
+streamcraft_add_test("without durable acks the simulator finds acknowledged records lost in a crash" "ch02;ch03")
+streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02;ch03")
+streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03")

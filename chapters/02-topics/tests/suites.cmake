@@ -15,7 +15,8 @@ set(STREAMCRAFT_TEST_SOURCES
   protocol/golden_requests_test.cpp
   record/batch_test.cpp
   record/crc32c_test.cpp
-  record/golden_test.cpp)
+  record/golden_test.cpp
+  sim/broker_sim_test.cpp)
 streamcraft_add_test("topic names follow Kafka's rules" "ch02")
 streamcraft_add_test("a topic is a set of partition directories that survives a restart" "ch02")
 streamcraft_add_test("creating topics reports Kafka's errors" "ch02")
@@ -135,3 +136,6 @@ streamcraft_add_test("kcat's uncompressed batch decodes field by field" "ch01;ch
 streamcraft_add_test("our batch builder writes the same bytes as librdkafka" "ch01;ch02")
 streamcraft_add_test("kcat's gzip batch is valid and is never decompressed" "ch01;ch02")
 streamcraft_add_test("captured batches round-trip through the log unchanged except baseOffset" "ch01;ch02")
+streamcraft_add_test("a simulator seed replays exactly the same run" "ch02")
+streamcraft_add_test("without durable acks the simulator finds acknowledged records lost in a crash" "ch02")
+streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02")
