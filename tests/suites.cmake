@@ -241,3 +241,4 @@ streamcraft_add_test("without durable acks the simulator finds acknowledged reco
 streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02;ch03")
 streamcraft_add_test("an idempotent producer's retries after lost responses are written exactly once" "ch03")
 streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03")
+streamcraft_add_test("with flush.messages=1 and tiny segments no crash loses an acknowledged record" "ch03")
