@@ -296,6 +296,24 @@ TEST_CASE("a member id nobody joins with expires after the session timeout", "[c
   CHECK(b.early[late].error == Errc::unknown_member_id);
 }
 
+// Regression (found by the simulator): while a rebalance waited for a member after the
+// initial delay was over, next_deadline_ms() kept reporting the end of that delay — a
+// time in the past — so the server's timer fired again and again with nothing to do.
+TEST_CASE("the next deadline after a tick is never in the past", "[ch03]") {
+  Bench b;
+  two_stable_members(b);
+  // A third member joins: the group prepares a rebalance and waits for the other two to
+  // join again (they never do here), long after the initial delay is over.
+  b.join(b.params(""));
+  for (int i = 0; i < 50; ++i) {
+    b.clock.advance_ms(100);
+    b.coord.tick();
+    auto next = b.coord.next_deadline_ms();
+    REQUIRE(next.has_value());
+    CHECK(*next > b.clock.monotonic_ms());
+  }
+}
+
 TEST_CASE("the protocol chosen is one every member supports", "[ch03][ex:protocol-selection]") {
   Bench b;
   auto t1 = b.join(b.params("", {"range", "roundrobin"}));

@@ -6,13 +6,16 @@
 // end of its timeline.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "protocol/produce.h"
 // @from ch03
+#include "protocol/groups.h"
 #include "protocol/init_producer_id.h"
 // @end
 #include "protocol/wire.h"
@@ -319,6 +322,169 @@ TEST_CASE("an idempotent producer's retries after lost responses are written exa
     retries += producer.retries;
   }
   CHECK(retries > 0);  // the network did lose messages, and the producer did retry
+}
+
+// A consumer group member on the wire: JoinGroup v3, SyncGroup v1 (the leader assigns
+// six partitions by range over the sorted member ids), Heartbeat v1 every 100 ms, and a
+// new join on REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION. A request
+// that the network loses breaks the connection; the member reconnects and joins again.
+struct GroupMember {
+  GroupMember(sim::World& w, sim::Network& n, sim::SimBroker& b, int client_id,
+              std::map<std::int32_t, std::map<std::string, std::set<int>>>& handed_out)
+      : world(w), net(n), broker(b), id(client_id), assignments(handed_out) {}
+
+  sim::World& world;
+  sim::Network& net;
+  sim::SimBroker& broker;
+  int id;
+  std::map<std::int32_t, std::map<std::string, std::set<int>>>& assignments;  // generation → member → partitions
+  std::string member_id;
+  std::int32_t generation = -1;
+  std::set<int> owned;
+  std::uint64_t connection = 0;
+  std::uint64_t epoch = 0;  // of the member's current attempt: stale callbacks are ignored
+  std::int64_t stop_at_ms = 0;
+
+  void start(std::int64_t until_ms) {
+    stop_at_ms = until_ms;
+    connection = static_cast<std::uint64_t>(id) * 1000;
+    join();
+  }
+  // Sends a request; a lost one breaks the connection and the member joins again.
+  template <class OnReply>
+  void call(protocol::ApiKey key, std::int16_t version, Bytes body, const std::string& what, OnReply on_reply) {
+    auto frame = test::Broker::frame(key, version, 1, body);
+    const auto at = epoch;
+    const auto on = connection;
+    bool sent = net.send(id, broker.id(), what, [this, frame = std::move(frame), at, on, what, on_reply]() mutable {
+      broker.receive(on, std::move(frame), [this, at, what, on_reply](Bytes response) {
+        if (!net.send(broker.id(), id, what + " answer",
+                      [this, at, on_reply, response = std::move(response)] {
+                        if (at == epoch) on_reply(ByteSpan(response).subspan(4));
+                      }))
+          world.after(0, "", [this, at] { if (at == epoch) reconnect(); });
+      });
+    });
+    if (!sent) world.after(50, "", [this, at] { if (at == epoch) reconnect(); });
+  }
+  void reconnect() {
+    broker.close(connection);
+    ++connection;
+    join();
+  }
+  void join() {
+    ++epoch;
+    owned.clear();
+    if (world.now_ms() >= stop_at_ms) return;
+    protocol::JoinGroupRequest j;
+    j.group_id = "g";
+    j.session_timeout_ms = 1'000;
+    j.rebalance_timeout_ms = 1'000;
+    j.member_id = member_id;
+    j.protocol_type = "consumer";
+    j.protocols = {{"range", {}}};
+    call(protocol::ApiKey::join_group, 3, protocol::encode_join_group_request(j, 3), fmt::format("join {}", id),
+         [this](ByteSpan body) {
+           auto r = protocol::decode_join_group_response(body, 3);
+           if (!r) return;
+           if (r->error == Errc::unknown_member_id) member_id.clear();
+           if (r->error != Errc::none) return world.after(20, "", [this] { join(); });
+           member_id = r->member_id;
+           generation = r->generation_id;
+           sync(*r);
+         });
+  }
+  void sync(const protocol::JoinGroupResponse& joined) {
+    protocol::SyncGroupRequest s{"g", generation, member_id, std::nullopt, {}};
+    if (joined.leader == member_id) {
+      std::vector<std::string> ids;
+      for (const auto& m : joined.members) ids.push_back(m.member_id);
+      std::sort(ids.begin(), ids.end());
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        Bytes a;
+        for (int p = 0; p < 6; ++p)
+          if (static_cast<std::size_t>(p) * ids.size() / 6 == i) a.push_back(static_cast<std::byte>(p));
+        s.assignments.push_back({ids[i], a});
+      }
+    }
+    call(protocol::ApiKey::sync_group, 1, protocol::encode_sync_group_request(s, 1), fmt::format("sync {}", id),
+         [this](ByteSpan body) {
+           auto r = protocol::decode_sync_group_response(body, 1);
+           if (!r || r->error != Errc::none) return join();
+           owned.clear();
+           for (auto b : r->assignment) owned.insert(static_cast<int>(b));
+           assignments[generation][member_id] = owned;
+           world.note(fmt::format("member {} ({}) owns {} partition(s) in generation {}", id, member_id, owned.size(),
+                                  generation));
+           heartbeat();
+         });
+  }
+  void heartbeat() {
+    const auto at = epoch;
+    world.after(100, "", [this, at] {
+      if (at != epoch || world.now_ms() >= stop_at_ms) return;
+      protocol::HeartbeatRequest h{"g", generation, member_id, std::nullopt};
+      call(protocol::ApiKey::heartbeat, 1, protocol::encode_heartbeat_request(h, 1), fmt::format("heartbeat {}", id),
+           [this](ByteSpan body) {
+             auto r = protocol::decode_heartbeat_response(body, 1);
+             if (r && r->error == Errc::none) return heartbeat();
+             join();  // a rebalance, or this member was removed
+           });
+    });
+  }
+};
+
+// Three members; one of them is cut off from the broker for three seconds, far past its
+// one-second session. It loses its partitions, the others take them over, and it gets
+// some back after it returns — and in no generation is a partition handed to two members.
+TEST_CASE("a group member whose network pauses past its session loses its partitions and none has two owners", "[ch03][sim]") {
+  for (auto seed : sim::seeds(50)) {
+    sim::World world(seed);
+    sim::Network net(world);
+    net.set_default({1, 3, 0});
+    auto config = sim_config();
+    config.group.min_session_timeout_ms = 100;
+    config.group.initial_rebalance_delay_ms = 0;
+    sim::SimBroker broker(world, 1, config);
+    REQUIRE(broker.start().ok());
+    std::map<std::int32_t, std::map<std::string, std::set<int>>> handed_out;
+    std::vector<std::unique_ptr<GroupMember>> members;
+    for (int m = 0; m < 3; ++m) {
+      members.push_back(std::make_unique<GroupMember>(world, net, broker, 300 + m, handed_out));
+      world.at(world.between(0, 50), "", [&, m] { members[static_cast<std::size_t>(m)]->start(8'000); });
+    }
+    const auto pause_at = world.between(2'000, 2'500);
+    world.at(pause_at, "pause member 300", [&] { net.partition(300, 1); });
+    world.at(pause_at + 3'000, "member 300 returns", [&] { net.heal(); });
+    std::set<int> owned_by_others_while_away;
+    bool paused_one_out = false;
+    world.at(pause_at + 2'500, "", [&] {
+      // By now its session (1 s) has expired and the rebalance has finished.
+      paused_one_out = members[0]->member_id.empty() ||
+                       std::none_of(handed_out.rbegin()->second.begin(), handed_out.rbegin()->second.end(),
+                                    [&](const auto& e) { return e.first == members[0]->member_id; });
+      for (std::size_t m = 1; m < 3; ++m) owned_by_others_while_away.insert(members[m]->owned.begin(), members[m]->owned.end());
+    });
+    REQUIRE(world.run());
+    INFO(sim::replay_hint("a group member whose network pauses past its session loses its partitions and none has two owners", seed));
+    INFO(world.timeline_text(40));
+    std::size_t double_owned = 0;
+    for (const auto& [generation, by_member] : handed_out) {
+      std::map<int, int> owners;
+      for (const auto& [member, partitions] : by_member)
+        for (auto p : partitions) double_owned += ++owners[p] > 1 ? 1 : 0;
+    }
+    CHECK(double_owned == 0);
+    CHECK(paused_one_out);
+    CHECK(owned_by_others_while_away.size() == 6);  // the other two took everything over
+    // After it came back, the last generation gives each of the three members some partitions.
+    REQUIRE_FALSE(handed_out.empty());
+    const auto& last = handed_out.rbegin()->second;
+    CHECK(last.size() == 3);
+    std::set<int> all;
+    for (const auto& [member, partitions] : last) all.insert(partitions.begin(), partitions.end());
+    CHECK(all.size() == 6);
+  }
 }
 
 // flush.messages=1 with group commit: an acknowledgement waits for the fsync, so no crash

@@ -7,7 +7,9 @@
 // end of its timeline.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>

@@ -457,10 +457,14 @@ void Coordinator::tick() {
 std::optional<std::int64_t> Coordinator::next_deadline_ms() const {
   std::optional<std::int64_t> next;
   auto consider = [&](std::int64_t t) { next = next ? std::min(*next, t) : t; };
+  const auto now = clock_.monotonic_ms();
   for (const auto& [id, g] : groups_) {
     if (g.state == GroupState::preparing_rebalance) {
       consider(g.rebalance_deadline_ms);
-      consider(g.initial_wait_until_ms);
+      // Once over, the initial wait is no deadline: the join then completes when every
+      // member is in or at the rebalance deadline. (A past time here would make the
+      // server's timer fire again and again with nothing to do.)
+      if (g.initial_wait_until_ms > now) consider(g.initial_wait_until_ms);
     }
     for (const auto& [mid, m] : g.members)
       if (!m.awaiting_join) consider(m.last_heartbeat_ms + m.session_timeout_ms + 1);
