@@ -10,11 +10,12 @@ namespace {
 
 class MemoryFile final : public File {
  public:
-  MemoryFile(std::shared_ptr<MemoryFileSystem::Inode> inode, std::uint64_t& syncs, bool writable)
-      : inode_(std::move(inode)), syncs_(syncs), writable_(writable) {}
+  MemoryFile(std::shared_ptr<MemoryFileSystem::Inode> inode, MemoryFileSystem& fs, std::uint64_t& syncs, bool writable)
+      : inode_(std::move(inode)), fs_(fs), syncs_(syncs), writable_(writable) {}
 
   Status append(ByteSpan data) override {
     if (!writable_) return storage_error("<memory>", "write to a read-only file", EBADF);
+    if (!fs_.take_write()) return {};
     inode_->data.insert(inode_->data.end(), data.begin(), data.end());
     return {};
   }
@@ -26,12 +27,14 @@ class MemoryFile final : public File {
     return static_cast<std::size_t>(n);
   }
   Status sync() override {
+    if (!fs_.take_write()) return {};
     inode_->synced = inode_->data;
     ++syncs_;
     return {};
   }
   Status truncate(std::uint64_t size) override {
     if (!writable_) return storage_error("<memory>", "truncate a read-only file", EBADF);
+    if (!fs_.take_write()) return {};
     inode_->data.resize(static_cast<std::size_t>(size));
     return {};
   }
@@ -39,6 +42,7 @@ class MemoryFile final : public File {
 
  private:
   std::shared_ptr<MemoryFileSystem::Inode> inode_;  // outlives a remove(), as an open fd does
+  MemoryFileSystem& fs_;
   std::uint64_t& syncs_;
   bool writable_;
 };
@@ -57,17 +61,21 @@ Result<std::unique_ptr<File>> MemoryFileSystem::open(const std::filesystem::path
   if (it == names_.end()) {
     if (mode == OpenMode::read_only) return storage_error(path, "open", ENOENT);
     if (!is_directory(parent_of(k))) return storage_error(path, "create", ENOENT);
-    it = names_.emplace(k, std::make_shared<Inode>()).first;  // durable once its directory is synced
+    auto inode = std::make_shared<Inode>();
+    if (!take_write()) return std::unique_ptr<File>(std::make_unique<MemoryFile>(inode, *this, syncs_, true));
+    it = names_.emplace(k, std::move(inode)).first;  // durable once its directory is synced
   }
-  return std::unique_ptr<File>(std::make_unique<MemoryFile>(it->second, syncs_, mode == OpenMode::read_write));
+  return std::unique_ptr<File>(std::make_unique<MemoryFile>(it->second, *this, syncs_, mode == OpenMode::read_write));
 }
 
 Status MemoryFileSystem::remove(const std::filesystem::path& path) {
+  if (!take_write()) return {};
   if (names_.erase(key(path)) == 0) return storage_error(path, "delete", ENOENT);
   return {};
 }
 
 Status MemoryFileSystem::rename(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (!take_write()) return {};  // the machine is dead: nothing it does reaches the disk
   auto it = names_.find(key(from));
   if (it == names_.end()) return storage_error(from, "rename", ENOENT);
   auto inode = it->second;
@@ -109,6 +117,7 @@ Status MemoryFileSystem::create_directories(const std::filesystem::path& dir) {
 }
 
 Status MemoryFileSystem::remove_all(const std::filesystem::path& dir) {
+  if (!take_write()) return {};
   const auto d = key(dir);
   auto inside = [&](const std::string& path) { return path == d || path.starts_with(d + "/"); };
   std::erase_if(names_, [&](const auto& e) { return inside(e.first); });
@@ -122,6 +131,7 @@ Status MemoryFileSystem::remove_all(const std::filesystem::path& dir) {
 Status MemoryFileSystem::sync_directory(const std::filesystem::path& dir) {
   const auto d = key(dir);
   if (!is_directory(d)) return storage_error(dir, "fsync directory", ENOENT);
+  if (!take_write()) return {};
   std::erase_if(durable_names_, [&](const auto& e) { return parent_of(e.first) == d; });
   for (const auto& [path, inode] : names_)
     if (parent_of(path) == d) durable_names_[path] = inode;
@@ -130,6 +140,7 @@ Status MemoryFileSystem::sync_directory(const std::filesystem::path& dir) {
 }
 
 void MemoryFileSystem::crash(const std::function<std::uint64_t(const std::filesystem::path&, std::uint64_t)>& torn_tail) {
+  writes_left_.reset();  // the power is back
   names_ = durable_names_;
   for (auto& [path, inode] : names_) {
     // Appended bytes beyond the durable ones may partly survive; anything else since the

@@ -25,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +50,14 @@ class MemoryFileSystem final : public FileSystem {
   // appended since its last sync survive (0 when not given: none do).
   void crash(const std::function<std::uint64_t(const std::filesystem::path&, std::uint64_t)>& torn_tail = {});
 
+  // A power cut in the middle of things: after `writes` more changes (appends,
+  // truncations, syncs, creations, renames, removals), the disk stops taking any — each
+  // later change "succeeds" and does nothing, as if the machine had died just there.
+  // The caller then crashes whatever was running (its answers never left the machine)
+  // and calls crash(). powered_off() tells whether the cut has happened.
+  void power_cut_after(std::uint64_t writes) { writes_left_ = writes; }
+  bool powered_off() const { return writes_left_ && *writes_left_ == 0; }
+
   // Observations for tests: fsyncs of files and directories, and bytes not yet durable.
   std::uint64_t syncs() const { return syncs_; }
   std::uint64_t unsynced_bytes() const;
@@ -66,6 +75,16 @@ class MemoryFileSystem final : public FileSystem {
   std::map<std::string, std::shared_ptr<Inode>> durable_names_;  // path → file, after a crash
   std::set<std::string> directories_;
   std::uint64_t syncs_ = 0;
+  std::optional<std::uint64_t> writes_left_;  // set: a power cut is coming
+
+ public:
+  // For the files: false once the power is off (the change must not happen).
+  bool take_write() {
+    if (!writes_left_) return true;
+    if (*writes_left_ == 0) return false;
+    --*writes_left_;
+    return true;
+  }
 };
 
 }  // namespace streamcraft::log

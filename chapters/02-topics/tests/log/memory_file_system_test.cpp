@@ -110,3 +110,27 @@ TEST_CASE("a log on the memory disk keeps its flushed records through a crash an
   CHECK(test::read_all(*f.log, 0).size() == 5);
   CHECK(f.append(1) == 5);
 }
+
+TEST_CASE("a power cut after n writes drops every later change and the crash brings the power back", "[ch01][memory-disk]") {
+  MemoryFileSystem fs;
+  REQUIRE(fs.create_directories("/d").ok());
+  auto f = fs.open("/d/a", OpenMode::read_write);
+  REQUIRE(f.ok());
+  REQUIRE(fs.sync_directory("/d").ok());
+  fs.power_cut_after(2);
+  REQUIRE((*f)->append(text("one")).ok());
+  REQUIRE((*f)->sync().ok());
+  CHECK(fs.powered_off());
+  REQUIRE((*f)->append(text("two")).ok());  // "succeeds": the machine no longer knows
+  REQUIRE(fs.rename("/d/a", "/d/b").ok());
+  CHECK((*f)->size() == 3);
+  CHECK(fs.exists("/d/a"));
+  f->reset();
+  fs.crash();
+  CHECK_FALSE(fs.powered_off());
+  CHECK(contents(fs, "/d/a") == text("one"));
+  auto g = fs.open("/d/a", OpenMode::read_write);
+  REQUIRE(g.ok());
+  REQUIRE((*g)->append(text("+")).ok());
+  CHECK((*g)->size() == 4);
+}

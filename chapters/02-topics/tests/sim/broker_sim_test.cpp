@@ -103,7 +103,7 @@ struct CrashRun {
 // One producer, one broker that is killed and restarted at random; then everything
 // acknowledged is compared with what the log holds after a last crash and restart.
 CrashRun run_crashes(std::uint64_t seed, const std::vector<std::pair<std::string, std::string>>& topic_config,
-                     std::int16_t acks) {
+                     std::int16_t acks, bool power_cuts = false) {
   sim::World world(seed);
   sim::Network net(world);
   net.set_default({1, 2, 0});
@@ -113,16 +113,22 @@ CrashRun run_crashes(std::uint64_t seed, const std::vector<std::pair<std::string
   Producer producer(world, net, broker, 100, "events", acks, 1);
   producer.start(2'000);
   CrashRun out;
-  // Crashes at random moments, each followed by a restart 20–100 ms later.
+  // Crashes at random moments — between events, or with power_cuts inside the work of
+  // one (after a few more disk changes) — each followed by a restart 20–100 ms later.
+  broker.on_crash = [&] {
+    ++out.crashes;
+    world.after(world.between(20, 100), "", [&] { REQUIRE(broker.start().ok()); });
+  };
   for (std::int64_t t = world.between(50, 300); t < 2'000; t += world.between(150, 600)) {
     world.at(t, "", [&] {
-      broker.crash();
-      ++out.crashes;
-      world.after(world.between(20, 100), "", [&] { REQUIRE(broker.start().ok()); });
+      if (!broker.up()) return;
+      if (power_cuts) broker.power_cut_after(world.random(12));
+      else broker.crash();
     });
   }
   REQUIRE(world.run());
-  broker.crash();
+  broker.on_crash = nullptr;
+  if (broker.up()) broker.crash();
   REQUIRE(broker.start().ok());
   out.acked = producer.acked;
   out.stored = stored(broker, "events");

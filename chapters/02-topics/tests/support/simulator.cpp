@@ -112,6 +112,7 @@ void SimBroker::crash() {
   const auto unsynced = disk_.unsynced_bytes();
   disk_.crash([this](const std::filesystem::path&, std::uint64_t tail) { return world_.random(tail + 1); });
   world_.note(fmt::format("broker {} crashed ({} unsynced byte(s) at risk)", id_, unsynced));
+  if (on_crash) on_crash();
 }
 
 void SimBroker::receive(std::uint64_t connection, Bytes frame, Reply reply) {
@@ -119,6 +120,7 @@ void SimBroker::receive(std::uint64_t connection, Bytes frame, Reply reply) {
   auto& c = connections_[connection];
   const auto slot = c.slots.open_slot();
   auto outcome = node_->handler().handle(frame);
+  if (died()) return;
   switch (outcome.kind) {
     case broker::Outcome::Kind::respond:
       c.replies[slot] = std::move(reply);
@@ -168,7 +170,9 @@ void SimBroker::finish_deferred(bool at_deadline) {
   auto& handler = node_->handler();
   // At a deadline, poll even when nothing woke: time itself moves the group coordinator.
   if (!at_deadline && !handler.has_completions()) return;
-  for (auto& done : handler.poll_deferred()) {
+  auto completed = handler.poll_deferred();  // group commit: the fsync happens in here
+  if (died()) return;
+  for (auto& done : completed) {
     auto it = deferred_.find(done.deferred_id);
     if (it == deferred_.end()) continue;
     auto [connection, slot] = it->second;
@@ -183,6 +187,7 @@ void SimBroker::finish_deferred(bool at_deadline) {
 void SimBroker::service(bool at_deadline) {
   if (!node_) return;
   finish_deferred(at_deadline);
+  if (!node_) return;  // it died in there
   // One timer event at the handler's next deadline, as the real server arms its timer.
   auto next = node_->handler().next_deadline_ms();
   if (!next) return;

@@ -33,6 +33,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "broker/connection.h"
 #include "broker/node.h"
 #include "common/clock.h"
@@ -149,6 +151,11 @@ class SimBroker {
   // and of each file's unsynced tail a random part (a torn write).
   void crash();
   bool up() const { return node_ != nullptr; }
+  // A power cut in the middle of work: after `writes` more disk changes the machine dies
+  // just there — inside an append, a roll, an fsync — and its answers never leave it.
+  void power_cut_after(std::uint64_t writes) { disk_.power_cut_after(writes); }
+  // Called at every crash (the scenario schedules the restart).
+  std::function<void()> on_crash;
 
   using Reply = std::function<void(Bytes response)>;
   // A request arriving on a connection. reply runs for its response (not for acks=0),
@@ -166,6 +173,12 @@ class SimBroker {
     std::map<std::uint64_t, Reply> replies;  // slot → where its response goes
   };
   void deliver_ready(std::uint64_t connection);
+  bool died() {  // the power went in the work just done: crash before anything is answered
+    if (!disk_.powered_off()) return false;
+    world_.note(fmt::format("broker {}: power cut", id_));
+    crash();
+    return true;
+  }
   void finish_deferred(bool at_deadline);
   void service(bool at_deadline = false);  // finishes deferred work, sets the timer to the next deadline
 
