@@ -37,6 +37,7 @@
 #include "broker/connection.h"
 #include "broker/node.h"
 #include "common/clock.h"
+#include "common/executor.h"
 #include "log/memory_file_system.h"
 
 namespace streamcraft::sim {
@@ -185,6 +186,11 @@ class SimBroker {
   int id_;
   broker::BrokerConfig config_;
   log::MemoryFileSystem disk_;
+  // The node's background disk work (segment seals, cleanings): each job runs at a random
+  // later moment, so a crash can come before, between or inside them.
+  ManualExecutor background_;
+  bool background_scheduled_ = false;
+  void schedule_background();
   std::unique_ptr<broker::Node> node_;
   std::map<std::uint64_t, Conn> connections_;
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> deferred_;  // id → (connection, slot)
