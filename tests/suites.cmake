@@ -141,6 +141,7 @@ streamcraft_add_test("a torn tail keeps part of what was appended after the last
 streamcraft_add_test("a rename becomes durable with its directory's sync and an open file outlives its removal" "ch01;ch02;ch03")
 streamcraft_add_test("a log on the memory disk keeps its flushed records through a crash and a torn tail" "ch01;ch02;ch03")
 streamcraft_add_test("a power cut after n writes drops every later change and the crash brings the power back" "ch01;ch02;ch03")
+streamcraft_add_test("removing a missing file succeeds on the memory disk as on the real one" "ch01;ch02;ch03")
 streamcraft_add_test("a new producer starts at sequence 0 and continues without gaps" "ch03")
 streamcraft_add_test("a retried batch is recognised among the last five and carries its original offsets" "ch03")
 streamcraft_add_test("an older epoch is fenced and a newer one starts over at sequence 0" "ch03")
@@ -251,3 +252,4 @@ streamcraft_add_test("an idempotent producer's retries after lost responses are 
 streamcraft_add_test("a group member whose network pauses past its session loses its partitions and none has two owners" "ch03")
 streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03")
 streamcraft_add_test("with flush.messages=1 tiny segments and power cuts inside requests no acknowledged record is lost" "ch03")
+streamcraft_add_test("a compacted topic keeps the latest acknowledged value of every key through power cuts in cleanings" "ch03")

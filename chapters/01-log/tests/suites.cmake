@@ -40,6 +40,7 @@ streamcraft_add_test("a torn tail keeps part of what was appended after the last
 streamcraft_add_test("a rename becomes durable with its directory's sync and an open file outlives its removal" "ch01")
 streamcraft_add_test("a log on the memory disk keeps its flushed records through a crash and a torn tail" "ch01")
 streamcraft_add_test("a power cut after n writes drops every later change and the crash brings the power back" "ch01")
+streamcraft_add_test("removing a missing file succeeds on the memory disk as on the real one" "ch01")
 streamcraft_add_test("recovery scan accepts every batch of an intact segment" "ch01" EXERCISES recovery-scan)
 streamcraft_add_test("recovery scan of an empty segment" "ch01" EXERCISES recovery-scan)
 streamcraft_add_test("recovery scan stops at a torn last batch at every byte" "ch01" EXERCISES recovery-scan)

@@ -186,10 +186,27 @@ void SimBroker::finish_deferred(bool at_deadline) {
   }
 }
 
+void SimBroker::tick_logs(std::int64_t every_ms, std::int64_t until_ms, double power_cut_chance) {
+  if (world_.now_ms() + every_ms > until_ms) return;
+  world_.after(every_ms, "", [this, every_ms, until_ms, power_cut_chance] {
+    if (node_) {
+      if (power_cut_chance > 0 && world_.chance(power_cut_chance)) {
+        world_.note(fmt::format("broker {}: a power cut is coming", id_));
+        disk_.power_cut_after(world_.random(40));
+      }
+      (void)node_->logs().tick();  // a failing log goes offline; the scenario's checks see it
+      if (!died()) service();
+    }
+    tick_logs(every_ms, until_ms, power_cut_chance);  // down or up, the ticks go on
+  });
+}
+
 void SimBroker::schedule_background() {
   if (background_scheduled_ || background_.pending() == 0) return;
   background_scheduled_ = true;
-  world_.at(world_.now_ms() + static_cast<std::int64_t>(world_.random(50)), "",
+  // Soon, but not at once: appends and other requests may come first, and a crash may
+  // come in between.
+  world_.at(world_.now_ms() + static_cast<std::int64_t>(world_.random(10)), "",
             [this, incarnation = incarnation_] {
               if (incarnation != incarnation_ || !node_) return;
               background_scheduled_ = false;

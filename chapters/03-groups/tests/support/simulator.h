@@ -155,6 +155,10 @@ class SimBroker {
   // A power cut in the middle of work: after `writes` more disk changes the machine dies
   // just there — inside an append, a roll, an fsync — and its answers never leave it.
   void power_cut_after(std::uint64_t writes) { disk_.power_cut_after(writes); }
+  // The log manager's periodic work (flush policy, retention, the cleaner), as the real
+  // server runs it every second: every `every_ms` until `until_ms`, with a chance of
+  // arming a power cut just before each tick — inside a cleaning's swap, say.
+  void tick_logs(std::int64_t every_ms, std::int64_t until_ms, double power_cut_chance = 0);
   // Called at every crash (the scenario schedules the restart).
   std::function<void()> on_crash;
 
