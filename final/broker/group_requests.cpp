@@ -174,11 +174,16 @@ Outcome RequestHandler::handle_find_coordinator(const protocol::RequestHeader& h
     r.error = Errc::coordinator_not_available;
     r.error_message = s.error().message;
   } else {
-    // The coordinator is the leader of the group's __consumer_offsets partition: with
-    // one broker, this one.
-    r.node_id = config_.node_id;
-    r.host = advertised_host_;
-    r.port = advertised_port_;
+    // The coordinator is the leader of the group's __consumer_offsets partition.
+    auto coordinator = cluster_->coordinator(group::offsets_partition_for(req->key, config_.group.offsets_partitions));
+    if (!coordinator) {
+      r.error = Errc::coordinator_not_available;
+      r.error_message = "the group's offsets partition has no leader";
+    } else {
+      r.node_id = coordinator->id;
+      r.host = coordinator->host;
+      r.port = coordinator->port;
+    }
   }
   return respond(h.correlation_id, protocol::encode_find_coordinator_response(r, h.api_version));
 }

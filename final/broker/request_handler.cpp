@@ -77,10 +77,11 @@ OutMessage response_frame(std::int32_t correlation_id, Bytes body) {
   return out;
 }
 
-RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock)
+RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock,
+                               ClusterMetadata* cluster)
     : config_(config), logs_(logs), clock_(clock),
-      advertised_host_(config.advertised ? config.advertised->host : config.listener.host),
-      advertised_port_(config.advertised ? config.advertised->port : config.listener.port)
+      own_cluster_(cluster ? nullptr : std::make_unique<SingleNodeMetadata>(config)),
+      cluster_(cluster ? cluster : own_cluster_.get())
       // @from ch03
       ,
       coordinator_(clock, config.group),
@@ -90,8 +91,7 @@ RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, con
 }
 
 void RequestHandler::set_advertised(std::string host, std::uint16_t port) {
-  advertised_host_ = std::move(host);
-  advertised_port_ = port;
+  if (own_cluster_) own_cluster_->set_advertised(std::move(host), port);
 }
 
 Outcome RequestHandler::handle(MutableByteSpan frame) {
@@ -153,9 +153,9 @@ Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSp
   auto req = protocol::decode_metadata_request(body, h.api_version);
   if (!req) return close_with(req.error().message);
   protocol::MetadataResponse r;
-  r.brokers = {{config_.node_id, advertised_host_, advertised_port_, std::nullopt}};
+  for (const auto& b : cluster_->brokers()) r.brokers.push_back({b.id, b.host, b.port, b.rack});
   r.cluster_id = config_.cluster_id;
-  r.controller_id = config_.node_id;  // one broker: it is also the controller
+  r.controller_id = cluster_->controller_id();
 
   auto describe = [&](const TopicInfo& t) {
     protocol::MetadataTopic mt;
@@ -163,8 +163,11 @@ Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSp
     // @from ch03
     mt.is_internal = t.name == group::kOffsetsTopic;
     // @end
-    for (std::int32_t p = 0; p < t.partitions; ++p)
-      mt.partitions.push_back({Errc::none, p, config_.node_id, {config_.node_id}, {config_.node_id}, {}});
+    for (std::int32_t p = 0; p < t.partitions; ++p) {
+      auto state = cluster_->partition(t.name, p);
+      mt.partitions.push_back({state.leader >= 0 ? Errc::none : Errc::leader_not_available, p, state.leader,
+                               state.replicas, state.isr, state.offline_replicas});
+    }
     return mt;
   };
   if (!req->topics) {
@@ -215,6 +218,8 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
         pr.error = Errc::invalid_required_acks;
       } else if (!log) {
         pr.error = Errc::unknown_topic_or_partition;
+      } else if (!cluster_->leads(t.name, p.partition)) {
+        pr.error = Errc::not_leader_or_follower;  // the client refreshes Metadata and goes to the leader
       } else if (!p.records || p.records->empty()) {
         pr.error = Errc::corrupt_message;
       } else {
@@ -281,13 +286,13 @@ protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchReq
       protocol::FetchPartitionResponse pr;
       pr.partition = p.partition;
       log::Log* log = logs_.partition(t.name, p.partition);
-      if (!log) {
-        pr.error = Errc::unknown_topic_or_partition;
+      if (!log || !cluster_->leads(t.name, p.partition)) {
+        pr.error = log ? Errc::not_leader_or_follower : Errc::unknown_topic_or_partition;
         tr.partitions.push_back(pr);
         continue;
       }
-      pr.high_watermark = log->log_end_offset();  // no replication yet: everything is committed
-      pr.last_stable_offset = log->log_end_offset();
+      pr.high_watermark = cluster_->high_watermark(t.name, p.partition, *log);
+      pr.last_stable_offset = pr.high_watermark;  // no transactions: nothing is pending
       pr.log_start_offset = log->log_start_offset();
       // KIP-74: the limits never stop the first batch of the first partition that has
       // data, or a batch larger than them would block its consumer forever. Every later
@@ -421,10 +426,13 @@ Outcome RequestHandler::handle_list_offsets(const protocol::RequestHeader& h, By
       log::Log* log = logs_.partition(t.name, p.partition);
       if (!log) {
         pr.error = Errc::unknown_topic_or_partition;
+      } else if (!cluster_->leads(t.name, p.partition)) {
+        pr.error = Errc::not_leader_or_follower;
       } else if (p.timestamp == protocol::kEarliestTimestamp) {
         pr.offset = log->log_start_offset();
       } else if (p.timestamp == protocol::kLatestTimestamp) {
-        pr.offset = log->log_end_offset();
+        // "Latest" is the end of what consumers may read: the high watermark.
+        pr.offset = cluster_->high_watermark(t.name, p.partition, *log);
       } else {
         auto found = log->offset_for_timestamp(p.timestamp);
         if (!found) {
@@ -454,10 +462,8 @@ Outcome RequestHandler::handle_create_topics(const protocol::RequestHeader& h, B
     };
     if (!seen.insert(t.name).second) {
       fail(make_error(Errc::invalid_request, "topic listed twice in one request"));
-    } else if (t.replication_factor != -1 && t.replication_factor != 1) {
-      fail(make_error(Errc::invalid_replication_factor,
-                      fmt::format("replication factor {}: this single-broker cluster has 1 broker",
-                                  t.replication_factor)));
+    } else if (auto placed = cluster_->check_replication(t.replication_factor); !placed) {
+      fail(placed.error());
     } else if (!t.assignments.empty()) {
       fail(make_error(Errc::invalid_request, "manual replica assignments are not supported"));
     } else {

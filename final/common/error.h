@@ -23,6 +23,7 @@ enum class Errc : std::int16_t {
   corrupt_message = 2,
   unknown_topic_or_partition = 3,
   leader_not_available = 5,
+  not_leader_or_follower = 6,
   message_too_large = 10,
   invalid_topic = 17,
   record_list_too_large = 18,

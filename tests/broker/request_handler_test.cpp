@@ -99,6 +99,77 @@ TEST_CASE("Metadata auto-creates a requested topic and describes the single brok
   CHECK(resp->topics[0].name == "orders");
 }
 
+// The handler asks the cluster metadata, and only it, who leads what: a cluster of three
+// where this broker leads partition 0 only and has replicated two records of it.
+struct ThreeBrokers final : ClusterMetadata {
+  std::vector<BrokerEndpoint> brokers() const override {
+    return {{0, "broker-0", 9092, {}}, {1, "broker-1", 9093, {}}, {2, "broker-2", 9094, {}}};
+  }
+  std::int32_t controller_id() const override { return 2; }
+  PartitionState partition(std::string_view, std::int32_t p) const override {
+    return {p == 0 ? 0 : 1, 7, {0, 1, 2}, {0, 1}, {2}};
+  }
+  bool leads(std::string_view, std::int32_t p) const override { return p == 0; }
+  std::int64_t high_watermark(std::string_view, std::int32_t, const log::Log&) const override { return 2; }
+  Status check_replication(std::int16_t rf) const override {
+    if (rf <= 3) return {};
+    return make_error(Errc::invalid_replication_factor, "3 brokers");
+  }
+  // @from ch03
+  std::optional<BrokerEndpoint> coordinator(std::int32_t) const override { return brokers()[1]; }
+  // @end
+};
+
+TEST_CASE("the handler answers who leads what from the cluster metadata", "[ch02][broker]") {
+  ThreeBrokers cluster;
+  Broker b;
+  b.cluster = &cluster;
+  b.open();
+  REQUIRE(b.logs->create_topic("orders", 2, {}).ok());
+
+  MetadataRequest req;
+  req.topics = std::vector<std::string>{"orders"};
+  auto meta = decode_metadata_response(b.call(ApiKey::metadata, 5, encode_metadata_request(req, 5)), 5);
+  REQUIRE(meta.ok());
+  CHECK(meta->brokers.size() == 3);
+  CHECK(meta->controller_id == 2);
+  REQUIRE(meta->topics.at(0).partitions.size() == 2);
+  CHECK(meta->topics[0].partitions[1].leader == 1);
+  CHECK(meta->topics[0].partitions[1].isr == std::vector<std::int32_t>{0, 1});
+  CHECK(meta->topics[0].partitions[1].offline_replicas == std::vector<std::int32_t>{2});
+
+  // Partition 1 is led elsewhere: produce, fetch and ListOffsets send the client there.
+  auto batch = test::make_batch(1);
+  ProduceRequest produce;
+  produce.acks = 1;
+  produce.topics = {{"orders", {{1, ByteSpan(batch)}}}};
+  auto p = decode_produce_response(b.call(ApiKey::produce, 7, encode_produce_request(produce, 7)), 7);
+  REQUIRE(p.ok());
+  CHECK(p->topics[0].partitions[0].error == Errc::not_leader_or_follower);
+  auto f = decode_fetch_response(b.call(ApiKey::fetch, 4, encode_fetch_request(fetch_of("orders", 1, 0, 1, 0), 4)), 4);
+  REQUIRE(f.ok());
+  CHECK(f->topics[0].partitions[0].error == Errc::not_leader_or_follower);
+
+  // Partition 0 is ours: five records written, two of them committed (the high watermark).
+  CHECK(b.produce("orders", 0, 5) == 0);
+  f = decode_fetch_response(b.call(ApiKey::fetch, 4, encode_fetch_request(fetch_of("orders", 0, 0, 1, 0), 4)), 4);
+  REQUIRE(f.ok());
+  CHECK(f->topics[0].partitions[0].high_watermark == 2);
+  ListOffsetsRequest lo;
+  lo.topics = {{"orders", {{0, protocol::kLatestTimestamp}}}};
+  auto offsets = decode_list_offsets_response(b.call(ApiKey::list_offsets, 1, encode_list_offsets_request(lo, 1)), 1);
+  REQUIRE(offsets.ok());
+  CHECK(offsets->topics[0].partitions[0].offset == 2);
+
+  // A replication factor the cluster can place is accepted; one it cannot is refused.
+  CreateTopicsRequest create;
+  create.topics = {{"three", 1, 3, {}, {}}, {"four", 1, 4, {}, {}}};
+  auto created = decode_create_topics_response(b.call(ApiKey::create_topics, 2, encode_create_topics_request(create, 2)), 2);
+  REQUIRE(created.ok());
+  CHECK(created->topics[0].error == Errc::none);
+  CHECK(created->topics[1].error == Errc::invalid_replication_factor);
+}
+
 TEST_CASE("produce then fetch returns the batch with the assigned offsets", "[ch02][broker]") {
   Broker b;
   REQUIRE(b.logs->create_topic("orders", 2, {}).ok());

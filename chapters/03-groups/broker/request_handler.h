@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/cluster_metadata.h"
 #include "broker/config.h"
 #include "broker/log_manager.h"
 #include "common/clock.h"
@@ -57,10 +58,14 @@ struct Completed {
 
 class RequestHandler {
  public:
-  RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock);
+  // `cluster` answers who leads what (broker/cluster_metadata.h); without one, the
+  // handler answers for a cluster of this broker alone.
+  RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock,
+                 ClusterMetadata* cluster = nullptr);
 
   // The address clients should connect to, as advertised in Metadata (the server sets
-  // it once it knows the port it is bound to).
+  // it once it knows the port it is bound to). Only for the handler's own single-node
+  // metadata; a cluster's metadata knows its brokers' addresses itself.
   void set_advertised(std::string host, std::uint16_t port);
 
   // Handles one request. The frame is mutable because a produced batch is stamped with
@@ -132,8 +137,8 @@ class RequestHandler {
   const BrokerConfig& config_;
   LogManager& logs_;
   const Clock& clock_;
-  std::string advertised_host_;
-  std::uint16_t advertised_port_ = 0;
+  std::unique_ptr<SingleNodeMetadata> own_cluster_;  // when none was given
+  ClusterMetadata* cluster_;
   std::map<std::uint64_t, DeferredFetch> deferred_;
   std::set<std::pair<std::int64_t, std::uint64_t>> fetch_deadlines_;                // (deadline, id)
   std::map<std::pair<std::string, std::int32_t>, std::set<std::uint64_t>> waiting_on_;  // partition → ids

@@ -20,6 +20,7 @@
 namespace streamcraft::test {
 
 using broker::BrokerConfig;
+using broker::ClusterMetadata;
 using broker::LogManager;
 using broker::Outcome;
 using broker::RequestHandler;
@@ -37,6 +38,8 @@ struct Broker {
   // Background disk work runs at once, inside the call that asks for it: the tests see
   // one thread, and a faulty file system counts every fsync in order.
   InlineExecutor background;
+  // Who leads what; nullptr: the handler's own single-broker answers.
+  ClusterMetadata* cluster = nullptr;
   std::unique_ptr<LogManager> logs;
   std::unique_ptr<RequestHandler> handler;
   std::int32_t next_correlation = 1;
@@ -55,7 +58,7 @@ struct Broker {
     auto opened = LogManager::open(*fs, config, clock, &background);
     REQUIRE(opened.ok());
     logs = std::move(*opened);
-    handler = std::make_unique<RequestHandler>(config, *logs, clock);
+    handler = std::make_unique<RequestHandler>(config, *logs, clock, cluster);
     handler->set_advertised("127.0.0.1", 9092);
   }
 
