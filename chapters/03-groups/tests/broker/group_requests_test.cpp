@@ -381,6 +381,9 @@ TEST_CASE("a static member rejoins over the wire without a rebalance and its new
   CHECK(again->leader == old_id);  // the leader as it was: no assignment to compute
   const auto new_id = again->member_id;
   CHECK(new_id != old_id);
+  // The rejoin was recorded before its answer went out: a broker restart right now
+  // keeps the new id as the member.
+  b.restart();
   auto heartbeat = [&](const std::string& member) {
     HeartbeatRequest hb{"g", joined->generation_id, member, std::string("inst")};
     return decode_heartbeat_response(b.call(ApiKey::heartbeat, 3, encode_heartbeat_request(hb, 3)), 3)->error;
@@ -403,11 +406,6 @@ TEST_CASE("a static member rejoins over the wire without a rebalance and its new
   REQUIRE(committed.ok());
   CHECK(committed->topics.at(0).partitions.at(0).error == Errc::fenced_instance_id);
   CHECK(b.committed("g") == -1);
-
-  // The rejoin was recorded: after another restart the new id is the member.
-  b.restart();
-  CHECK(heartbeat(new_id) == Errc::none);
-  CHECK(heartbeat(old_id) == Errc::fenced_instance_id);
 }
 
 TEST_CASE("LeaveGroup v3 removes members by member id or instance id with an error for each", "[ch03]") {
