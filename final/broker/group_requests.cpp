@@ -46,7 +46,9 @@ protocol::JoinGroupResponse to_wire(const group::JoinResult& r) {
   w.protocol_name = r.protocol_name;
   w.leader = r.leader_id;
   w.member_id = r.member_id;
-  for (const auto& m : r.members) w.members.push_back({m.member_id, std::nullopt, m.metadata});
+  // Instance ids go to the leader too: an assignor may keep an instance's partitions
+  // with it across restarts (KIP-345).
+  for (const auto& m : r.members) w.members.push_back({m.member_id, m.group_instance_id, m.metadata});
   return w;
 }
 
@@ -133,7 +135,8 @@ Status RequestHandler::append_group_records(const std::string& group_id,
 
 void RequestHandler::persist_group_records() {
   for (const auto& r : coordinator_.take_records()) {
-    // Group metadata at the end of a rebalance, or tombstones of expired offsets.
+    // Group metadata at the end of a rebalance or after a static member's rejoin, or
+    // tombstones of expired offsets.
     const auto& group_id = std::visit(
         [](const auto& rec) -> const std::string& {
           if constexpr (std::is_same_v<std::decay_t<decltype(rec)>, group::GroupRecord>) return rec.group;
@@ -201,8 +204,10 @@ Outcome RequestHandler::handle_join_group(const protocol::RequestHeader& h, Byte
   p.protocol_type = req->protocol_type;
   for (const auto& proto : req->protocols) p.protocols.push_back({proto.name, proto.metadata});
   p.require_known_member_id = h.api_version >= 4;
+  p.group_instance_id = req->group_instance_id;  // v5+; the decoder leaves it empty below
   const auto token = next_deferred_id_++;
   auto now = coordinator_.join(token, p);
+  persist_group_records();  // a static member's rejoin records its new member id
   if (now) return respond(h.correlation_id, protocol::encode_join_group_response(to_wire(*now), h.api_version));
   deferred_groups_[token] = {h.correlation_id, h.api_version};
   Outcome o;
@@ -217,7 +222,7 @@ Outcome RequestHandler::handle_sync_group(const protocol::RequestHeader& h, Byte
   group::SyncParams p{req->group_id, req->member_id, req->generation_id, {}};
   for (const auto& a : req->assignments) p.assignments.emplace_back(a.member_id, a.assignment);
   const auto token = next_deferred_id_++;
-  auto now = coordinator_.sync(token, p);
+  auto now = coordinator_.sync(token, p, req->group_instance_id);
   persist_group_records();
   if (now) {
     protocol::SyncGroupResponse w;
@@ -236,7 +241,7 @@ Outcome RequestHandler::handle_heartbeat(const protocol::RequestHeader& h, ByteS
   auto req = protocol::decode_heartbeat_request(body, h.api_version);
   if (!req) return close_with(req.error().message);
   protocol::HeartbeatResponse r;
-  r.error = coordinator_.heartbeat(req->group_id, req->member_id, req->generation_id);
+  r.error = coordinator_.heartbeat(req->group_id, req->member_id, req->generation_id, req->group_instance_id);
   return respond(h.correlation_id, protocol::encode_heartbeat_response(r, h.api_version));
 }
 
@@ -244,7 +249,13 @@ Outcome RequestHandler::handle_leave_group(const protocol::RequestHeader& h, Byt
   auto req = protocol::decode_leave_group_request(body, h.api_version);
   if (!req) return close_with(req.error().message);
   protocol::LeaveGroupResponse r;
-  r.error = coordinator_.leave(req->group_id, req->member_id);
+  if (h.api_version < 3) {
+    r.error = coordinator_.leave(req->group_id, req->member_id);
+  } else {
+    // v3: each member on its own, with its own error; the request as a whole succeeds.
+    for (const auto& m : req->members)
+      r.members.push_back({m.member_id, m.group_instance_id, coordinator_.leave(req->group_id, m.member_id, m.group_instance_id)});
+  }
   return respond(h.correlation_id, protocol::encode_leave_group_response(r, h.api_version));
 }
 
@@ -263,7 +274,7 @@ Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, B
       if (exists.back())
         p.partitions.push_back({t.name, part.partition, part.committed_offset, part.committed_leader_epoch, part.metadata});
     }
-  auto plan = coordinator_.plan_commit(p);
+  auto plan = coordinator_.plan_commit(p, req->group_instance_id);
   // One batch for the whole commit: it lands in the log entirely or not at all.
   if (auto s = append_group_records(req->group_id, plan.records); !s) {
     spdlog::error("commit of group {} failed: {}", req->group_id, s.error().describe());

@@ -384,8 +384,10 @@ Status GroupConsumer::close() {
   if (!member_id_.empty()) {
     protocol::LeaveGroupRequest req;
     req.group_id = config_.group_id;
-    req.member_id = member_id_;
+    req.member_id = member_id_;                  // LeaveGroup v0..v2
+    req.members = {{member_id_, std::nullopt}};  // v3: the same member in a list
     auto left = client_->leave_group(req);
+    if (left && left->error == Errc::none && !left->members.empty()) left->error = left->members.front().error;
     // UNKNOWN_MEMBER_ID: the group has dropped us already, which is what we wanted.
     if (!left && result.ok()) result = left.error();
     else if (left && left->error != Errc::none && left->error != Errc::unknown_member_id && result.ok())

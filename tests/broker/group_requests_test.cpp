@@ -345,3 +345,91 @@ TEST_CASE("a replay of __consumer_offsets that cannot make progress fails instea
   CHECK(loaded.error().code == Errc::corrupt_message);
   CHECK_THAT(loaded.error().message, Catch::Contains("no batch can be read at offset 1"));
 }
+
+TEST_CASE("a static member rejoins over the wire without a rebalance and its new id survives a restart", "[ch03]") {
+  GroupBroker b;
+  auto join = join_request("");
+  join.group_instance_id = "inst";
+  // JoinGroup v5 with an instance id: no MEMBER_ID_REQUIRED, straight into the rebalance.
+  auto correlation = b.next_correlation;
+  auto o = b.send(ApiKey::join_group, 5, encode_join_group_request(join, 5));
+  REQUIRE(o.kind == broker::Outcome::Kind::deferred);
+  auto done = b.handler->poll_deferred();
+  REQUIRE(done.size() == 1);
+  auto joined = decode_join_group_response(Broker::body_of(done[0].response, correlation), 5);
+  REQUIRE(joined.ok());
+  REQUIRE(joined->error == Errc::none);
+  const auto old_id = joined->member_id;
+  REQUIRE(joined->members.size() == 1);
+  CHECK(joined->members[0].group_instance_id == std::optional<std::string>("inst"));
+  SyncGroupRequest sync{"g", joined->generation_id, old_id, std::string("inst"), {{old_id, text("p0")}}};
+  correlation = b.next_correlation;
+  o = b.send(ApiKey::sync_group, 3, encode_sync_group_request(sync, 3));
+  REQUIRE(o.kind == broker::Outcome::Kind::deferred);
+  done = b.handler->poll_deferred();
+  REQUIRE(done.size() == 1);
+  REQUIRE(decode_sync_group_response(Broker::body_of(done[0].response, correlation), 3)->assignment == text("p0"));
+
+  // The broker and the member's process both restart; the member comes back without
+  // its member id, within its session timeout.
+  b.restart();
+  auto again = decode_join_group_response(b.call(ApiKey::join_group, 5, encode_join_group_request(join, 5)), 5);
+  REQUIRE(again.ok());
+  CHECK(again->error == Errc::none);
+  CHECK(again->generation_id == joined->generation_id);
+  CHECK(again->leader == old_id);  // the leader as it was: no assignment to compute
+  const auto new_id = again->member_id;
+  CHECK(new_id != old_id);
+  // The rejoin was recorded before its answer went out: a broker restart right now
+  // keeps the new id as the member.
+  b.restart();
+  auto heartbeat = [&](const std::string& member) {
+    HeartbeatRequest hb{"g", joined->generation_id, member, std::string("inst")};
+    return decode_heartbeat_response(b.call(ApiKey::heartbeat, 3, encode_heartbeat_request(hb, 3)), 3)->error;
+  };
+  CHECK(heartbeat(old_id) == Errc::fenced_instance_id);
+  CHECK(heartbeat(new_id) == Errc::none);
+  sync = {"g", joined->generation_id, new_id, std::string("inst"), {}};
+  auto share = decode_sync_group_response(b.call(ApiKey::sync_group, 3, encode_sync_group_request(sync, 3)), 3);
+  REQUIRE(share.ok());
+  CHECK(share->error == Errc::none);
+  CHECK(share->assignment == text("p0"));
+  OffsetCommitRequest commit;
+  commit.group_id = "g";
+  commit.generation_id = joined->generation_id;
+  commit.member_id = old_id;
+  commit.group_instance_id = "inst";
+  REQUIRE(b.logs->create_topic("orders", 1, {}).ok());
+  commit.topics = {{"orders", {{0, 5, -1, -1, std::string("m")}}}};
+  auto committed = decode_offset_commit_response(b.call(ApiKey::offset_commit, 7, encode_offset_commit_request(commit, 7)), 7);
+  REQUIRE(committed.ok());
+  CHECK(committed->topics.at(0).partitions.at(0).error == Errc::fenced_instance_id);
+  CHECK(b.committed("g") == -1);
+}
+
+TEST_CASE("LeaveGroup v3 removes members by member id or instance id with an error for each", "[ch03]") {
+  GroupBroker b;
+  auto join = join_request("");
+  join.group_instance_id = "inst";
+  b.send(ApiKey::join_group, 5, encode_join_group_request(join, 5));
+  REQUIRE(b.handler->poll_deferred().size() == 1);
+  LeaveGroupRequest leave{"g", "", {{"", std::string("inst")}, {"nobody", std::nullopt}, {"", std::string("other")}}};
+  auto r = decode_leave_group_response(b.call(ApiKey::leave_group, 3, encode_leave_group_request(leave, 3)), 3);
+  REQUIRE(r.ok());
+  CHECK(r->error == Errc::none);
+  REQUIRE(r->members.size() == 3);
+  CHECK(r->members[0].group_instance_id == std::optional<std::string>("inst"));
+  CHECK(r->members[0].error == Errc::none);
+  CHECK(r->members[1].member_id == "nobody");
+  CHECK(r->members[1].error == Errc::unknown_member_id);
+  CHECK(r->members[2].error == Errc::unknown_member_id);
+  // The instance is gone: the same request again finds nobody.
+  r = decode_leave_group_response(b.call(ApiKey::leave_group, 3, encode_leave_group_request(leave, 3)), 3);
+  REQUIRE(r.ok());
+  CHECK(r->members.at(0).error == Errc::unknown_member_id);
+  // Before v3 the one member's error is the response's.
+  LeaveGroupRequest old{"g", "nobody", {}};
+  auto v1 = decode_leave_group_response(b.call(ApiKey::leave_group, 1, encode_leave_group_request(old, 1)), 1);
+  REQUIRE(v1.ok());
+  CHECK(v1->error == Errc::unknown_member_id);
+}

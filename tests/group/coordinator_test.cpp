@@ -605,3 +605,296 @@ TEST_CASE("replaying a group's records at start-up keeps the latest generation",
   b.coord.apply(GroupRecord{"g", two});
   CHECK(b.coord.describe("g").generation == 3);
 }
+
+// --- static membership (KIP-345) --------------------------------------------------------
+
+namespace {
+
+// A join of a static member: its group.instance.id, and the metadata of the instance (not
+// of the process), so that a restarted process joins with exactly the same protocols.
+JoinParams static_params(Bench& b, const std::string& instance, const std::string& member_id = "") {
+  auto p = b.params(member_id);
+  p.group_instance_id = instance;
+  p.require_known_member_id = true;  // JoinGroup v5: KIP-394 must not apply to static members
+  p.protocols = {{"range", bytes_of("meta-of-" + instance)}};
+  return p;
+}
+
+// Static members "a" and "b" join a fresh group and finish the rebalance: "a" is given
+// partition p-a, "b" p-b.
+struct StaticPair {
+  std::map<std::string, std::string> id;  // instance → member id
+  std::string leader;
+  std::int32_t generation;
+};
+StaticPair two_static_members(Bench& b) {
+  auto ta = b.join(static_params(b, "a"));
+  auto tb = b.join(static_params(b, "b"));
+  CHECK(b.early.empty());  // no MEMBER_ID_REQUIRED round trip: both are in the first rebalance
+  b.settle();
+  REQUIRE(b.joins.count(ta) == 1);
+  REQUIRE(b.joins.count(tb) == 1);
+  StaticPair s{{{"a", b.joins[ta].member_id}, {"b", b.joins[tb].member_id}}, b.joins[ta].leader_id,
+               b.joins[ta].generation};
+  const std::string leader = s.leader == s.id["a"] ? "a" : "b";
+  const std::string follower = leader == "a" ? "b" : "a";
+  REQUIRE_FALSE(b.coord.sync(100, {"g", s.id[follower], s.generation, {}}, follower).has_value());
+  SyncParams assignment{"g", s.leader, s.generation, {{s.id["a"], bytes_of("p-a")}, {s.id["b"], bytes_of("p-b")}}};
+  REQUIRE_FALSE(b.coord.sync(101, assignment, leader).has_value());
+  b.collect();
+  REQUIRE(b.syncs.count(100) == 1);
+  REQUIRE(b.coord.describe("g").state == "Stable");
+  b.coord.take_records();  // the generation's record: tests look at what comes after
+  b.early.clear();
+  b.joins.clear();
+  b.syncs.clear();
+  return s;
+}
+
+// The instance that is not the leader, and the one that is.
+std::string follower_of(const StaticPair& s) { return s.leader == s.id.at("a") ? "b" : "a"; }
+std::string leader_of(const StaticPair& s) { return s.leader == s.id.at("a") ? "a" : "b"; }
+
+}  // namespace
+
+TEST_CASE("a static member gets its member id at once with the instance id at its front", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  CHECK(s.id["a"].rfind("a-", 0) == 0);
+  CHECK(s.id["b"].rfind("b-", 0) == 0);
+  CHECK(s.generation == 1);
+}
+
+TEST_CASE("a static member restarting within its session timeout keeps its assignment and generation without a rebalance", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  const auto instance = follower_of(s);
+  const auto other = leader_of(s);
+  const auto old_id = s.id[instance];
+  // The process dies without LeaveGroup (that is what static members do) and comes back
+  // 4 s later, well within its 10 s session, without its member id.
+  b.clock.advance_ms(4'000);
+  CHECK(b.coord.heartbeat("g", s.id[other], s.generation, other) == Errc::none);
+  b.coord.tick();
+  auto t = b.join(static_params(b, instance));
+  REQUIRE(b.early.count(t) == 1);  // answered at once: nobody else has to rejoin
+  const auto& joined = b.early[t];
+  CHECK(joined.error == Errc::none);
+  CHECK(joined.generation == s.generation);
+  CHECK(joined.leader_id == s.leader);
+  CHECK(joined.member_id != old_id);
+  CHECK(joined.members.empty());
+  CHECK(b.coord.describe("g").state == "Stable");
+  CHECK(b.coord.describe("g").generation == s.generation);
+  // Its SyncGroup of the same generation hands back the old assignment, at once.
+  auto sync = b.coord.sync(200, {"g", joined.member_id, s.generation, {}}, instance);
+  REQUIRE(sync.has_value());
+  CHECK(sync->error == Errc::none);
+  CHECK(sync->assignment == bytes_of("p-" + instance));
+  // The other member never hears of it, and the old session's end removes nothing.
+  CHECK(b.coord.heartbeat("g", s.id[other], s.generation, other) == Errc::none);
+  for (int i = 0; i < 4; ++i) {
+    b.clock.advance_ms(3'000);
+    CHECK(b.coord.heartbeat("g", s.id[other], s.generation, other) == Errc::none);
+    CHECK(b.coord.heartbeat("g", joined.member_id, s.generation, instance) == Errc::none);
+    b.coord.tick();
+  }
+  CHECK(b.coord.describe("g").state == "Stable");
+  CHECK(b.coord.describe("g").members.size() == 2);
+  b.collect();
+  CHECK(b.joins.empty());
+  // The new member id is recorded, instance id and assignment with it.
+  auto records = b.coord.take_records();
+  REQUIRE(records.size() == 1);
+  const auto& value = std::get<GroupRecord>(records[0]).value;
+  REQUIRE(value.has_value());
+  CHECK(value->generation == s.generation);
+  bool found = false;
+  for (const auto& m : value->members) {
+    if (m.member_id != joined.member_id) continue;
+    found = true;
+    CHECK(m.group_instance_id == std::optional<std::string>(instance));
+    CHECK(m.assignment == bytes_of("p-" + instance));
+  }
+  CHECK(found);
+}
+
+TEST_CASE("a restarted static leader gets the current generation and stays leader of the next rebalance", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  const auto instance = leader_of(s);
+  const auto other = follower_of(s);
+  b.clock.advance_ms(2'000);
+  auto t = b.join(static_params(b, instance));
+  REQUIRE(b.early.count(t) == 1);
+  const auto joined = b.early[t];
+  CHECK(joined.error == Errc::none);
+  CHECK(joined.generation == s.generation);
+  // Answered with the leader as it was: the restarted leader takes itself for a follower
+  // and does not compute an assignment that a Stable group would never hand out.
+  CHECK(joined.leader_id == s.leader);
+  CHECK(joined.leader_id != joined.member_id);
+  CHECK(joined.members.empty());
+  auto sync = b.coord.sync(200, {"g", joined.member_id, s.generation, {}}, instance);
+  REQUIRE(sync.has_value());
+  CHECK(sync->assignment == bytes_of("p-" + instance));
+  // Leadership moved to its new member id: when the other member leaves, it leads.
+  CHECK(b.coord.leave("g", s.id[other], other) == Errc::none);
+  auto again = b.join(static_params(b, instance, joined.member_id));
+  b.collect();
+  REQUIRE(b.joins.count(again) == 1);
+  CHECK(b.joins[again].generation == s.generation + 1);
+  CHECK(b.joins[again].leader_id == joined.member_id);
+  REQUIRE(b.joins[again].members.size() == 1);
+  CHECK(b.joins[again].members[0].group_instance_id == std::optional<std::string>(instance));
+}
+
+TEST_CASE("a static member rejoining with other metadata starts a rebalance", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  const auto instance = follower_of(s);
+  auto p = static_params(b, instance);
+  p.protocols = {{"range", bytes_of("another-subscription")}};
+  auto t = b.join(p);
+  CHECK(b.early.count(t) == 0);
+  CHECK(b.coord.describe("g").state == "PreparingRebalance");
+  CHECK(b.coord.heartbeat("g", s.id[leader_of(s)], s.generation, leader_of(s)) == Errc::rebalance_in_progress);
+}
+
+TEST_CASE("the old member id of a replaced static member gets FENCED_INSTANCE_ID on every request", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  const auto instance = follower_of(s);
+  const auto old_id = s.id[instance];
+  auto t = b.join(static_params(b, instance));
+  REQUIRE(b.early.count(t) == 1);
+  const auto new_id = b.early[t].member_id;
+  // The old incarnation — a process that was only paused, say — wakes up.
+  CHECK(b.coord.heartbeat("g", old_id, s.generation, instance) == Errc::fenced_instance_id);
+  auto sync = b.coord.sync(300, {"g", old_id, s.generation, {}}, instance);
+  REQUIRE(sync.has_value());
+  CHECK(sync->error == Errc::fenced_instance_id);
+  CommitParams commit{"g", old_id, s.generation, {{"t", 0, 5, -1, std::nullopt}}};
+  auto plan = b.coord.plan_commit(commit, instance);
+  CHECK(plan.errors == std::vector<Errc>{Errc::fenced_instance_id});
+  CHECK(plan.records.empty());
+  auto rejoin = b.join(static_params(b, instance, old_id));
+  REQUIRE(b.early.count(rejoin) == 1);
+  CHECK(b.early[rejoin].error == Errc::fenced_instance_id);
+  CHECK(b.coord.leave("g", old_id, instance) == Errc::fenced_instance_id);
+  // None of it disturbed the group or the new incarnation.
+  CHECK(b.coord.describe("g").state == "Stable");
+  CHECK(b.coord.describe("g").members.size() == 2);
+  CHECK(b.coord.heartbeat("g", new_id, s.generation, instance) == Errc::none);
+  CHECK(b.coord.plan_commit(commit, instance).errors == std::vector<Errc>{Errc::fenced_instance_id});
+  commit.member_id = new_id;
+  CHECK(b.coord.plan_commit(commit, instance).errors == std::vector<Errc>{Errc::none});
+  // Without its instance id the old id is simply no member any more.
+  CHECK(b.coord.heartbeat("g", old_id, s.generation) == Errc::unknown_member_id);
+}
+
+TEST_CASE("a static member replaced while it waits for its join or sync answer is answered FENCED_INSTANCE_ID", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  const auto instance = follower_of(s);
+  const auto other = leader_of(s);
+  // The instance's process rejoins with new metadata: a rebalance, and it waits for the
+  // other member. Meanwhile a second process with the same instance id starts.
+  auto first = static_params(b, instance, s.id[instance]);
+  first.protocols = {{"range", bytes_of("another-subscription")}};
+  auto waiting_join = b.join(first);
+  auto second = b.join(static_params(b, instance));
+  b.collect();
+  REQUIRE(b.joins.count(waiting_join) == 1);
+  CHECK(b.joins[waiting_join].error == Errc::fenced_instance_id);
+  CHECK(b.joins.count(second) == 0);  // it takes the first one's place in the rebalance
+  auto rejoin_other = b.join(static_params(b, other, s.id[other]));
+  b.collect();
+  REQUIRE(b.joins.count(second) == 1);
+  REQUIRE(b.joins.count(rejoin_other) == 1);
+  const auto second_id = b.joins[second].member_id;
+  const auto generation = b.joins[second].generation;
+  CHECK(generation == s.generation + 1);
+  // The second process waits for its share; a third one starts: the waiting SyncGroup is
+  // fenced, and the group starts over, since the leader's assignment would name an old id.
+  REQUIRE_FALSE(b.coord.sync(400, {"g", second_id, generation, {}}, instance).has_value());
+  REQUIRE(b.coord.describe("g").state == "CompletingRebalance");
+  auto third = b.join(static_params(b, instance));
+  b.collect();
+  REQUIRE(b.syncs.count(400) == 1);
+  CHECK(b.syncs[400].error == Errc::fenced_instance_id);
+  CHECK(b.joins.count(third) == 0);
+  CHECK(b.coord.describe("g").state == "PreparingRebalance");
+  CHECK(b.coord.heartbeat("g", s.id[other], generation, other) == Errc::rebalance_in_progress);
+}
+
+TEST_CASE("LeaveGroup by instance id removes a static member and the rest rebalance", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  CHECK(b.coord.leave("g", "", "nobody") == Errc::unknown_member_id);
+  CHECK(b.coord.leave("other-group", "", "a") == Errc::unknown_member_id);
+  CHECK(b.coord.describe("g").state == "Stable");
+  CHECK(b.coord.leave("g", "", "a") == Errc::none);
+  CHECK(b.coord.describe("g").members.size() == 1);
+  CHECK(b.coord.describe("g").state == "PreparingRebalance");
+  CHECK(b.coord.heartbeat("g", s.id["a"], s.generation, "a") == Errc::unknown_member_id);
+  CHECK(b.coord.heartbeat("g", s.id["b"], s.generation, "b") == Errc::rebalance_in_progress);
+  // The instance comes back later as a new member of the next generation.
+  auto ta = b.join(static_params(b, "a"));
+  auto tb = b.join(static_params(b, "b", s.id["b"]));
+  b.collect();
+  REQUIRE(b.joins.count(ta) == 1);
+  REQUIRE(b.joins.count(tb) == 1);
+  CHECK(b.joins[ta].generation == s.generation + 1);
+  CHECK(b.joins[ta].member_id != s.id["a"]);
+}
+
+TEST_CASE("a static member that stays away past its session timeout is removed and the rest rebalance", "[ch03]") {
+  Bench b;
+  auto s = two_static_members(b);
+  for (int i = 0; i < 3; ++i) {
+    b.clock.advance_ms(3'000);
+    CHECK(b.coord.heartbeat("g", s.id["b"], s.generation, "b") == Errc::none);
+    b.coord.tick();
+  }
+  CHECK(b.coord.describe("g").members.size() == 2);  // 9 s: within the 10 s session
+  b.clock.advance_ms(2'000);
+  b.coord.tick();
+  CHECK(b.coord.describe("g").members.size() == 1);
+  CHECK(b.coord.heartbeat("g", s.id["b"], s.generation, "b") == Errc::rebalance_in_progress);
+  // Too late: the instance is forgotten, so it joins as a newcomer, in a new generation.
+  auto ta = b.join(static_params(b, "a"));
+  CHECK(b.early.count(ta) == 0);
+  auto tb = b.join(static_params(b, "b", s.id["b"]));
+  b.collect();
+  REQUIRE(b.joins.count(ta) == 1);
+  REQUIRE(b.joins.count(tb) == 1);
+  CHECK(b.joins[ta].generation == s.generation + 1);
+  CHECK(b.joins[tb].generation == s.generation + 1);
+}
+
+TEST_CASE("a static member replaced after a coordinator restart keeps its assignment", "[ch03]") {
+  Bench b;
+  auto ta = b.join(static_params(b, "a"));
+  b.settle();
+  REQUIRE(b.joins.count(ta) == 1);
+  const auto id = b.joins[ta].member_id;
+  b.coord.sync(1, {"g", id, b.joins[ta].generation, {{id, bytes_of("p-a")}}}, "a");
+  auto records = b.coord.take_records();
+  REQUIRE(records.size() == 1);
+  // The broker restarts; the group is replayed from its last record.
+  Bench restarted;
+  const auto& value = std::get<GroupRecord>(records[0]).value;
+  auto e = encode_group_record("g", value);
+  auto decoded = decode_offsets_record(e.key, std::optional<ByteSpan>(ByteSpan(*e.value)));
+  REQUIRE(decoded.ok());
+  restarted.coord.apply(*decoded, /*replay=*/true);
+  // The member's process restarted too and comes back without its member id.
+  auto t = restarted.join(static_params(restarted, "a"));
+  REQUIRE(restarted.early.count(t) == 1);
+  CHECK(restarted.early[t].error == Errc::none);
+  CHECK(restarted.early[t].generation == value->generation);
+  auto sync = restarted.coord.sync(2, {"g", restarted.early[t].member_id, value->generation, {}}, "a");
+  REQUIRE(sync.has_value());
+  CHECK(sync->assignment == bytes_of("p-a"));
+}

@@ -374,6 +374,9 @@ def run_garbage(bootstrap, workdir, data_dir):
 #   groups-kcat          the same with kcat -G, and kcat -L still works
 #   groups-restart       committed offsets survive kill -9 of the broker; ListGroups,
 #                        DescribeGroups and OffsetFetch for the whole group
+#   groups-static        a static librdkafka member (group.instance.id) restarts within
+#                        its session timeout: same generation, same partitions, and the
+#                        other member never sees a rebalance
 
 SESSION_TIMEOUT_S = 6.0   # session.timeout.ms of the members (the broker's minimum)
 REBALANCE_MARGIN_S = 6.0  # session expiry → heartbeat answer → rejoin → sync → fetch
@@ -399,11 +402,13 @@ def partition_list(field):
 class GroupMember:
     """One confluent_group_member.py process and the events it logged."""
 
-    def __init__(self, name, bootstrap, group, topic, workdir):
+    def __init__(self, name, bootstrap, group, topic, workdir, static=()):
+        """static: (group.instance.id, session.timeout.ms) for a static member."""
         self.name, self.path = name, os.path.join(workdir, f"member-{name}.log")
         self.killed_at = None
         helper = os.path.join(os.path.dirname(os.path.abspath(__file__)), "confluent_group_member.py")
-        self.proc = subprocess.Popen([sys.executable, helper, bootstrap, group, topic, self.path],
+        self.proc = subprocess.Popen([sys.executable, helper, bootstrap, group, topic, self.path,
+                                      *[str(arg) for arg in static]],
                                      stdout=subprocess.DEVNULL, stderr=open(self.path + ".stderr", "w"))
 
     def events(self):
@@ -1042,6 +1047,86 @@ def run_groups_restart(bootstrap, workdir, broker):
     finally:
         kp_admin.close()
     return bootstrap
+def run_groups_static(bootstrap, workdir):
+    """Static membership (KIP-345): a member's process restarts and nobody rebalances.
+
+    Two librdkafka members with a group.instance.id each share 4 partitions. One is
+    closed — a static member sends no LeaveGroup — and a new process with the same
+    instance id starts at once, well within the 10 s session timeout. It must get the
+    same generation and the same partitions, resume at the committed offsets, and the
+    other member must see no revoke and no new assignment, neither then nor when the old
+    process's session would have run out.
+    """
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+    topic, group, partitions, session_ms = "static-orders", "static-workers", range(4), 10_000
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    check(admin.create_topics([NewTopic(topic, 4, 1)])[topic].result(timeout=30) is None, "topic with 4 partitions")
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+
+    def produce(first, count):
+        for i in range(first, first + count):
+            producer.produce(topic, partition=i % 4, value=f"v{i}")
+        check(producer.flush(30) == 0, f"records v{first}..v{first + count - 1} acknowledged")
+
+    def consumed(member):
+        return {(int(f[0]), int(f[1])) for _, kind, f in member.events() if kind == "consume"}
+
+    def assigns(member):
+        return [(int(f[0]), f[1], frozenset(partition_list(f[2]))) for _, kind, f in member.events() if kind == "assign"]
+
+    def rebalance_events(member):
+        return [kind for _, kind, _ in member.events() if kind in ("revoke", "lost")]
+
+    produce(0, 40)
+    members = []
+    try:
+        a = GroupMember("a", bootstrap, group, topic, workdir, ("instance-a", session_ms))
+        b = GroupMember("b", bootstrap, group, topic, workdir, ("instance-b", session_ms))
+        members += [a, b]
+        gen, owners = wait_for("a generation shared by a and b",
+                               lambda: stable_assignment([a, b], partitions, 0), 30)
+        check(owners["a"] and owners["b"], f"generation {gen}: {owners}")
+        wait_for("all 40 records consumed", lambda: len(consumed(a) | consumed(b)) == 40, 30)
+        wait_for("a's last commit", lambda: sum(1 for _, k, _ in a.events() if k == "commit") == len(consumed(a)), 10)
+        old_member = assigns(a)[-1][1]
+
+        # The restart: a closes (no LeaveGroup) and a new process takes its instance id.
+        closed_at = time.monotonic()
+        check(a.close() == 0, "static member a closed its consumer and exited")
+        a2 = GroupMember("a2", bootstrap, group, topic, workdir, ("instance-a", session_ms))
+        members.append(a2)
+        got = wait_for("the restarted member's assignment", lambda: assigns(a2), 20)
+        rejoined_after = time.monotonic() - closed_at
+        check(rejoined_after < session_ms / 1000, f"rejoined {rejoined_after:.1f} s after the close, within the session")
+        a2_gen, a2_member, a2_parts = got[0]
+        check(a2_gen == gen, f"the restarted member is in the same generation {gen}: no rebalance")
+        check(a2_parts == owners["a"], f"… with the same partitions {sorted(a2_parts)}")
+        check(a2_member != old_member, f"… under a new member id ({old_member} → {a2_member})")
+        check(assigns(b) == [(gen, assigns(b)[0][1], owners["b"])] and not rebalance_events(b),
+              "the other member saw no revoke and no new assignment")
+
+        # It resumes exactly where the old process committed, and both read what is new.
+        produce(40, 8)
+        wait_for("the 8 new records consumed", lambda: len(consumed(a) | consumed(a2) | consumed(b)) == 48, 30)
+        check(min(o for _, o in consumed(a2)) == 10 and {p for p, _ in consumed(a2)} == owners["a"],
+              "the restarted member resumed at the committed offsets: nothing read twice")
+
+        # The old process's session would have run out by now: its member id was replaced,
+        # so nothing expires and nobody rebalances.
+        time.sleep(max(0.0, closed_at + session_ms / 1000 + 3 - time.monotonic()))
+        check(len(assigns(a2)) == 1 and not rebalance_events(a2) and len(assigns(b)) == 1 and not rebalance_events(b),
+              f"{session_ms / 1000 + 3:.0f} s after the close: still generation {gen}, no rebalance")
+        described = [g for g in admin.list_groups(timeout=30) if g.id == group]
+        check(len(described) == 1 and described[0].state == "Stable"
+              and {m.id for m in described[0].members} == {a2_member, assigns(b)[0][1]},
+              "DescribeGroups: Stable, the new member id and b; the old id is gone")
+    finally:
+        for m in members:
+            if m.proc.poll() is None:
+                m.close()
+
+
 def run_large_records(bootstrap, workdir, broker_binary, node_path):
     """900 KiB records in three partitions, read with fetch.max.bytes=1000000 by every client.
 
@@ -1123,6 +1208,7 @@ LATER_SCENARIOS = {
     "groups-kafkajs": ("group.initial.rebalance.delay.ms=0",),  # three lone runs, one after the other
     "groups-kcat": ("group.initial.rebalance.delay.ms=0",),     # the same
     "groups-restart": ("group.initial.rebalance.delay.ms=0",),  # one lone member before the kill, one after
+    "groups-static": (),  # two members started together
     "large-records": ("group.initial.rebalance.delay.ms=0",),   # kafkajs reads as a lone group member
     # @end
 }
@@ -1167,6 +1253,8 @@ def main():
                 run_groups_kcat(bootstrap, workdir)
             elif args.client == "groups-restart":
                 run_groups_restart(bootstrap, workdir, broker)
+            elif args.client == "groups-static":
+                run_groups_static(bootstrap, workdir)
             elif args.client == "large-records":
                 run_large_records(bootstrap, workdir, args.broker, args.node_path)
             # @end

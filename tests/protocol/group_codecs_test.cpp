@@ -47,8 +47,10 @@ STREAMCRAFT_SAME_FIELDS(SyncGroupRequest, x.group_id, x.generation_id, x.member_
 STREAMCRAFT_SAME_FIELDS(SyncGroupResponse, x.throttle_time_ms, x.error, x.assignment)
 STREAMCRAFT_SAME_FIELDS(HeartbeatRequest, x.group_id, x.generation_id, x.member_id, x.group_instance_id)
 STREAMCRAFT_SAME_FIELDS(HeartbeatResponse, x.throttle_time_ms, x.error)
-STREAMCRAFT_SAME_FIELDS(LeaveGroupRequest, x.group_id, x.member_id)
-STREAMCRAFT_SAME_FIELDS(LeaveGroupResponse, x.throttle_time_ms, x.error)
+STREAMCRAFT_SAME_FIELDS(LeaveGroupMember, x.member_id, x.group_instance_id)
+STREAMCRAFT_SAME_FIELDS(LeaveGroupRequest, x.group_id, x.member_id, x.members)
+STREAMCRAFT_SAME_FIELDS(LeaveGroupMemberResponse, x.member_id, x.group_instance_id, x.error)
+STREAMCRAFT_SAME_FIELDS(LeaveGroupResponse, x.throttle_time_ms, x.error, x.members)
 STREAMCRAFT_SAME_FIELDS(ListedGroup, x.group_id, x.protocol_type)
 STREAMCRAFT_SAME_FIELDS(ListGroupsResponse, x.throttle_time_ms, x.error, x.groups)
 STREAMCRAFT_SAME_FIELDS(DescribeGroupsRequest, x.groups)
@@ -164,7 +166,15 @@ SyncGroupRequest sample_sync_group_request() {
 SyncGroupResponse sample_sync_group_response() { return {9, Errc::rebalance_in_progress, bytes_of({4, 5, 6, 7})}; }
 
 HeartbeatRequest sample_heartbeat_request() { return {"orders-group", 3, "member-1", std::string("instance-1")}; }
-LeaveGroupRequest sample_leave_group_request() { return {"orders-group", "member-1"}; }
+LeaveGroupRequest sample_leave_group_request() { return {"orders-group", "member-1", {}}; }
+// v3: one member by its member id (and instance id), one by its instance id alone.
+LeaveGroupRequest sample_leave_group_v3_request() {
+  return {"orders-group", "", {{"member-1", std::string("instance-1")}, {"", std::string("instance-2")}}};
+}
+LeaveGroupResponse sample_leave_group_v3_response() {
+  return {12, Errc::none,
+          {{"member-1", std::string("instance-1"), Errc::fenced_instance_id}, {"", std::string("instance-2"), Errc::none}}};
+}
 
 ListGroupsResponse sample_list_groups_response() {
   return {11, Errc::none, {{"orders-group", "consumer"}, {"connect-sink", "connect"}}};
@@ -320,7 +330,7 @@ TEST_CASE("Heartbeat round-trips at v0 to v3 with throttle from v1 and instance 
 
 TEST_CASE("LeaveGroup round-trips at v0 and v1 with throttle from v1", "[ch03][protocol]") {
   const auto req = sample_leave_group_request();
-  const LeaveGroupResponse resp{37, Errc::unknown_member_id};
+  const LeaveGroupResponse resp{37, Errc::unknown_member_id, {}};
   for (std::int16_t v = 0; v <= 1; ++v) {
     INFO("version " << v);
     CHECK(round_trip(req, v, encode_leave_group_request, decode_leave_group_request) == req);
@@ -330,6 +340,62 @@ TEST_CASE("LeaveGroup round-trips at v0 and v1 with throttle from v1", "[ch03][p
   }
   CHECK(same_bytes(encode_leave_group_request(req, 1), encode_leave_group_request(req, 0)));
   CHECK(encode_leave_group_response(resp, 1).size() == encode_leave_group_response(resp, 0).size() + 4);
+}
+
+TEST_CASE("LeaveGroup round-trips at v2 and v3 with a member list and an error per member from v3", "[ch03][protocol]") {
+  // v2 has v1's layout; v3 replaces the one member_id by a list of members.
+  const auto one = sample_leave_group_request();
+  CHECK(same_bytes(encode_leave_group_request(one, 2), encode_leave_group_request(one, 1)));
+  CHECK(round_trip(one, 2, encode_leave_group_request, decode_leave_group_request) == one);
+  const auto many = sample_leave_group_v3_request();
+  CHECK(round_trip(many, 3, encode_leave_group_request, decode_leave_group_request) == many);
+  const auto resp = sample_leave_group_v3_response();
+  CHECK(round_trip(resp, 3, encode_leave_group_response, decode_leave_group_response) == resp);
+  // Below v3 the member list is not on the wire, in either direction.
+  auto without_members = resp;
+  without_members.members.clear();
+  CHECK(round_trip(resp, 2, encode_leave_group_response, decode_leave_group_response) == without_members);
+  auto v2_request = many;
+  v2_request.members.clear();
+  CHECK(round_trip(many, 2, encode_leave_group_request, decode_leave_group_request) == v2_request);
+  for (std::int16_t v = 2; v <= 3; ++v) {
+    INFO("version " << v);
+    every_prefix_fails(encode_leave_group_request(v < 3 ? one : many, v), v, decode_leave_group_request);
+    every_prefix_fails(encode_leave_group_response(resp, v), v, decode_leave_group_response);
+  }
+}
+
+TEST_CASE("a LeaveGroup v3 request and response assembled byte by byte decode and re-encode exactly", "[ch03][protocol]") {
+  // group_id · [member_id · group_instance_id]
+  const Bytes req = bytes_of({0, 1, 'g',                      // group_id "g"
+                              0, 0, 0, 2,                     // 2 members
+                              0, 1, 'm', 0xff, 0xff,          // "m", no instance id
+                              0, 0, 0, 1, 'i'});              // "" (by instance id), "i"
+  auto r = decode_exact(req, 3, encode_leave_group_request, decode_leave_group_request);
+  CHECK(r.group_id == "g");
+  CHECK(r.member_id.empty());
+  REQUIRE(r.members.size() == 2);
+  CHECK(r.members[0].member_id == "m");
+  CHECK_FALSE(r.members[0].group_instance_id.has_value());
+  CHECK(r.members[1].member_id.empty());
+  CHECK(r.members[1].group_instance_id == std::optional<std::string>("i"));
+
+  // throttle_time_ms · error_code · [member_id · group_instance_id · error_code]
+  const Bytes resp = bytes_of({0, 0, 0, 5,                    // throttle_time_ms 5
+                               0, 0,                          // error_code NONE
+                               0, 0, 0, 2,                    // 2 members
+                               0, 1, 'm', 0xff, 0xff, 0, 25,  // "m", null, UNKNOWN_MEMBER_ID
+                               0, 0, 0, 1, 'i', 0, 82});      // "", "i", FENCED_INSTANCE_ID
+  auto p = decode_exact(resp, 3, encode_leave_group_response, decode_leave_group_response);
+  CHECK(p.throttle_time_ms == 5);
+  CHECK(p.error == Errc::none);
+  REQUIRE(p.members.size() == 2);
+  CHECK(p.members[0].error == Errc::unknown_member_id);
+  CHECK(p.members[1].group_instance_id == std::optional<std::string>("i"));
+  CHECK(p.members[1].error == Errc::fenced_instance_id);
+  // A null member list is malformed.
+  CHECK_FALSE(decode_leave_group_request(bytes_of({0, 1, 'g', 0xff, 0xff, 0xff, 0xff}), 3).ok());
+  CHECK(find_api(static_cast<std::int16_t>(ApiKey::leave_group))->max_version == 3);
 }
 
 TEST_CASE("ListGroups round-trips at v0 to v2 with an empty request body", "[ch03][protocol]") {
@@ -775,7 +841,7 @@ TEST_CASE("every truncated group request and response is an error at every versi
   for (std::int16_t v = 0; v <= 1; ++v) {
     INFO("version " << v);
     every_prefix_fails(encode_leave_group_request(sample_leave_group_request(), v), v, decode_leave_group_request);
-    every_prefix_fails(encode_leave_group_response({1, Errc::none}, v), v, decode_leave_group_response);
+    every_prefix_fails(encode_leave_group_response({1, Errc::none, {}}, v), v, decode_leave_group_response);
     every_prefix_fails(encode_delete_groups_request(sample_delete_groups_request(), v), v,
                        decode_delete_groups_request);
     every_prefix_fails(encode_delete_groups_response(sample_delete_groups_response(), v), v,

@@ -212,6 +212,10 @@ void group_call(Harness& h, FuzzedDataProvider& in) {
   const std::string group = in.ConsumeBool() ? "g" : "h";
   const std::string member = kMembers[in.ConsumeIntegralInRange<std::size_t>(0, 3)];
   const auto generation = in.ConsumeIntegralInRange(-1, 3);
+  // Static members (KIP-345): an instance id on half of the calls, so that rejoins
+  // replace members and old member ids get fenced. Only the versions that carry it send it.
+  const std::optional<std::string> instance =
+      in.ConsumeBool() ? std::optional<std::string>(in.ConsumeBool() ? "i" : "j") : std::nullopt;
   switch (in.ConsumeIntegralInRange(0, 8)) {
     case 0: {
       JoinGroupRequest r;
@@ -219,24 +223,25 @@ void group_call(Harness& h, FuzzedDataProvider& in) {
       r.session_timeout_ms = in.ConsumeIntegralInRange(5'000, 12'000);
       r.rebalance_timeout_ms = in.ConsumeIntegralInRange(1'000, 12'000);
       r.member_id = member;
+      r.group_instance_id = instance;
       r.protocol_type = "consumer";
       r.protocols = {{in.ConsumeBool() ? "range" : "roundrobin", Bytes(3, std::byte{1})}};
       const auto v = version_of(in, ApiKey::join_group);
       return h.send(ApiKey::join_group, v, encode_join_group_request(r, v));
     }
     case 1: {
-      SyncGroupRequest r{group, generation, member, std::nullopt, {}};
+      SyncGroupRequest r{group, generation, member, instance, {}};
       if (in.ConsumeBool()) r.assignments = {{member, Bytes(2, std::byte{7})}};
       const auto v = version_of(in, ApiKey::sync_group);
       return h.send(ApiKey::sync_group, v, encode_sync_group_request(r, v));
     }
     case 2: {
-      HeartbeatRequest r{group, generation, member, std::nullopt};
+      HeartbeatRequest r{group, generation, member, instance};
       const auto v = version_of(in, ApiKey::heartbeat);
       return h.send(ApiKey::heartbeat, v, encode_heartbeat_request(r, v));
     }
     case 3: {
-      LeaveGroupRequest r{group, member};
+      LeaveGroupRequest r{group, member, {{member, instance}}};
       const auto v = version_of(in, ApiKey::leave_group);
       return h.send(ApiKey::leave_group, v, encode_leave_group_request(r, v));
     }
@@ -245,6 +250,7 @@ void group_call(Harness& h, FuzzedDataProvider& in) {
       r.group_id = group;
       r.generation_id = generation;
       r.member_id = member;
+      r.group_instance_id = instance;
       r.topics = {{topic(in), {{in.ConsumeIntegralInRange(0, 3), in.ConsumeIntegralInRange<std::int64_t>(0, 30), -1, -1,
                                 std::string(in.ConsumeIntegralInRange<std::size_t>(0, 5000), 'm')}}}};
       const auto v = version_of(in, ApiKey::offset_commit);

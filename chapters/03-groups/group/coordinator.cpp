@@ -63,6 +63,37 @@ bool Coordinator::supports_protocols(const Group& g, const JoinParams& p) const 
   });
 }
 
+// A scan rather than a second map from instance ids to member ids: groups are small, and
+// the member itself is then the only place that says which instance it is, so removing a
+// member (leave, session expiry, a missed rebalance) can never leave a stale mapping.
+const std::string* Coordinator::static_member_id(const Group& g, const std::string& instance_id) {
+  for (const auto& [id, m] : g.members)
+    if (m.group_instance_id == instance_id) return &id;
+  return nullptr;
+}
+
+Errc Coordinator::check_member(const Group& g, const std::string& member_id,
+                               const std::optional<std::string>& instance_id) {
+  // Fencing first, as in Kafka: a request that carries an instance id with a member id
+  // other than the one registered for it comes from an older incarnation of the instance
+  // (a process that was replaced after a restart, or a second copy started by mistake).
+  // FENCED_INSTANCE_ID is fatal for the client instead of a cue to rejoin: were it to
+  // rejoin, it would replace the live incarnation, which would rejoin in turn, and the
+  // two would take the instance from each other for ever.
+  if (instance_id) {
+    if (const auto* current = static_member_id(g, *instance_id); current && *current != member_id)
+      return Errc::fenced_instance_id;
+  }
+  return g.members.contains(member_id) ? Errc::none : Errc::unknown_member_id;
+}
+
+namespace {
+bool same_protocols(const std::vector<ProtocolChoice>& a, const std::vector<ProtocolChoice>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return x.name == y.name && x.metadata == y.metadata; });
+}
+}  // namespace
+
 std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
   auto fail = [&](Errc e) { return JoinResult{e, -1, {}, {}, p.member_id, {}}; };
   if (p.group_id.empty()) return fail(Errc::invalid_group_id);
@@ -79,7 +110,17 @@ std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
 
   std::string member_id = p.member_id;
   bool is_new = false;
-  if (member_id.empty()) {
+  if (member_id.empty() && p.group_instance_id) {
+    // A static member that does not know its member id: its first join ever, or a
+    // restarted process. A known instance takes over its old member id's place.
+    if (const auto* old_id = static_member_id(g, *p.group_instance_id))
+      return replace_static_member(token, g, std::string(*old_id), p);
+    // No MEMBER_ID_REQUIRED round trip (KIP-394 is for dynamic members only): the instance
+    // id already makes a retried join recognisable — the retry simply replaces the first.
+    // Like Kafka, the new id starts with the instance id, which makes it easy to read.
+    member_id = new_member_id(g, *p.group_instance_id);
+    is_new = true;
+  } else if (member_id.empty()) {
     member_id = new_member_id(g, p.client_id);
     if (p.require_known_member_id) {
       // Hand out the id first; the member joins with it. A join retried after a lost
@@ -91,16 +132,13 @@ std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
   } else if (auto it = g.pending_members.find(member_id); it != g.pending_members.end()) {
     g.pending_members.erase(it);
     is_new = true;
-  } else if (!g.members.contains(member_id)) {
-    return fail(Errc::unknown_member_id);
+  } else if (auto e = check_member(g, member_id, p.group_instance_id); e != Errc::none) {
+    return fail(e);  // unknown, or a static member's old id after its instance rejoined
   }
 
   Member& m = g.members[member_id];
-  const bool protocols_changed = is_new || m.protocols.size() != p.protocols.size() ||
-                                 !std::equal(m.protocols.begin(), m.protocols.end(), p.protocols.begin(),
-                                             [](const auto& a, const auto& b) {
-                                               return a.name == b.name && a.metadata == b.metadata;
-                                             });
+  const bool protocols_changed = is_new || !same_protocols(m.protocols, p.protocols);
+  if (is_new) m.group_instance_id = p.group_instance_id;
   m.id = member_id;
   m.client_id = p.client_id;
   m.client_host = p.client_host;
@@ -129,6 +167,73 @@ std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
     case GroupState::empty:
     case GroupState::dead: prepare_rebalance(g); break;
   }
+  try_complete_join(g);
+  return std::nullopt;
+}
+
+std::optional<JoinResult> Coordinator::replace_static_member(Token token, Group& g, const std::string& old_id,
+                                                            const JoinParams& p) {
+  // The member keeps everything that matters to the group — its assignment, its place
+  // as leader — under a new member id; the old id is fenced from now on. A fresh id
+  // rather than the old one: whoever still holds the old id (the process that was
+  // thought dead, a duplicate) must be told apart from the new incarnation.
+  const std::string answered_leader = g.leader;
+  // Chosen while the old id is still in the group, so that it cannot be chosen again
+  // (after a coordinator restart the counter behind the ids starts over).
+  const std::string new_id = new_member_id(g, *p.group_instance_id);
+  auto node = g.members.extract(old_id);
+  Member& old = node.mapped();
+  // The old incarnation may still be waiting for an answer: it is fenced at once.
+  if (old.awaiting_join)
+    complete(*std::exchange(old.awaiting_join, std::nullopt), JoinResult{Errc::fenced_instance_id, -1, {}, {}, old_id, {}});
+  if (old.awaiting_sync)
+    complete(*std::exchange(old.awaiting_sync, std::nullopt), SyncResult{Errc::fenced_instance_id, {}});
+  node.key() = new_id;
+  Member& m = g.members.insert(std::move(node)).position->second;
+  if (g.leader == old_id) g.leader = new_id;
+  const bool protocols_changed = !same_protocols(m.protocols, p.protocols);
+  m.id = new_id;
+  m.client_id = p.client_id;
+  m.client_host = p.client_host;
+  m.session_timeout_ms = p.session_timeout_ms;
+  m.rebalance_timeout_ms = p.rebalance_timeout_ms;
+  m.protocols = p.protocols;
+  m.last_heartbeat_ms = clock_.monotonic_ms();
+
+  switch (g.state) {
+    case GroupState::stable:
+      if (!protocols_changed) {
+        // The point of static membership: a restart is not a change of membership, so
+        // the group keeps its generation and nobody's partitions move. The new member
+        // id is recorded, so that a coordinator restart does not bring the old one back.
+        //
+        // Even the leader rejoins without a rebalance (Kafka 2.3+ does the same). Its
+        // answer names the leader as it was before the join — the old member id — so the
+        // restarted leader takes itself for a follower and syncs for its own share: were
+        // it to compute an assignment now, a Stable group would never hand it out. It is
+        // still the leader of the next rebalance, under its new id.
+        //
+        // Changed metadata (another subscription) or other protocols do rebalance: with
+        // JoinGroup up to v5 nobody else could notice the change (Kafka 2.x keeps the
+        // generation here, and the new subscription waits for the next rebalance; KIP-814
+        // in JoinGroup v9 lets the leader see it instead). The price: a client whose
+        // metadata differs after every restart (say, one that lists its owned partitions,
+        // as cooperative assignors do) rebalances as a dynamic member would.
+        records_.push_back(GroupRecord{g.id, stored_value(g)});
+        return JoinResult{Errc::none, g.generation, g.protocol, answered_leader, new_id, {}};
+      }
+      prepare_rebalance(g);
+      break;
+    case GroupState::completing_rebalance:
+      // The leader may be computing an assignment for the old member id right now, and
+      // that share would never reach the new one: start over.
+      prepare_rebalance(g);
+      break;
+    case GroupState::preparing_rebalance: break;  // the new incarnation simply joins this rebalance
+    case GroupState::empty:
+    case GroupState::dead: prepare_rebalance(g); break;  // not reached: such a group has no members
+  }
+  m.awaiting_join = token;
   try_complete_join(g);
   return std::nullopt;
 }
@@ -223,15 +328,17 @@ JoinResult Coordinator::join_result(const Group& g, const Member& m) const {
   if (m.id == g.leader) {
     for (const auto& [id, member] : g.members) {
       for (const auto& p : member.protocols)
-        if (p.name == g.protocol) r.members.push_back({id, p.metadata});
+        if (p.name == g.protocol) r.members.push_back({id, member.group_instance_id, p.metadata});
     }
   }
   return r;
 }
 
-std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p) {
+std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p,
+                                            const std::optional<std::string>& group_instance_id) {
   Group* g = find(p.group_id);
-  if (!g || !g->members.contains(p.member_id)) return SyncResult{Errc::unknown_member_id, {}};
+  if (!g) return SyncResult{Errc::unknown_member_id, {}};
+  if (auto e = check_member(*g, p.member_id, group_instance_id); e != Errc::none) return SyncResult{e, {}};
   if (p.generation != g->generation) return SyncResult{Errc::illegal_generation, {}};
   Member& m = g->members[p.member_id];
   switch (g->state) {
@@ -261,9 +368,11 @@ std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p) {
   return std::nullopt;
 }
 
-Errc Coordinator::heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation) {
+Errc Coordinator::heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation,
+                            const std::optional<std::string>& group_instance_id) {
   Group* g = find(group_id);
-  if (!g || !g->members.contains(member_id)) return Errc::unknown_member_id;
+  if (!g) return Errc::unknown_member_id;
+  if (auto e = check_member(*g, member_id, group_instance_id); e != Errc::none) return e;
   if (generation != g->generation) return Errc::illegal_generation;
   g->members[member_id].last_heartbeat_ms = clock_.monotonic_ms();
   switch (g->state) {
@@ -276,10 +385,20 @@ Errc Coordinator::heartbeat(const std::string& group_id, const std::string& memb
   return Errc::unknown_member_id;
 }
 
-Errc Coordinator::leave(const std::string& group_id, const std::string& member_id) {
+Errc Coordinator::leave(const std::string& group_id, const std::string& member_id,
+                        const std::optional<std::string>& group_instance_id) {
   Group* g = find(group_id);
-  if (!g || !g->members.contains(member_id)) return Errc::unknown_member_id;
-  remove_member(*g, member_id, Errc::unknown_member_id);
+  if (!g) return Errc::unknown_member_id;
+  std::string leaving = member_id;
+  if (leaving.empty()) {
+    // By instance id alone (LeaveGroup v3): whoever currently holds the instance goes.
+    const auto* current = group_instance_id ? static_member_id(*g, *group_instance_id) : nullptr;
+    if (!current) return Errc::unknown_member_id;
+    leaving = *current;
+  } else if (auto e = check_member(*g, leaving, group_instance_id); e != Errc::none) {
+    return e;  // an old incarnation must not take the live one out of the group
+  }
+  remove_member(*g, leaving, Errc::unknown_member_id);
   return Errc::none;
 }
 
@@ -299,13 +418,13 @@ void Coordinator::remove_member(Group& g, const std::string& member_id, Errc ans
   }
 }
 
-CommitPlan Coordinator::plan_commit(const CommitParams& p) {
+CommitPlan Coordinator::plan_commit(const CommitParams& p, const std::optional<std::string>& group_instance_id) {
   CommitPlan plan;
   Errc error = Errc::none;
   Group* g = find(p.group_id);
   if (p.group_id.empty()) {
     error = Errc::invalid_group_id;
-  } else if (p.generation < 0 && p.member_id.empty()) {
+  } else if (p.generation < 0 && p.member_id.empty() && !group_instance_id) {
     // A commit from outside any group (a consumer that assigns partitions itself):
     // fine for a group without members, refused for one whose members own partitions.
     if (g && !g->members.empty()) error = Errc::unknown_member_id;
@@ -313,8 +432,8 @@ CommitPlan Coordinator::plan_commit(const CommitParams& p) {
     error = Errc::illegal_generation;
   } else if (g->state == GroupState::completing_rebalance) {
     error = Errc::rebalance_in_progress;
-  } else if (!g->members.contains(p.member_id)) {
-    error = Errc::unknown_member_id;
+  } else if (auto e = check_member(*g, p.member_id, group_instance_id); e != Errc::none) {
+    error = e;  // a fenced incarnation's commit would move the group's position behind the live one's back
   } else if (p.generation != g->generation) {
     error = Errc::illegal_generation;
   } else {
@@ -427,6 +546,7 @@ void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
   for (const auto& sm : gr.value->members) {
     Member m;
     m.id = sm.member_id;
+    m.group_instance_id = sm.group_instance_id;
     m.client_id = sm.client_id;
     m.client_host = sm.client_host;
     m.session_timeout_ms = sm.session_timeout_ms;
@@ -531,7 +651,7 @@ GroupValue Coordinator::stored_value(const Group& g) const {
   if (!g.leader.empty()) v.leader = g.leader;
   v.state_timestamp = clock_.now_ms();
   for (const auto& [id, m] : g.members) {
-    StoredMember sm{id, std::nullopt, m.client_id, m.client_host, m.rebalance_timeout_ms, m.session_timeout_ms, {},
+    StoredMember sm{id, m.group_instance_id, m.client_id, m.client_host, m.rebalance_timeout_ms, m.session_timeout_ms, {},
                     m.assignment};
     for (const auto& p : m.protocols)
       if (p.name == g.protocol) sm.subscription = p.metadata;

@@ -20,6 +20,12 @@
 //               REBALANCE_IN_PROGRESS tells them to join again.
 //   LeaveGroup  a member leaving cleanly triggers a rebalance at once.
 //
+// Static membership (KIP-345): a member may give a group.instance.id, a name that
+// outlives the process. An instance that restarts within its session timeout joins with
+// an empty member id and takes the place of its old member id — same assignment, same
+// generation, no rebalance — so a rolling restart does not shuffle the partitions of the
+// whole group. Its old member id is fenced from then on (FENCED_INSTANCE_ID).
+//
 // States: Empty → PreparingRebalance (waiting for joins) → CompletingRebalance (waiting
 // for the leader's assignment) → Stable; Dead once deleted. Fencing keeps a partition from
 // having two owners: a request from an older generation gets ILLEGAL_GENERATION, one from
@@ -93,10 +99,13 @@ struct JoinParams {
   // JoinGroup v4+: a new member first gets MEMBER_ID_REQUIRED with its id, and joins
   // again with it (so a retried join cannot create a second, phantom member).
   bool require_known_member_id = false;
+  // JoinGroup v5+: a static member's group.instance.id (KIP-345).
+  std::optional<std::string> group_instance_id;
 };
 
 struct JoinedMember {
   std::string member_id;
+  std::optional<std::string> group_instance_id;
   Bytes metadata;
 };
 
@@ -183,12 +192,20 @@ class Coordinator {
 
   // Each returns the answer now, or nullopt when it will come from take_completed().
   std::optional<JoinResult> join(Token token, const JoinParams& p);
-  std::optional<SyncResult> sync(Token token, const SyncParams& p);
-  Errc heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation);
-  Errc leave(const std::string& group_id, const std::string& member_id);
+  // group_instance_id (SyncGroup v3+, Heartbeat v3+, OffsetCommit v7+, LeaveGroup v3+): a
+  // request that names an instance id registered under another member id gets
+  // FENCED_INSTANCE_ID — it comes from an older incarnation of that static member.
+  std::optional<SyncResult> sync(Token token, const SyncParams& p,
+                                 const std::optional<std::string>& group_instance_id = std::nullopt);
+  Errc heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation,
+                 const std::optional<std::string>& group_instance_id = std::nullopt);
+  // One leaving member (LeaveGroup v3 lists several). An empty member_id with an instance
+  // id removes that static member, whatever its member id.
+  Errc leave(const std::string& group_id, const std::string& member_id,
+             const std::optional<std::string>& group_instance_id = std::nullopt);
 
   // Validates a commit; the records in the plan must be appended, then apply()'d.
-  CommitPlan plan_commit(const CommitParams& p);
+  CommitPlan plan_commit(const CommitParams& p, const std::optional<std::string>& group_instance_id = std::nullopt);
   // All committed offsets of a group, or those of the listed partitions.
   std::vector<FetchedOffset> fetch_offsets(
       const std::string& group_id,
@@ -224,6 +241,7 @@ class Coordinator {
  private:
   struct Member {
     std::string id;
+    std::optional<std::string> group_instance_id;  // set: a static member
     std::string client_id;
     std::string client_host;
     std::int32_t session_timeout_ms = 0;
@@ -257,6 +275,10 @@ class Coordinator {
   const Group* find(const std::string& id) const;
   std::string new_member_id(const Group& g, const std::string& client_id);
   bool supports_protocols(const Group& g, const JoinParams& p) const;
+  // The member id an instance id is registered under, if any.
+  static const std::string* static_member_id(const Group& g, const std::string& instance_id);
+  static Errc check_member(const Group& g, const std::string& member_id, const std::optional<std::string>& instance_id);
+  std::optional<JoinResult> replace_static_member(Token token, Group& g, const std::string& old_id, const JoinParams& p);
   void prepare_rebalance(Group& g);
   void try_complete_join(Group& g);
   void remove_member(Group& g, const std::string& member_id, Errc answer);

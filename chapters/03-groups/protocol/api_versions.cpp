@@ -28,7 +28,9 @@ constexpr std::array kApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::find_coordinator), 0, 2},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::join_group), 0, 5},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::heartbeat), 0, 3},
-    ApiVersionRange{static_cast<std::int16_t>(ApiKey::leave_group), 0, 1},
+    // LeaveGroup v3 (KIP-345, Kafka 2.4): several members at once, static ones by instance
+    // id. kafkajs then sends v3; librdkafka stays at v1, kafka-python and sarama at v0..v1.
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::leave_group), 0, 3},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::sync_group), 0, 3},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::describe_groups), 0, 2},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::list_groups), 0, 2},

@@ -269,20 +269,38 @@ Result<HeartbeatResponse> decode_heartbeat_response(ByteSpan body, std::int16_t 
 
 // --- LeaveGroup --------------------------------------------------------------------------
 
-Result<LeaveGroupRequest> decode_leave_group_request(ByteSpan body, std::int16_t /*version*/) {
+Result<LeaveGroupRequest> decode_leave_group_request(ByteSpan body, std::int16_t version) {
   Decoder d(body);
   LeaveGroupRequest r;
   r.group_id = d.string();
-  r.member_id = d.string();
+  if (version >= 3) {
+    auto n = required_array_length(d, 4);
+    for (std::int32_t i = 0; i < n && d.ok(); ++i) {
+      LeaveGroupMember m;
+      m.member_id = d.string();
+      m.group_instance_id = d.nullable_string();
+      r.members.push_back(std::move(m));
+    }
+  } else {
+    r.member_id = d.string();
+  }
   if (!d.ok()) return malformed(d, "LeaveGroup request");
   return r;
 }
 
-Bytes encode_leave_group_request(const LeaveGroupRequest& r, std::int16_t /*version*/) {
+Bytes encode_leave_group_request(const LeaveGroupRequest& r, std::int16_t version) {
   Bytes out;
   Encoder e(out);
   e.string(r.group_id);
-  e.string(r.member_id);
+  if (version >= 3) {
+    e.array_length(r.members.size());
+    for (const auto& m : r.members) {
+      e.string(m.member_id);
+      e.nullable_string(m.group_instance_id);
+    }
+  } else {
+    e.string(r.member_id);
+  }
   return out;
 }
 
@@ -291,6 +309,14 @@ Bytes encode_leave_group_response(const LeaveGroupResponse& r, std::int16_t vers
   Encoder e(out);
   if (version >= 1) e.i32(r.throttle_time_ms);
   encode_errc(e, r.error);
+  if (version >= 3) {
+    e.array_length(r.members.size());
+    for (const auto& m : r.members) {
+      e.string(m.member_id);
+      e.nullable_string(m.group_instance_id);
+      encode_errc(e, m.error);
+    }
+  }
   return out;
 }
 
@@ -299,6 +325,16 @@ Result<LeaveGroupResponse> decode_leave_group_response(ByteSpan body, std::int16
   LeaveGroupResponse r;
   if (version >= 1) r.throttle_time_ms = d.i32();
   r.error = decode_errc(d);
+  if (version >= 3) {
+    auto n = required_array_length(d, 6);
+    for (std::int32_t i = 0; i < n && d.ok(); ++i) {
+      LeaveGroupMemberResponse m;
+      m.member_id = d.string();
+      m.group_instance_id = d.nullable_string();
+      m.error = decode_errc(d);
+      r.members.push_back(std::move(m));
+    }
+  }
   if (!d.ok()) return malformed(d, "LeaveGroup response");
   return r;
 }

@@ -32,7 +32,8 @@
 //                         in the response
 //   SyncGroup 0..3        v1 throttle time · v3 group_instance_id
 //   Heartbeat 0..3        v1 throttle time · v3 group_instance_id
-//   LeaveGroup 0..1       v1 throttle time (v3+ leaves several members at once: not here)
+//   LeaveGroup 0..3       v1 throttle time · v3 (KIP-345) a list of members, each named by
+//                         member id or by group_instance_id, with an error per member
 //   ListGroups 0..2       v1 throttle time
 //   DescribeGroups 0..2   v1 throttle time (v3 authorized operations, v4 instance ids: not here)
 //   DeleteGroups 0..1     the same layout in both (throttle time from v0)
@@ -139,16 +140,32 @@ struct HeartbeatResponse {
   Errc error = Errc::none;
 };
 
-// --- LeaveGroup (v0..v1: one member) ---------------------------------------------------
+// --- LeaveGroup (v0..v2: one member; v3: a list of members) -----------------------------
+
+// v3 lets a static member be removed by its instance id alone (member_id empty): an
+// operator or a deploy tool takes an instance out of the group now, instead of waiting
+// for its session timeout.
+struct LeaveGroupMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+};
 
 struct LeaveGroupRequest {
   std::string group_id;
+  std::string member_id;                  // v0..v2
+  std::vector<LeaveGroupMember> members;  // v3+ (a sender that does not know the version fills both)
+};
+
+struct LeaveGroupMemberResponse {
   std::string member_id;
+  std::optional<std::string> group_instance_id;
+  Errc error = Errc::none;
 };
 
 struct LeaveGroupResponse {
   std::int32_t throttle_time_ms = 0;  // v1+
-  Errc error = Errc::none;
+  Errc error = Errc::none;            // v3+: only errors of the whole request; v0..v2: the member's
+  std::vector<LeaveGroupMemberResponse> members;  // v3+
 };
 
 // --- ListGroups --------------------------------------------------------------------------

@@ -9,7 +9,11 @@ coordinator must notice the silence after session.timeout.ms). SIGUSR1 makes the
 stop committing (it goes on processing), so that a member killed afterwards certainly
 leaves processed but uncommitted records behind.
 
-    confluent_group_member.py BOOTSTRAP GROUP TOPIC OUT_FILE
+    confluent_group_member.py BOOTSTRAP GROUP TOPIC OUT_FILE [INSTANCE_ID [SESSION_TIMEOUT_MS]]
+
+With INSTANCE_ID the member is static (group.instance.id, KIP-345): closing it sends no
+LeaveGroup, and a new process with the same instance id that joins within the session
+timeout (6000 ms unless SESSION_TIMEOUT_MS says otherwise) takes over its partitions.
 
 Appends one line per event to OUT_FILE, flushed at once (a killed member leaves at most
 one torn last line, which the reader ignores). Every line starts with time.monotonic()
@@ -59,6 +63,8 @@ def group_metadata(consumer):
 
 def main():
     bootstrap, group, topic, out_path = sys.argv[1:5]
+    instance = sys.argv[5] if len(sys.argv) > 5 else None
+    session_ms = int(sys.argv[6]) if len(sys.argv) > 6 else 6000
     out = open(out_path, "a", buffering=1)
 
     def log(line):
@@ -82,16 +88,19 @@ def main():
     def on_lost(c, partitions):
         log(f"lost {group_metadata(c)[0]} {parts(partitions)}")
 
-    consumer = Consumer({
+    config = {
         "bootstrap.servers": bootstrap,
         "group.id": group,
         "client.id": out_path.rsplit("/", 1)[-1],
-        "session.timeout.ms": 6000,
+        "session.timeout.ms": session_ms,
         "heartbeat.interval.ms": 1000,
         "enable.auto.commit": False,
         "auto.offset.reset": "earliest",
         "broker.address.family": "v4",
-    })
+    }
+    if instance:
+        config["group.instance.id"] = instance
+    consumer = Consumer(config)
     log("start")
     consumer.subscribe([topic], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost)
     deadline = time.monotonic() + MAX_LIFETIME_S
@@ -117,7 +126,7 @@ def main():
                 log(f"commit {m.partition()} {m.offset() + 1}")
         except KafkaException as e:
             log(f"commit-failed {m.partition()} {m.offset() + 1} {e.args[0].name()}")
-    consumer.close()  # revokes (on_revoke) and leaves the group
+    consumer.close()  # revokes (on_revoke) and leaves the group — unless the member is static
     log("closed")
 
 
