@@ -48,6 +48,10 @@ struct RecordsSummary {
   std::int64_t max_timestamp = INT64_MIN;  // the largest record timestamp
 };
 Result<RecordsSummary> check_records(ByteSpan batch);
+// Decodes `records`, the decompressed records of the batch with this header (see
+// record/compression.h). Offset deltas need only increase, up to lastOffsetDelta: the
+// cleaner leaves gaps inside the compressed batches it thins out, as Kafka's does.
+Result<std::vector<RecordView>> decode_record_bytes(const BatchHeader& header, ByteSpan records);
 
 // What a producer wants to send: the input of the builder.
 struct RecordSpec {
