@@ -8,6 +8,11 @@
 //
 // The log itself never needs to look inside records; decoding is for validation of
 // uncompressed client batches, for reading them back in the CLI, and for the dump tool.
+// @from ch03
+// From chapter 3 on, compaction looks inside too (log/cleaner.h): it decodes the records
+// of uncompressed batches here, and of compressed ones after record/compression.h has
+// decompressed them.
+// @end
 #pragma once
 
 #include <cstdint>

@@ -9,6 +9,9 @@
 //
 // The log itself never needs to look inside records; decoding is for validation of
 // uncompressed client batches, for reading them back in the CLI, and for the dump tool.
+// From chapter 3 on, compaction looks inside too (log/cleaner.h): it decodes the records
+// of uncompressed batches here, and of compressed ones after record/compression.h has
+// decompressed them.
 #pragma once
 
 #include <cstdint>
