@@ -544,6 +544,9 @@ class Tree:
                     problems.append(f"{src.label}: has an @exercise {ex.id} region but is not "
                                     f"in that exercise's files")
             for rel in ex.files:
+                if not rel.endswith(".cpp"):
+                    problems.append(f"final/course.toml: exercise {ex.id}: {rel}: only .cpp files "
+                                    "can be exercise files (the chapter's build swaps their objects)")
                 if rel not in self.finals:
                     problems.append(f"final/course.toml: exercise {ex.id}: no file final/{rel}")
                     continue
@@ -590,8 +593,11 @@ class Tree:
         for t in sorted(cases, key=lambda t: (t.file, t.lineno)):
             chapters, stop = self.labels(t, target)
             if chapters:
-                labels = ";".join(chapters + [f"ex:{e}" for e in t.exercises])
-                out.append(f"streamcraft_add_test({cmake_quote(t.name)} {cmake_quote(labels)})\n")
+                # An exercise's program exists only in its own chapter's build.
+                own = [e for e in t.exercises if self.course.exercises[e].chapter.index == target]
+                extra = f" EXERCISES {' '.join(own)}" if own else ""
+                out.append(f"streamcraft_add_test({cmake_quote(t.name)} "
+                           f"{cmake_quote(';'.join(chapters))}{extra})\n")
             elif stop and stop.chapter <= target:
                 out.append(f'# excluded: "{t.name}" from {self.course.name(stop.chapter)}: '
                            f"{' '.join(stop.reason.split())}\n")
@@ -629,6 +635,7 @@ class Tree:
                 if src.chapter <= ch.index:
                     emit(f"{base}/tests/{rel}", src, ch.index, f"generated from {src.label}; edit there")
             out[f"{base}/tests/suites.cmake"] = (self.suites_cmake(ch.index).encode(), False)
+            out[f"{base}/exercises.cmake"] = (exercises_cmake(self.course, ch).encode(), False)
         out["tests/suites.cmake"] = (self.suites_cmake(self.course.final).encode(), False)
 
         for ex in self.course.exercises.values():
@@ -638,11 +645,9 @@ class Tree:
                 emit(f"{base}/{rel}", src, ex.chapter.index,
                      f"starter generated from {src.label} for exercise {ex.id}; "
                      "edit freely, this is your copy", stub_for=ex)
-            for name in ("CMakeLists.txt", "README.md"):
-                if name in ex.files:
-                    raise CourseError([f"final/course.toml: exercise {ex.id}: {name} "
-                                       "is generated in the exercise folder; it cannot be a starter file"])
-            out[f"{base}/CMakeLists.txt"] = (exercise_cmake(ex).encode(), False)
+            if "README.md" in ex.files:
+                raise CourseError([f"final/course.toml: exercise {ex.id}: README.md "
+                                   "is generated in the exercise folder; it cannot be a starter file"])
             out[f"{base}/README.md"] = (exercise_readme(ex).encode(), False)
         out["exercises/README.md"] = (exercises_index(self.course).encode(), False)
         return out
@@ -652,19 +657,24 @@ class Tree:
 # Exercise folder texts
 # --------------------------------------------------------------------------
 
-def exercise_cmake(ex: Exercise) -> str:
-    return f"""\
-# generated from final/course.toml; builds chapter {ex.chapter.id} with your edited files in place of its own
-cmake_minimum_required(VERSION 3.25)
-project(streamcraft_exercise_{re.sub(r'[^A-Za-z0-9_]', '_', ex.id)} LANGUAGES CXX)
-set(STREAMCRAFT_OVERLAY_DIR "${{CMAKE_CURRENT_SOURCE_DIR}}" CACHE PATH "exercise files that replace the chapter's" FORCE)
-enable_testing()  # so that ctest finds the chapter's tests from this folder
-add_subdirectory("${{CMAKE_CURRENT_SOURCE_DIR}}/../../../chapters/{ex.chapter.slug}" chapter)
-"""
+def exercises_cmake(course: "Course", ch: Chapter) -> str:
+    """chapters/<slug>/exercises.cmake: the chapter's exercises, for
+    cmake/StreamcraftSources.cmake, which builds one test program per exercise."""
+    exs = [e for e in course.exercises.values() if e.chapter is ch]
+    out = ["# generated from final/course.toml; edit there\n",
+           "# The exercises of this chapter. For each, the build compiles the files in its folder\n",
+           "# and links streamcraft_tests_ex_<id> with them in place of the chapter's own files;\n",
+           "# `ctest -L ex:<id>` runs that exercise's tests on it (cmake/StreamcraftSources.cmake).\n",
+           "set(STREAMCRAFT_EXERCISES" + "".join(f" {e.id}" for e in exs) + ")\n"]
+    for e in exs:
+        out.append(f'set(STREAMCRAFT_EXERCISE_{e.id}_DIR '
+                   f'"${{CMAKE_CURRENT_LIST_DIR}}/../../exercises/{ch.slug}/{e.id}")\n')
+        out.append(f"set(STREAMCRAFT_EXERCISE_{e.id}_FILES {' '.join(e.files)})\n")
+    return "".join(out)
 
 
 def exercise_readme(ex: Exercise) -> str:
-    ch, b = ex.chapter, f"build/ex-{ex.id}"
+    ch, b = ex.chapter, f"build/ch{ex.chapter.id}"
     files = "\n".join(f"- [`{rel}`]({rel})" for rel in ex.files)
     solutions = "\n".join(f"- [`chapters/{ch.slug}/{rel}`](../../../chapters/{ch.slug}/{rel})"
                           for rel in ex.files)
@@ -690,12 +700,16 @@ Chapter {int(ch.id)}: {ch.title}
 From the repository root:
 
 ```sh
-cmake -S exercises/{ch.slug}/{ex.id} -B {b} && cmake --build {b} -j2 && ctest --test-dir {b} -L ex:{ex.id} --output-on-failure
+cmake -S chapters/{ch.slug} -B {b} && cmake --build {b} -j2 && ctest --test-dir {b} -L ex:{ex.id} --output-on-failure
 ```
 
-On the untouched starter every one of these tests fails with "not implemented";
-that is your starting point. The whole suite of the chapter runs with
-`ctest --test-dir {b} -L ch{ch.id}`: your change should not break it.
+The chapter's build compiles your files from this folder into a test program of their
+own, `{b}/tests/streamcraft_tests_ex_{ex.id}`, next to the chapter's
+`streamcraft_tests`; after an edit, the same command recompiles only your files. On
+the untouched starter every one of these tests fails with "not implemented"; that is
+your starting point. Run the chapter's whole suite with your code in it with
+`{b}/tests/streamcraft_tests_ex_{ex.id}`: your change should not break it.
+(`ctest --test-dir {b} -L ch{ch.id}` runs the suite on the chapter's own code.)
 
 ## Reference solution
 
@@ -838,14 +852,13 @@ def cmd_check_exercises(root: Path, build: Path, only: str | None) -> int:
     passed = failed = 0
     for ex in exercises:
         slug, spec = ex.chapter.slug, f"[ex:{ex.id}]"
-        starter_bin = build / f"exercises/{slug}/{ex.id}/chapter/tests/streamcraft_tests"
+        starter_bin = build / f"chapters/{slug}/tests/streamcraft_tests_ex_{ex.id}"
         ref_bin = build / f"chapters/{slug}/tests/streamcraft_tests"
         print(f"\nexercise {ex.id} ({slug})")
-        missing = [(b, src) for b, src in ((starter_bin, f"exercises/{slug}/{ex.id}"),
-                                           (ref_bin, f"chapters/{slug}")) if not b.exists()]
-        for b, src in missing:
-            print(f"  missing {b}\n  build it: cmake -S {src} -B {build / src} && "
-                  f"cmake --build {build / src} -j2")
+        missing = [b for b in (starter_bin, ref_bin) if not b.exists()]
+        for b in missing:
+            print(f"  missing {b}\n  build it: cmake -S chapters/{slug} -B {build / 'chapters' / slug} && "
+                  f"cmake --build {build / 'chapters' / slug} -j2")
         if missing:
             failed += 1
             continue

@@ -26,11 +26,12 @@
 
 #include "broker/config.h"
 #include "common/clock.h"
+#include "common/executor.h"
 #include "common/error.h"
 #include "log/file.h"
 #include "log/log.h"
 // @from ch03
-#include <future>
+#include <mutex>
 
 #include "log/cleaner.h"
 // @end
@@ -49,8 +50,11 @@ struct TopicInfo {
 class LogManager {
  public:
   // Opens every topic's partitions under config.log_dir, recovering each log as needed.
+  // Slow disk work (the fsyncs of a segment roll, the cleaner's copying) runs on
+  // `background`; without one, the manager starts its own background threads. The
+  // simulator and the fuzzer pass an executor they run themselves (common/executor.h).
   static Result<std::unique_ptr<LogManager>> open(log::FileSystem& fs, const BrokerConfig& config,
-                                                  const Clock& clock);
+                                                  const Clock& clock, Executor* background = nullptr);
   ~LogManager();
   LogManager(const LogManager&) = delete;
   LogManager& operator=(const LogManager&) = delete;
@@ -109,15 +113,27 @@ class LogManager {
   const Clock& clock_;
   std::map<std::string, Topic, std::less<>> topics_;
   std::int64_t last_retention_check_ms_ = 0;
+  // Background work. Without an executor from outside there are two threads: one seals
+  // rolled segments, one builds cleaned segments — a long cleaning must not hold up the
+  // fsyncs that move recovery points on. Declared after the logs, so destroyed before
+  // them: the threads finish their queued jobs while everything those touch still exists.
+  std::unique_ptr<ThreadExecutor> own_flusher_;
+  std::unique_ptr<ThreadExecutor> own_cleaner_;
+  Executor* flusher_ = nullptr;
+  Executor* cleaner_executor_ = nullptr;
   // @from ch03
   // Compaction runs beside the network thread: tick() plans a cleaning (cheap), a
   // background task builds the cleaned segments (reading and writing whole segments),
   // and a later tick() swaps them in (a few renames). Appends never wait for it.
+  struct Built {  // filled in by the background job, read on this thread
+    std::mutex mutex;
+    std::optional<Result<log::CleanedSegments>> result;
+  };
   struct Cleaning {
     std::string topic;
     std::int32_t partition = 0;
     log::Log* log = nullptr;
-    std::future<Result<log::CleanedSegments>> built;
+    std::shared_ptr<Built> built;
   };
   Status run_cleaner();
   void abandon_cleaning(std::string_view topic);

@@ -15,6 +15,7 @@ endif()
 
 option(STREAMCRAFT_WERROR "Treat compiler warnings as errors" ON)
 option(STREAMCRAFT_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(STREAMCRAFT_BENCHMARKS "Build the benchmark programs" ON)
 
 find_program(STREAMCRAFT_CCACHE ccache)
 if(STREAMCRAFT_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <mutex>
 #include <set>
 
 #include <fmt/format.h>
@@ -18,13 +19,43 @@ std::uint64_t OpenReport::truncated_bytes() const {
   return total;
 }
 
-Log::Log(Private, FileSystem& fs, std::filesystem::path dir, const LogConfig& config, const Clock& clock)
-    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock) {}
+// What a roll's background seal job shares with the log's thread.
+//
+// Checkpoint files are written by jobs and by the log's thread (truncation, retention,
+// close). `checkpoint_mutex` makes those writes one at a time, and `epoch` — bumped by
+// every write from the log's thread and when the log goes away — lets a job see that
+// newer checkpoints exist than the ones it carries: it then writes nothing, so an old
+// recovery point can never replace a newer one, nor land in the directory of a deleted
+// log. `done` is the jobs' report, under its own mutex so that the log's thread never
+// waits behind a job's fsyncs just to look at it.
+struct Log::SealState {
+  std::mutex checkpoint_mutex;
+  std::uint64_t epoch = 0;  // written under checkpoint_mutex, by the log's thread only
+  struct Done {
+    std::uint64_t epoch;          // the epoch the job was submitted in
+    std::int64_t recovery_point;  // what the job made true on disk
+    std::optional<Error> error;
+  };
+  std::mutex done_mutex;
+  std::vector<Done> done;
+};
 
-Log::~Log() = default;
+namespace {
+InlineExecutor inline_executor;  // for logs opened without a background executor
+}
+
+Log::Log(Private, FileSystem& fs, std::filesystem::path dir, const LogConfig& config, const Clock& clock)
+    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock), seal_state_(std::make_shared<SealState>()) {}
+
+Log::~Log() {
+  // Jobs still queued for this log must not write its checkpoints any more: the log may
+  // be deleted, or its directory reused by a new log of the same name.
+  std::lock_guard lock(seal_state_->checkpoint_mutex);
+  ++seal_state_->epoch;
+}
 
 Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::path& dir, const LogConfig& config,
-                                       const Clock& clock) {
+                                       const Clock& clock, Executor* background) {
   // Index positions are 32-bit, so a segment cannot be larger than 2 GiB (as in Kafka).
   if (config.segment_bytes < record::layout::header_size || config.segment_bytes > INT32_MAX)
     return make_error(Errc::invalid_config,
@@ -32,6 +63,7 @@ Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::pa
   if (config.segment.index_interval_bytes == 0 || config.segment.max_index_entries == 0)
     return make_error(Errc::invalid_config, "index.interval.bytes and segment.index.bytes must be positive");
   auto log = std::make_unique<Log>(Private{}, fs, dir, config, clock);
+  log->background_ = background ? background : &inline_executor;
   if (auto s = log->load(); !s) return s.error();
   return log;
 }
@@ -168,17 +200,59 @@ bool Log::should_roll(std::size_t batch_size, const record::BatchHeader& batch) 
 }
 
 Status Log::roll() {
-  // The old segment is flushed and sealed first: from now on its indexes are trusted.
-  if (auto s = active().seal(); !s) return go_offline(s.error());
+  // A roll has a fast half and a slow half. The fast half happens here, on the log's
+  // thread: the old segment gets its last index entries, and the new segment's files
+  // are created. From then on the old segment's files never change.
+  if (auto s = collect_seals(); !s) return s;
+  if (auto s = active().prepare_seal(); !s) return go_offline(s.error());
+  const Segment::Files sealed = active().files();
   auto seg = Segment::create(fs_, dir_, next_offset_, config_.segment);
   if (!seg) return seg.error();
   segments_.emplace(next_offset_, std::move(*seg));
-  recovery_point_ = next_offset_;
-  unflushed_messages_ = 0;
-  first_unflushed_ms_.reset();
-  // The checkpoint write also fsyncs the directory, which makes the new files durable;
-  // if that fails, later fsyncs of the new segment would promise what they cannot keep.
-  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  sealing_.push_back(Sealing{sealed});
+
+  // The slow half — fsyncing up to a whole segment, naming the new files durably, and
+  // three checkpoint files with their own fsyncs — is a job for the background executor,
+  // so that appends go on meanwhile (with segment.bytes at 128 MiB, doing it here stalled
+  // every producer for the time it takes to write 128 MiB to the disk). The order inside
+  // the job is what keeps a crash at any moment safe: the recovery point on disk moves
+  // past the old segment only after its data and indexes are durable; until then a
+  // restart scans the old segment as well. Nothing acknowledged depends on the job:
+  // flush() makes the old segment durable itself if it has to (see flush()).
+  background_->submit([state = seal_state_, sealed, &fs = fs_, dir = dir_, epoch = seal_state_->epoch,
+                       recovery_point = next_offset_, contents = checkpoints(next_offset_)] {
+    Status s = sealed.log->sync();
+    if (s) s = sealed.index->sync();
+    if (s) s = sealed.time_index->sync();
+    if (s) s = fs.sync_directory(dir);  // the new segment's files, by name
+    if (s) {
+      std::lock_guard lock(state->checkpoint_mutex);
+      if (state->epoch == epoch) {
+        for (const auto& [path, bytes] : contents)
+          if (s) s = fs.write_atomically(path, bytes);
+      }
+    }
+    std::lock_guard lock(state->done_mutex);
+    state->done.push_back({epoch, recovery_point, s ? std::nullopt : std::optional<Error>(s.error())});
+  });
+  return {};
+}
+
+Status Log::collect_seals() {
+  if (sealing_.empty()) return {};
+  std::vector<SealState::Done> done;
+  {
+    std::lock_guard lock(seal_state_->done_mutex);
+    done.swap(seal_state_->done);
+  }
+  for (const auto& d : done) {
+    sealing_.pop_front();  // jobs finish in the order they were submitted
+    // A failed fsync leaves the page cache in an unknown state: offline, as for flush().
+    if (d.error) return go_offline(*d.error);
+    // Checkpoints written here since the job was submitted (a truncation, say) make the
+    // job's recovery point stale: it may name offsets that have been cut and rewritten.
+    if (d.epoch == seal_state_->epoch) recovery_point_ = std::max(recovery_point_, d.recovery_point);
+  }
   return {};
 }
 
@@ -257,6 +331,20 @@ Status Log::maybe_flush() {
 
 Status Log::flush() {
   if (auto s = check_online(); !s) return s;
+  if (auto s = collect_seals(); !s) return s;
+  // Records acknowledged after this flush may sit in a segment sealed by a roll whose
+  // background job has not run yet, or in a new segment whose name is not durable yet.
+  // Both are made durable here, once per roll (fsyncing what the job already synced
+  // costs nothing); the job then still syncs the indexes and writes the checkpoints.
+  bool synced_any = false;
+  for (auto& pending : sealing_) {
+    if (pending.synced_by_flush) continue;
+    if (auto s = pending.files.log->sync(); !s) return go_offline(s.error());
+    pending.synced_by_flush = synced_any = true;
+  }
+  if (synced_any) {
+    if (auto s = fs_.sync_directory(dir_); !s) return go_offline(s.error());
+  }
   if (auto s = active().flush(); !s) return go_offline(s.error());
   recovery_point_ = next_offset_;
   unflushed_messages_ = 0;
@@ -266,6 +354,7 @@ Status Log::flush() {
 
 Status Log::tick() {
   if (auto s = check_online(); !s) return s;
+  if (auto s = collect_seals(); !s) return s;
   return maybe_flush();
 }
 
@@ -361,20 +450,42 @@ Status Log::truncate_to(std::int64_t offset) {
   return {};
 }
 
-Status Log::write_checkpoints() {
-  auto text = fmt::format("{}\n", recovery_point_);
-  if (auto s = fs_.write_atomically(dir_ / kRecoveryPointFile, as_bytes(text)); !s) return s;
-  text = fmt::format("{}\n", log_start_offset_);
-  if (auto s = fs_.write_atomically(dir_ / kLogStartOffsetFile, as_bytes(text)); !s) return s;
+std::vector<std::pair<std::filesystem::path, std::vector<std::byte>>> Log::checkpoints(
+    std::int64_t recovery_point) const {
+  auto text = [](std::int64_t value) {
+    auto t = fmt::format("{}\n", value);
+    auto bytes = as_bytes(t);
+    return std::vector<std::byte>(bytes.begin(), bytes.end());
+  };
+  std::vector<std::pair<std::filesystem::path, std::vector<std::byte>>> out;
+  out.emplace_back(dir_ / kRecoveryPointFile, text(recovery_point));
+  out.emplace_back(dir_ / kLogStartOffsetFile, text(log_start_offset_));
   // @from ch03
   // The producer table as of now: a restart only reads the log written after it.
-  if (auto s = fs_.write_atomically(dir_ / kProducerStateFile, producers_.encode_snapshot(next_offset_)); !s) return s;
+  out.emplace_back(dir_ / kProducerStateFile, producers_.encode_snapshot(next_offset_));
   // @end
+  return out;
+}
+
+Status Log::write_checkpoints() {
+  // Waits for a job that is writing checkpoints right now, and makes the ones still
+  // queued skip theirs: what is written here is newer (see SealState).
+  std::lock_guard lock(seal_state_->checkpoint_mutex);
+  ++seal_state_->epoch;
+  for (const auto& [path, bytes] : checkpoints(recovery_point_))
+    if (auto s = fs_.write_atomically(path, bytes); !s) return s;
   return {};
 }
 
 Status Log::close() {
   if (auto s = check_online(); !s) return s;
+  if (auto s = collect_seals(); !s) return s;
+  // Segments whose background seal has not reported are sealed here as well: after a
+  // clean shutdown every segment's indexes are trusted.
+  for (const auto& pending : sealing_) {
+    for (const auto& file : {pending.files.log, pending.files.index, pending.files.time_index})
+      if (auto s = file->sync(); !s) return go_offline(s.error());
+  }
   if (auto s = active().seal(); !s) return go_offline(s.error());
   recovery_point_ = next_offset_;
   if (auto s = write_checkpoints(); !s) return go_offline(s.error());

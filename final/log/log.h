@@ -24,10 +24,17 @@
 // is cut off (log/recovery.h). After a clean close the marker file lets open() skip the
 // scan altogether.
 //
+// Rolling. When the active segment is full, a new one is started at once; fsyncing the
+// old one and moving the recovery point past it is a job for a background executor
+// (common/executor.h), which reports back on the log's thread (flush(), tick()). Until
+// then the on-disk recovery point stays where it was, so a crash meanwhile only costs a
+// longer scan.
+//
 // Not thread-safe: one thread (chapter 2: the partition's strand) drives a Log.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -37,6 +44,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/executor.h"
 #include "log/file.h"
 // @from ch03
 #include "log/producer_state.h"
@@ -113,8 +121,11 @@ struct RetentionReport {
 class Log {
  public:
   // Opens (or creates) the log in dir, recovering it if the last shutdown was not clean.
+  // `background` runs the slow half of each segment roll (see roll() below); without one,
+  // a roll does all of it before append() returns.
   static Result<std::unique_ptr<Log>> open(FileSystem& fs, const std::filesystem::path& dir,
-                                           const LogConfig& config, const Clock& clock);
+                                           const LogConfig& config, const Clock& clock,
+                                           Executor* background = nullptr);
   // Without a close(), destruction is like a crash: no flush, no clean-shutdown marker.
   ~Log();
   Log(const Log&) = delete;
@@ -138,7 +149,8 @@ class Log {
   // The first offset whose record timestamp is >= timestamp; nullopt if there is none.
   Result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp) const;
 
-  // Makes everything appended so far durable.
+  // Makes everything appended so far durable — also what a sealed segment whose
+  // background fsync has not finished still holds, and the names of new segment files.
   Status flush();
   // Call regularly (e.g. every second): applies the time-based flush policy.
   Status tick();
@@ -152,6 +164,8 @@ class Log {
   std::int64_t log_start_offset() const { return log_start_offset_; }
   std::int64_t log_end_offset() const { return next_offset_; }  // the offset the next record gets
   std::int64_t recovery_point() const { return recovery_point_; }
+  // Sealed segments whose background fsync has not reported back yet.
+  std::size_t seals_in_progress() const { return sealing_.size(); }
   std::uint64_t size_bytes() const;
   std::size_t segment_count() const { return segments_.size(); }
   std::vector<SegmentInfo> segment_infos() const;
@@ -217,7 +231,12 @@ class Log {
   const Segment& active() const { return *segments_.rbegin()->second; }
   bool should_roll(std::size_t batch_size, const record::BatchHeader& batch) const;
   Status roll();
+  // The three checkpoint files' names and contents, as of now.
+  std::vector<std::pair<std::filesystem::path, std::vector<std::byte>>> checkpoints(
+      std::int64_t recovery_point) const;
   Status write_checkpoints();
+  // Takes in what finished background seals reported (on the log's thread).
+  Status collect_seals();
   Result<std::optional<std::int64_t>> read_checkpoint(const char* name);
   Status check_online() const;
   Status go_offline(const Error& error);
@@ -236,6 +255,16 @@ class Log {
   std::uint64_t truncations_ = 0;
   // @end
   std::int64_t recovery_point_ = 0;
+  // Background sealing. The state a seal job shares with the log's thread, the jobs not
+  // yet collected (oldest first, with the files each one fsyncs), and the executor.
+  struct SealState;
+  struct Sealing {
+    Segment::Files files;
+    bool synced_by_flush = false;  // flush() already made its data and its name durable
+  };
+  std::shared_ptr<SealState> seal_state_;
+  std::deque<Sealing> sealing_;
+  Executor* background_ = nullptr;
   std::int64_t unflushed_messages_ = 0;
   std::optional<std::int64_t> first_unflushed_ms_;
   std::optional<Error> offline_reason_;

@@ -133,3 +133,14 @@ TEST_CASE("a power cut after n writes drops every later change and the crash bri
   REQUIRE((*g)->append(text("+")).ok());
   CHECK((*g)->size() == 4);
 }
+
+// The cleaner clears what a dead build may have left by removing names that usually do
+// not exist; the memory disk once refused that where the real one does not, and the
+// simulator's compaction scenario found it.
+TEST_CASE("removing a missing file succeeds on the memory disk as on the real one", "[ch01][memory-disk]") {
+  MemoryFileSystem memory;
+  REQUIRE(memory.create_directories("/d").ok());
+  CHECK(memory.remove("/d/never-there").ok());
+  test::TempDir dir;
+  CHECK(log::posix_file_system().remove(dir.path() / "never-there").ok());
+}

@@ -57,6 +57,9 @@ class MemoryFileSystem final : public FileSystem {
   // and calls crash(). powered_off() tells whether the cut has happened.
   void power_cut_after(std::uint64_t writes) { writes_left_ = writes; }
   bool powered_off() const { return writes_left_ && *writes_left_ == 0; }
+  // How many more changes the disk takes before the cut (0 when none is coming): a test
+  // counts the changes some work makes, to cut the power after each of them in turn.
+  std::uint64_t writes_left() const { return writes_left_.value_or(0); }
 
   // Observations for tests: fsyncs of files and directories, and bytes not yet durable.
   std::uint64_t syncs() const { return syncs_; }

@@ -113,8 +113,18 @@ class Segment {
   // Makes appended data durable (fdatasync) and writes new index entries to their files.
   Status flush();
   // Flush, then seal the time index with the segment's largest timestamp. Called when the
-  // segment stops being active (roll) and at clean shutdown.
+  // segment stops being active at clean shutdown: prepare_seal() and a sync of files().
   Status seal();
+  // The part of sealing that changes the segment: the time index gets its last entry and
+  // both indexes are written out (not fsynced). After it the segment's files do not
+  // change any more, so a background job may fsync them (Log::roll, log/log.h).
+  Status prepare_seal();
+  // The segment's three files, shared: a background fsync keeps them open even if the
+  // segment is deleted meanwhile (fsyncing a deleted file is harmless).
+  struct Files {
+    std::shared_ptr<File> log, index, time_index;
+  };
+  Files files() const { return Files{log_, index_file_, time_index_file_}; }
   // Cuts the segment back so that next_offset() <= offset (truncation to a batch boundary).
   Status truncate_to(std::int64_t offset);
   // Deletes the three files.
@@ -161,8 +171,8 @@ class Segment {
   std::int64_t base_offset_;
   SegmentConfig config_;
   std::shared_ptr<File> log_;
-  std::unique_ptr<File> index_file_;
-  std::unique_ptr<File> time_index_file_;
+  std::shared_ptr<File> index_file_;
+  std::shared_ptr<File> time_index_file_;
 
   std::int64_t next_offset_;
   std::vector<IndexEntry> offset_index_;

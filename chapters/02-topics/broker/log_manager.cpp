@@ -32,8 +32,16 @@ LogManager::LogManager(Private, log::FileSystem& fs, const BrokerConfig& config,
 LogManager::~LogManager() = default;
 
 Result<std::unique_ptr<LogManager>> LogManager::open(log::FileSystem& fs, const BrokerConfig& config,
-                                                     const Clock& clock) {
+                                                     const Clock& clock, Executor* background) {
   auto manager = std::make_unique<LogManager>(Private{}, fs, config, clock);
+  if (background) {
+    manager->flusher_ = manager->cleaner_executor_ = background;
+  } else {
+    manager->own_flusher_ = std::make_unique<ThreadExecutor>();
+    manager->own_cleaner_ = std::make_unique<ThreadExecutor>();
+    manager->flusher_ = manager->own_flusher_.get();
+    manager->cleaner_executor_ = manager->own_cleaner_.get();
+  }
   if (auto s = manager->load(); !s) return s.error();
   return manager;
 }
@@ -52,7 +60,7 @@ Result<log::LogConfig> LogManager::topic_config(
 
 Status LogManager::open_partitions(Topic& topic) {
   for (std::int32_t p = 0; p < topic.info.partitions; ++p) {
-    auto log = log::Log::open(fs_, partition_dir(topic.info.name, p), topic.config, clock_);
+    auto log = log::Log::open(fs_, partition_dir(topic.info.name, p), topic.config, clock_, flusher_);
     if (!log) return log.error();
     topic.partitions.push_back(std::move(*log));
   }

@@ -17,6 +17,7 @@
 #include "broker/log_manager.h"
 #include "broker/request_handler.h"
 #include "common/clock.h"
+#include "common/executor.h"
 #include "common/error.h"
 #include "log/file.h"
 
@@ -25,7 +26,9 @@ namespace streamcraft::broker {
 class Node {
  public:
   // Opens the logs under config.log_dir (recovering them as needed) and the handler.
-  static Result<std::unique_ptr<Node>> open(log::FileSystem& fs, BrokerConfig config, const Clock& clock);
+  // `background` runs slow disk work (LogManager::open); nullptr: the node's own threads.
+  static Result<std::unique_ptr<Node>> open(log::FileSystem& fs, BrokerConfig config, const Clock& clock,
+                                            Executor* background = nullptr);
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -51,9 +54,10 @@ class Node {
   std::unique_ptr<RequestHandler> handler_;
 };
 
-inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfig config, const Clock& clock) {
+inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfig config, const Clock& clock,
+                                                Executor* background) {
   auto node = std::make_unique<Node>(Private{}, std::move(config));
-  auto logs = LogManager::open(fs, node->config_, clock);
+  auto logs = LogManager::open(fs, node->config_, clock, background);
   if (!logs) return logs.error();
   node->logs_ = std::move(*logs);
   node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock);

@@ -335,10 +335,15 @@ Status Segment::flush() {
   return write_index_files(/*rewrite=*/false);
 }
 
-Status Segment::seal() {
+Status Segment::prepare_seal() {
   if (!empty() && (time_index_.empty() || max_timestamp_ > time_index_.back().timestamp))
     time_index_.push_back(
         TimeIndexEntry{max_timestamp_, static_cast<std::uint32_t>(offset_of_max_timestamp_ - base_offset_)});
+  return write_index_files(/*rewrite=*/false);
+}
+
+Status Segment::seal() {
+  if (auto s = prepare_seal(); !s) return s;
   if (auto s = flush(); !s) return s;
   // A sealed segment's indexes are trusted at the next start, so they must be durable.
   if (auto s = index_file_->sync(); !s) return s;

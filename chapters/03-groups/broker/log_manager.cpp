@@ -34,8 +34,16 @@ LogManager::LogManager(Private, log::FileSystem& fs, const BrokerConfig& config,
 LogManager::~LogManager() = default;
 
 Result<std::unique_ptr<LogManager>> LogManager::open(log::FileSystem& fs, const BrokerConfig& config,
-                                                     const Clock& clock) {
+                                                     const Clock& clock, Executor* background) {
   auto manager = std::make_unique<LogManager>(Private{}, fs, config, clock);
+  if (background) {
+    manager->flusher_ = manager->cleaner_executor_ = background;
+  } else {
+    manager->own_flusher_ = std::make_unique<ThreadExecutor>();
+    manager->own_cleaner_ = std::make_unique<ThreadExecutor>();
+    manager->flusher_ = manager->own_flusher_.get();
+    manager->cleaner_executor_ = manager->own_cleaner_.get();
+  }
   if (auto s = manager->load(); !s) return s.error();
   return manager;
 }
@@ -54,7 +62,7 @@ Result<log::LogConfig> LogManager::topic_config(
 
 Status LogManager::open_partitions(Topic& topic) {
   for (std::int32_t p = 0; p < topic.info.partitions; ++p) {
-    auto log = log::Log::open(fs_, partition_dir(topic.info.name, p), topic.config, clock_);
+    auto log = log::Log::open(fs_, partition_dir(topic.info.name, p), topic.config, clock_, flusher_);
     if (!log) return log.error();
     topic.partitions.push_back(std::move(*log));
   }
@@ -205,7 +213,7 @@ Status LogManager::close() {
 
 
 void LogManager::wait_for_cleaner() {
-  if (cleaning_ && cleaning_->built.valid()) cleaning_->built.wait();
+  if (cleaning_) cleaner_executor_->drain();
 }
 
 void LogManager::abandon_cleaning(std::string_view topic) {
@@ -217,8 +225,13 @@ void LogManager::abandon_cleaning(std::string_view topic) {
 Status LogManager::run_cleaner() {
   if (cleaning_) {
     // Finished building? Then swap on this thread, where the log lives.
-    if (cleaning_->built.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return {};
-    auto built = cleaning_->built.get();
+    std::optional<Result<log::CleanedSegments>> result;
+    {
+      std::lock_guard lock(cleaning_->built->mutex);
+      result.swap(cleaning_->built->result);
+    }
+    if (!result) return {};
+    auto built = std::move(*result);
     Cleaning done = std::move(*cleaning_);
     cleaning_.reset();
     if (!built) return built.error();
@@ -249,10 +262,13 @@ Status LogManager::run_cleaner() {
     next_cleaner_candidate_ = (next_cleaner_candidate_ + i + 1) % candidates.size();
     // The plan holds its own handles on the segment files, so the task reads them safely
     // while this thread goes on appending to the active segment.
-    cleaning_ = Cleaning{name, partition, log,
-                         std::async(std::launch::async, [&fs = fs_, p = std::move(*plan)] {
-                           return log::build_cleaned_segments(fs, p);
-                         })};
+    auto built = std::make_shared<Built>();
+    cleaning_ = Cleaning{name, partition, log, built};
+    cleaner_executor_->submit([&fs = fs_, p = std::move(*plan), built] {
+      auto result = log::build_cleaned_segments(fs, p);
+      std::lock_guard lock(built->mutex);
+      built->result.emplace(std::move(result));
+    });
     return {};
   }
   return {};

@@ -45,6 +45,7 @@ class FileSystem {
   virtual ~FileSystem() = default;
 
   virtual Result<std::unique_ptr<File>> open(const std::filesystem::path& path, OpenMode mode) = 0;
+  // Removing a file that does not exist is not an error (it is gone, as asked).
   virtual Status remove(const std::filesystem::path& path) = 0;
   virtual Status rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   virtual bool exists(const std::filesystem::path& path) const = 0;

@@ -41,7 +41,9 @@ struct Producer {
   std::int16_t acks;
   std::uint64_t connection;
   int sent = 0;
+  int keys = 0;  // 0: every record has the key "k"; n: keys k0 … k(n-1) in turn
   std::map<std::string, std::int64_t> acked;  // value → offset
+  std::map<std::string, std::string> key_of;  // value → key
   std::int64_t stop_at_ms = 0;
 
   void start(std::int64_t until_ms) {
@@ -56,8 +58,10 @@ struct Producer {
     });
   }
   void send_one() {
+    const auto key = keys ? fmt::format("k{}", sent % keys) : std::string("k");
     const auto value = fmt::format("p{}-{}", id, sent++);
-    std::vector<record::RecordSpec> records{{std::string("k"), value, {}, 1'700'000'000'000 + world.now_ms()}};
+    key_of[value] = key;
+    std::vector<record::RecordSpec> records{{key, value, {}, 1'700'000'000'000 + world.now_ms()}};
     const auto batch = record::build_batch(records);
     protocol::ProduceRequest req;
     req.acks = acks;

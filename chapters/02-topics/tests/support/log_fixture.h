@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/clock.h"
+#include "common/executor.h"
 #include "log/log.h"
 #include "support/batches.h"
 #include "support/temp_dir.h"
@@ -17,13 +18,14 @@ struct LogFixture {
   ManualClock clock;
   log::LogConfig config;
   log::FileSystem* fs = &log::posix_file_system();
+  Executor* background = nullptr;  // nullptr: a roll does all its work before append() returns
   std::unique_ptr<log::Log> log;
 
   // Opens (or reopens) the log; any previous instance is dropped first *without* a
   // clean close, which is exactly what a crash looks like to the files.
   log::Log& open() {
     log.reset();
-    auto opened = log::Log::open(*fs, dir.path(), config, clock);
+    auto opened = log::Log::open(*fs, dir.path(), config, clock, background);
     INFO((opened ? std::string() : opened.error().describe()));
     REQUIRE(opened.ok());
     log = std::move(*opened);

@@ -94,7 +94,7 @@ SimBroker::SimBroker(World& world, int id, broker::BrokerConfig config)
 }
 
 Status SimBroker::start() {
-  auto node = broker::Node::open(disk_, config_, world_.clock());
+  auto node = broker::Node::open(disk_, config_, world_.clock(), &background_);
   if (!node) return node.error();
   node_ = std::move(*node);
   node_->handler().set_advertised(fmt::format("broker-{}", id_), 9092);
@@ -105,6 +105,8 @@ Status SimBroker::start() {
 void SimBroker::crash() {
   if (!node_) return;
   node_.reset();
+  background_.discard();  // background jobs die with the process
+  background_scheduled_ = false;
   connections_.clear();
   deferred_.clear();
   ++incarnation_;
@@ -184,10 +186,41 @@ void SimBroker::finish_deferred(bool at_deadline) {
   }
 }
 
+void SimBroker::tick_logs(std::int64_t every_ms, std::int64_t until_ms, double power_cut_chance) {
+  if (world_.now_ms() + every_ms > until_ms) return;
+  world_.after(every_ms, "", [this, every_ms, until_ms, power_cut_chance] {
+    if (node_) {
+      if (power_cut_chance > 0 && world_.chance(power_cut_chance)) {
+        world_.note(fmt::format("broker {}: a power cut is coming", id_));
+        disk_.power_cut_after(world_.random(40));
+      }
+      (void)node_->logs().tick();  // a failing log goes offline; the scenario's checks see it
+      if (!died()) service();
+    }
+    tick_logs(every_ms, until_ms, power_cut_chance);  // down or up, the ticks go on
+  });
+}
+
+void SimBroker::schedule_background() {
+  if (background_scheduled_ || background_.pending() == 0) return;
+  background_scheduled_ = true;
+  // Soon, but not at once: appends and other requests may come first, and a crash may
+  // come in between.
+  world_.at(world_.now_ms() + static_cast<std::int64_t>(world_.random(10)), "",
+            [this, incarnation = incarnation_] {
+              if (incarnation != incarnation_ || !node_) return;
+              background_scheduled_ = false;
+              background_.run_next();
+              if (died()) return;
+              service();
+            });
+}
+
 void SimBroker::service(bool at_deadline) {
   if (!node_) return;
   finish_deferred(at_deadline);
   if (!node_) return;  // it died in there
+  schedule_background();
   // One timer event at the handler's next deadline, as the real server arms its timer.
   auto next = node_->handler().next_deadline_ms();
   if (!next) return;

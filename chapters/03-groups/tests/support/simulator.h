@@ -38,6 +38,7 @@
 #include "broker/connection.h"
 #include "broker/node.h"
 #include "common/clock.h"
+#include "common/executor.h"
 #include "log/memory_file_system.h"
 
 namespace streamcraft::sim {
@@ -154,6 +155,10 @@ class SimBroker {
   // A power cut in the middle of work: after `writes` more disk changes the machine dies
   // just there — inside an append, a roll, an fsync — and its answers never leave it.
   void power_cut_after(std::uint64_t writes) { disk_.power_cut_after(writes); }
+  // The log manager's periodic work (flush policy, retention, the cleaner), as the real
+  // server runs it every second: every `every_ms` until `until_ms`, with a chance of
+  // arming a power cut just before each tick — inside a cleaning's swap, say.
+  void tick_logs(std::int64_t every_ms, std::int64_t until_ms, double power_cut_chance = 0);
   // Called at every crash (the scenario schedules the restart).
   std::function<void()> on_crash;
 
@@ -186,6 +191,11 @@ class SimBroker {
   int id_;
   broker::BrokerConfig config_;
   log::MemoryFileSystem disk_;
+  // The node's background disk work (segment seals, cleanings): each job runs at a random
+  // later moment, so a crash can come before, between or inside them.
+  ManualExecutor background_;
+  bool background_scheduled_ = false;
+  void schedule_background();
   std::unique_ptr<broker::Node> node_;
   std::map<std::uint64_t, Conn> connections_;
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> deferred_;  // id → (connection, slot)
