@@ -22,6 +22,7 @@ set(STREAMCRAFT_TEST_SOURCES
   protocol/golden_requests_test.cpp
   protocol/group_codecs_test.cpp
   record/batch_test.cpp
+  record/compression_test.cpp
   record/crc32c_test.cpp
   record/golden_test.cpp
   sim/broker_sim_test.cpp)
@@ -118,6 +119,7 @@ streamcraft_add_test("the cleaner checkpoint lets the next cleaning start at the
 streamcraft_add_test("min cleanable dirty ratio decides whether a log is due" "ch03")
 streamcraft_add_test("retention leaves a compact only log alone" "ch03")
 streamcraft_add_test("batches the cleaner cannot read are kept whole and protect later tombstones" "ch03")
+streamcraft_add_test("compressed batches keep only the latest value per key and are recompressed with their codec" "ch03")
 streamcraft_add_test("a cleaning that dies before its swap leaves the original segments" "ch03")
 streamcraft_add_test("a swap interrupted after its commit point is completed at open and one before it is undone" "ch03")
 streamcraft_add_test("a disk failure in the swap takes the log offline and reopening completes it" "ch03")
@@ -251,6 +253,12 @@ streamcraft_add_test("client batches must agree with their own header" "ch01;ch0
 streamcraft_add_test("validation reports the records' true maxTimestamp" "ch01;ch02;ch03")
 streamcraft_add_test("a batch with a producer id needs a sequence number" "ch01;ch02;ch03")
 streamcraft_add_test("hostile offsets and timestamps never overflow" "ch01;ch02;ch03")
+streamcraft_add_test("each codec round trips bytes through compress and decompress" "ch03")
+streamcraft_add_test("kcat's gzip snappy lz4 and zstd batches decompress to their records" "ch03")
+streamcraft_add_test("a snappy stream in xerial framing decodes like the raw blocks inside it" "ch03")
+streamcraft_add_test("damaged or truncated compressed data is CORRUPT_MESSAGE" "ch03")
+streamcraft_add_test("a decompression bomb is refused with CORRUPT_MESSAGE before it exhausts memory" "ch03")
+streamcraft_add_test("records of a compacted compressed batch may have gaps between offset deltas" "ch03")
 streamcraft_add_test("crc32c matches the standard check value" "ch01;ch02;ch03")
 streamcraft_add_test("crc32c hardware and software paths agree at every length and alignment" "ch01;ch02;ch03")
 streamcraft_add_test("crc32c can be computed in pieces" "ch01;ch02;ch03")

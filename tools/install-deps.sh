@@ -9,8 +9,10 @@
 set -euo pipefail
 
 # pkgconf + librdkafka-dev: librdkafka is the second client of the broker benchmark.
+# zlib1g-dev, libsnappy-dev, liblz4-dev, libzstd-dev: the four Kafka codecs, which
+# compaction (chapter 3) needs to look inside compressed batches.
 packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2 libasio-dev
-          pkgconf librdkafka-dev)
+          pkgconf librdkafka-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(redis-server)
 fi

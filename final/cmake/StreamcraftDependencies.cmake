@@ -4,6 +4,10 @@
 #   CLI11         the command-line program    (libcli11-dev)
 #   Asio          the network layer           (libasio-dev; chapter 2)
 #   Catch2 v2     the tests                   (catch2; found in tests/CMakeLists.txt)
+# @from ch03
+#   zlib, snappy, lz4, zstd   the four Kafka codecs, for compaction (zlib1g-dev,
+#                 libsnappy-dev, liblz4-dev, libzstd-dev; chapter 3)
+# @end
 # tools/install-deps.sh installs them; nothing is downloaded at build time.
 include_guard(GLOBAL)
 
@@ -12,4 +16,11 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 # @from ch02
 find_package(Asio REQUIRED)  # standalone Asio (libasio-dev): cmake/FindAsio.cmake
+# @end
+# @from ch03
+find_package(ZLIB REQUIRED)
+find_package(Snappy REQUIRED CONFIG)  # Debian's libsnappy-dev ships SnappyConfig.cmake
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 # @end

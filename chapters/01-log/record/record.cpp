@@ -25,24 +25,24 @@ std::optional<std::optional<ByteSpan>> read_nullable(Reader& r) {
   return std::optional<ByteSpan>{*bytes};
 }
 
-// Walks every record of an uncompressed batch and checks its structure. With an output
-// vector it also collects the records; without one it allocates nothing, which keeps
-// validation cheap on the append path.
-Result<RecordsSummary> walk_records(ByteSpan batch, std::vector<RecordView>* out) {
-  RecordsSummary summary;
-  auto h = decode_header(batch);
-  if (!h) return make_error(Errc::corrupt_message, "batch shorter than its header");
-  if (h->compression() != Compression::none)
-    return make_error(Errc::corrupt_message,
-                      fmt::format("records are compressed with {}; this log does not decompress",
-                                  compression_name(h->compression())));
-  if (h->records_count < 0) return make_error(Errc::corrupt_message, "negative recordsCount");
+// Which offset deltas a batch's records may have.
+enum class Deltas {
+  consecutive,  // 0, 1, 2, …: what a producer writes
+};
 
-  Reader r(batch.subspan(layout::records));
+// Walks the records `bytes` (the part after the header, uncompressed) of the batch with
+// header `h`, and checks their structure. With an output vector it also collects the
+// records; without one it allocates nothing, which keeps validation cheap on the append path.
+Result<RecordsSummary> walk_record_bytes(const BatchHeader& h, ByteSpan bytes, Deltas deltas,
+                                         std::vector<RecordView>* out) {
+  RecordsSummary summary;
+  if (h.records_count < 0) return make_error(Errc::corrupt_message, "negative recordsCount");
+
+  Reader r(bytes);
   // Never trust a count for an allocation: reserve at most what the bytes could hold
   // (a record is at least 7 bytes long).
-  if (out) out->reserve(std::min<std::size_t>(static_cast<std::size_t>(h->records_count), r.remaining() / 7));
-  for (std::int32_t i = 0; i < h->records_count; ++i) {
+  if (out) out->reserve(std::min<std::size_t>(static_cast<std::size_t>(h.records_count), r.remaining() / 7));
+  for (std::int32_t i = 0; i < h.records_count; ++i) {
     auto index = static_cast<std::size_t>(i);
     std::size_t start = r.position();
     auto length = r.read_varint();
@@ -55,9 +55,9 @@ Result<RecordsSummary> walk_records(ByteSpan batch, std::vector<RecordView>* out
     auto ts_delta = rr.read_varlong();
     auto offset_delta = rr.read_varint();
     if (!attributes || !ts_delta || !offset_delta) return malformed(index, "truncated record header");
-    if (*offset_delta != i)
+    if (deltas == Deltas::consecutive && *offset_delta != i)
       return malformed(index, fmt::format("offsetDelta {} where {} was expected", *offset_delta, i));
-    const std::int64_t timestamp = wrapping_add(h->base_timestamp, *ts_delta);
+    const std::int64_t timestamp = wrapping_add(h.base_timestamp, *ts_delta);
     summary.max_timestamp = std::max(summary.max_timestamp, timestamp);
     auto key = read_nullable(rr);
     auto value = key ? read_nullable(rr) : std::nullopt;
@@ -72,7 +72,7 @@ Result<RecordsSummary> walk_records(ByteSpan batch, std::vector<RecordView>* out
     }
     if (rr.remaining() != 0) return malformed(index, "bytes left over after the headers");
     if (out) {
-      rec.offset = wrapping_add(h->base_offset, *offset_delta);
+      rec.offset = wrapping_add(h.base_offset, *offset_delta);
       rec.timestamp = timestamp;
       rec.key = *key;
       rec.value = *value;
@@ -82,8 +82,19 @@ Result<RecordsSummary> walk_records(ByteSpan batch, std::vector<RecordView>* out
   }
   if (r.remaining() != 0)
     return make_error(Errc::corrupt_message,
-                      fmt::format("{} bytes after the last of {} records", r.remaining(), h->records_count));
+                      fmt::format("{} bytes after the last of {} records", r.remaining(), h.records_count));
   return summary;
+}
+
+// The records of an uncompressed batch, as a producer wrote them.
+Result<RecordsSummary> walk_records(ByteSpan batch, std::vector<RecordView>* out) {
+  auto h = decode_header(batch);
+  if (!h) return make_error(Errc::corrupt_message, "batch shorter than its header");
+  if (h->compression() != Compression::none)
+    return make_error(Errc::corrupt_message,
+                      fmt::format("records are compressed with {}; this log does not decompress",
+                                  compression_name(h->compression())));
+  return walk_record_bytes(*h, batch.subspan(layout::records), Deltas::consecutive, out);
 }
 
 }  // namespace
@@ -95,6 +106,7 @@ Result<std::vector<RecordView>> decode_records(ByteSpan batch) {
 }
 
 Result<RecordsSummary> check_records(ByteSpan batch) { return walk_records(batch, nullptr); }
+
 
 Bytes build_batch(std::span<const RecordSpec> records, const BatchOptions& options) {
   if (records.empty()) throw std::invalid_argument("build_batch needs at least one record");

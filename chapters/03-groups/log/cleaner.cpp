@@ -7,12 +7,14 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "record/batch.h"
+#include "record/compression.h"
 #include "record/record.h"
 
 namespace streamcraft::log {
@@ -143,8 +145,10 @@ struct KeyHash {
 };
 using OffsetMap = std::unordered_map<std::string, std::int64_t, KeyHash, std::equal_to<>>;
 
-// Batches the cleaner does not look into (see "Limitations" in cleaner.h).
-bool is_opaque(const record::BatchHeader& h) { return h.attributes != 0; }
+// Batches the cleaner does not look into (see "Limitations" in cleaner.h): any attribute
+// but the codec (bits 0-2) — transactional, control, LogAppendTime.
+bool is_opaque(const record::BatchHeader& h) { return (h.attributes & ~std::int16_t{0x07}) != 0; }
+bool is_compressed(const record::BatchHeader& h) { return h.compression() != record::Compression::none; }
 
 // Kafka's DefaultRecordBatch.incrementSequence: sequences wrap from INT32_MAX to 0.
 std::int32_t add_to_sequence(std::int32_t sequence, std::int64_t delta) {
@@ -251,6 +255,8 @@ struct SegmentOutcome {
   std::uint64_t tombstones_removed = 0;
   std::uint64_t new_tombstones = 0;  // kept tombstones seen for the first time
   std::uint64_t opaque_batches = 0;
+  std::uint64_t recompressed_batches = 0;
+  std::uint64_t undecodable_batches = 0;
 };
 
 // Rewrites the batches of consecutive sealed segments into one cleaned segment, through
@@ -282,21 +288,13 @@ class SegmentRewriter {
       return emit_copy(batch);
     }
     if (h.records_count == 0)  // a gap a previous cleaning left: merge it with its neighbours
-      return add_gap(Gap{h.base_offset, h.last_offset(), h.max_timestamp, h.partition_leader_epoch, h.producer_id,
-                         h.producer_epoch, h.base_sequence});
+      return add_gap(whole_batch_gap(h));
+    if (is_compressed(h)) return add_compressed(batch, h);
 
     auto records = record::decode_records(batch);
     if (!records) return records.error();
     const auto& rs = *records;
-    outcome_.records_read += rs.size();
-    std::vector<Verdict> verdicts;
-    verdicts.reserve(rs.size());
-    for (const auto& r : rs) {
-      verdicts.push_back((*judge_)(r));
-      if (verdicts.back() == Verdict::keep_new_tombstone) ++outcome_.new_tombstones;
-      if (!kept(verdicts.back())) ++outcome_.records_removed;
-      if (verdicts.back() == Verdict::remove_tombstone) ++outcome_.tombstones_removed;
-    }
+    const auto verdicts = judge_all(rs);
     // (decode_records checked that record i has offset base + i.)
     const std::int64_t records_end = h.base_offset + static_cast<std::int64_t>(rs.size());
     if (records_end > h.next_offset())
@@ -332,6 +330,55 @@ class SegmentRewriter {
       return add_gap(Gap{records_end, h.last_offset(), h.max_timestamp, h.partition_leader_epoch, h.producer_id,
                          h.producer_epoch, add_to_sequence(h.base_sequence, records_end - h.base_offset)});
     return {};
+  }
+
+  // A compressed batch (see "How a batch is rewritten" in cleaner.h): unchanged, copied;
+  // emptied, a gap; thinned, its kept records recompressed into one batch that keeps
+  // the original header — base offset, lastOffsetDelta, producer fields, attributes —
+  // and the records their offset and timestamp deltas.
+  Status add_compressed(ByteSpan batch, const record::BatchHeader& h) {
+    auto content = record::decompress_records(batch);
+    if (!content) {
+      // Its CRC is right, so a client wrote it like this: records that do not decode, or
+      // a bomb past kMaxDecompressedBatchBytes. It is kept whole, as an opaque batch is,
+      // so that a bad batch never stops the cleaning of the whole log.
+      if (sink_)
+        spdlog::warn("cleaner: the {} batch at offset {} cannot be decompressed ({}); it is kept whole",
+                     record::compression_name(h.compression()), h.base_offset, content.error().message);
+      ++outcome_.undecodable_batches;
+      judge_->first_opaque_offset = std::min(judge_->first_opaque_offset, h.base_offset);
+      return emit_copy(batch);
+    }
+    const auto& rs = content->records;
+    const auto verdicts = judge_all(rs);
+    if (std::all_of(verdicts.begin(), verdicts.end(), kept)) return emit_copy(batch);
+    outcome_.changed = true;
+    if (std::none_of(verdicts.begin(), verdicts.end(), kept)) return add_gap(whole_batch_gap(h));
+
+    // The kept records' bytes, as they were: baseOffset and baseTimestamp stay, so their
+    // offsetDeltas and timestampDeltas stay right.
+    Bytes records;
+    std::int64_t max_ts = std::numeric_limits<std::int64_t>::min();
+    std::int32_t count = 0;
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < rs.size(); ++k) {
+      if (kept(verdicts[k])) {
+        const auto bytes = ByteSpan(content->bytes).subspan(at, rs[k].size_in_batch);
+        records.insert(records.end(), bytes.begin(), bytes.end());
+        max_ts = std::max(max_ts, rs[k].timestamp);
+        ++count;
+      }
+      at += rs[k].size_in_batch;
+    }
+    auto compressed = record::compress(h.compression(), records, record::CompressOptions{content->snappy});
+    if (!compressed) return compressed.error();
+    Bytes out(layout::header_size);
+    out.insert(out.end(), compressed->begin(), compressed->end());
+    finish_batch(out, BatchFields{h.base_offset, h.partition_leader_epoch, h.attributes, h.last_offset_delta,
+                                  h.base_timestamp, max_ts, h.producer_id, h.producer_epoch, h.base_sequence, count});
+    ++outcome_.recompressed_batches;
+    if (auto s = flush_gap(); !s) return s;
+    return emit(out);
   }
 
   // Called after the last batch of an input segment: its offsets must reach end_offset,
@@ -388,6 +435,25 @@ class SegmentRewriter {
                                   h.producer_epoch, add_to_sequence(h.base_sequence, rs[i].offset - h.base_offset),
                                   static_cast<std::int32_t>(j - i)});
     return out;
+  }
+
+  // The verdict on each record, counted into the outcome.
+  std::vector<Verdict> judge_all(std::span<const record::RecordView> rs) {
+    outcome_.records_read += rs.size();
+    std::vector<Verdict> verdicts;
+    verdicts.reserve(rs.size());
+    for (const auto& r : rs) {
+      verdicts.push_back((*judge_)(r));
+      if (verdicts.back() == Verdict::keep_new_tombstone) ++outcome_.new_tombstones;
+      if (!kept(verdicts.back())) ++outcome_.records_removed;
+      if (verdicts.back() == Verdict::remove_tombstone) ++outcome_.tombstones_removed;
+    }
+    return verdicts;
+  }
+  // All the offsets of a batch, as a gap.
+  static Gap whole_batch_gap(const record::BatchHeader& h) {
+    return Gap{h.base_offset, h.last_offset(), h.max_timestamp, h.partition_leader_epoch, h.producer_id,
+               h.producer_epoch, h.base_sequence};
   }
 
   Status add_gap(const Gap& gap) {
@@ -447,9 +513,19 @@ Result<std::int64_t> add_to_offset_map(OffsetMap& map, const CleaningPlan::Input
     const auto h = *record::decode_header(**batch);
     next = h.next_offset();
     if (h.last_offset() < from || is_opaque(h) || h.records_count == 0) continue;
-    auto records = record::decode_records(**batch);
-    if (!records) return records.error();
-    for (const auto& r : *records) {
+    std::vector<record::RecordView> records;
+    record::DecompressedRecords content;  // owns what the views of a compressed batch point into
+    if (is_compressed(h)) {
+      auto decompressed = record::decompress_records(**batch);
+      if (!decompressed) continue;  // kept whole by the rewriter, which says why
+      content = std::move(*decompressed);
+      records = std::move(content.records);
+    } else {
+      auto decoded = record::decode_records(**batch);
+      if (!decoded) return decoded.error();
+      records = std::move(*decoded);
+    }
+    for (const auto& r : records) {
       if (!r.key || r.offset < from) continue;
       auto key = as_chars(*r.key);
       if (auto it = map.find(key); it != map.end())
@@ -577,6 +653,7 @@ Result<CleanedSegments> build_cleaned_segments(FileSystem& fs, const CleaningPla
     groups.push_back({i, j, *measured});
     out.stats.records_read += measured->records_read;
     out.stats.opaque_batches += measured->opaque_batches;
+    out.stats.undecodable_batches += measured->undecodable_batches;
     i = j;
   }
 
@@ -612,6 +689,7 @@ Result<CleanedSegments> build_cleaned_segments(FileSystem& fs, const CleaningPla
                                     g.measured.bytes, end, seg.size_bytes(), seg.next_offset()));
     out.stats.records_removed += written->records_removed;
     out.stats.tombstones_removed += written->tombstones_removed;
+    out.stats.recompressed_batches += written->recompressed_batches;
     // Durable before it can be renamed to .swap: after that name a crash trusts it.
     if (auto s = seg.seal(); !s) return s.error();
   }

@@ -74,11 +74,27 @@
 // producer id/epoch and partitionLeaderEpoch are kept; an empty batch carries the
 // largest timestamp of what it replaces, so time retention still sees the right age.
 //
+// A compressed batch is different: its keys are inside the compressed stream, so the
+// cleaner decompresses it (record/compression.h, at most kMaxDecompressedBatchBytes) in
+// each pass. If nothing goes, it is copied byte for byte; if everything goes, it becomes
+// an empty batch like any run of removed offsets; otherwise the kept records are
+// recompressed with the batch's codec (snappy in the framing it came in) into *one* new
+// batch, as Kafka's filterTo does: same baseOffset, lastOffsetDelta, baseTimestamp,
+// attributes, producer id/epoch and baseSequence, recordsCount the kept records, which
+// keep their bytes and so their offsetDeltas — with gaps between them, which
+// record::decode_record_bytes accepts — and maxTimestamp the largest kept timestamp.
+// Splitting it into slices would compress each slice on its own and pay a header for
+// each, undoing much of what the compression was for. Compressing the same records
+// always gives the same bytes, so the measuring pass knows the written size exactly.
+//
 // Limitations (a teaching edition):
-//   * batches with any attribute set — compressed (the log never decompresses),
-//     transactional, control, LogAppendTime — are copied whole and their keys are not
-//     seen; a tombstone after such a batch is never removed (an older value might hide
-//     inside it and would come back);
+//   * batches with any attribute but the codec set — transactional, control,
+//     LogAppendTime — are copied whole and their keys are not seen, as are compressed
+//     batches that do not decompress (a client can write them: the broker checks only
+//     their CRC); a tombstone after such a batch is never removed (an older value might
+//     hide inside it and would come back);
+//   * a compressed batch is decompressed in every pass (and recompressed when measured
+//     and when written): simple, at the price of CPU;
 //   * the offset map is an unordered_map of whole keys in memory (Kafka uses a fixed-size
 //     map of key hashes and cleans only what fits);
 //   * splitting batches costs a header per run, so a segment of tiny records can get
@@ -145,7 +161,9 @@ struct CleanerStats {
   std::uint64_t records_read = 0;       // records of the sealed segments looked at
   std::uint64_t records_removed = 0;    // superseded records and expired tombstones
   std::uint64_t tombstones_removed = 0;
-  std::uint64_t opaque_batches = 0;     // compressed/transactional batches copied whole
+  std::uint64_t opaque_batches = 0;     // transactional/control/LogAppendTime batches copied whole
+  std::uint64_t recompressed_batches = 0;  // compressed batches thinned out and recompressed
+  std::uint64_t undecodable_batches = 0;   // compressed batches that would not decompress, copied whole
 };
 
 struct CleanOptions {

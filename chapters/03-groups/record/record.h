@@ -9,6 +9,9 @@
 //
 // The log itself never needs to look inside records; decoding is for validation of
 // uncompressed client batches, for reading them back in the CLI, and for the dump tool.
+// From chapter 3 on, compaction looks inside too (log/cleaner.h): it decodes the records
+// of uncompressed batches here, and of compressed ones after record/compression.h has
+// decompressed them.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +51,10 @@ struct RecordsSummary {
   std::int64_t max_timestamp = INT64_MIN;  // the largest record timestamp
 };
 Result<RecordsSummary> check_records(ByteSpan batch);
+// Decodes `records`, the decompressed records of the batch with this header (see
+// record/compression.h). Offset deltas need only increase, up to lastOffsetDelta: the
+// cleaner leaves gaps inside the compressed batches it thins out, as Kafka's does.
+Result<std::vector<RecordView>> decode_record_bytes(const BatchHeader& header, ByteSpan records);
 
 // What a producer wants to send: the input of the builder.
 struct RecordSpec {

@@ -20,6 +20,10 @@ Scenarios (--client):
   groups-*      (chapter 3) consumer groups with each client's own group implementation
   large-records (chapter 3) 900 KiB records read with fetch.max.bytes=1000000 by
                 librdkafka, kafka-python, kafkajs (a group member) and the course's client
+  compaction-compressed (chapter 3) librdkafka (zstd) and kafka-python (gzip) rewrite
+                the same keys to compacted topics with small segments; after cleaning,
+                both read from the beginning only each key's latest value, at the
+                offset it was written at, from batches still in their codec
 
 Must run under Debian's /usr/bin/python3, the only interpreter that sees the Debian
 client packages. Exit status 0 on success; the last line says what was checked.

@@ -20,6 +20,10 @@ Scenarios (--client):
   groups-*      (chapter 3) consumer groups with each client's own group implementation
   large-records (chapter 3) 900 KiB records read with fetch.max.bytes=1000000 by
                 librdkafka, kafka-python, kafkajs (a group member) and the course's client
+  compaction-compressed (chapter 3) librdkafka (zstd) and kafka-python (gzip) rewrite
+                the same keys to compacted topics with small segments; after cleaning,
+                both read from the beginning only each key's latest value, at the
+                offset it was written at, from batches still in their codec
 
 Must run under Debian's /usr/bin/python3, the only interpreter that sees the Debian
 client packages. Exit status 0 on success; the last line says what was checked.
@@ -1193,6 +1197,118 @@ def run_large_records(bootstrap, workdir, broker_binary, node_path):
     check(got == expected, "the course's client (--max-bytes 1000000) read all 9")
 
 
+def run_compaction_compressed(bootstrap, workdir, broker_binary):
+    """Compaction looks inside compressed batches and recompresses what it keeps.
+
+    Each round writes one batch per topic: the ten keys k0..k9 again and one key of its
+    own (once-<round>), which nothing overwrites. Once the cleaner has run, every batch
+    of the old rounds must have lost its k-records and kept its once-record —
+    recompressed with the topic's codec — and the last round, alone in the active
+    segment after a time roll, holds each k's latest value.
+
+    The producers: librdkafka for zstd, kafka-python for gzip. librdkafka 2.0.2 compresses
+    with gzip, snappy or lz4 only for a broker whose Produce versions reach down to v0-v2
+    (the legacy message formats), which this broker does not speak; it would send those
+    batches uncompressed (the `log dump` check below would notice).
+    """
+    from confluent_kafka import Consumer, Producer, TopicPartition, OFFSET_BEGINNING
+    from confluent_kafka.admin import AdminClient, NewTopic
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition as KpTopicPartition
+    codecs, rounds, pad = ("zstd", "gzip"), 30, "compressible " * 8
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    settings = {"cleanup.policy": "compact", "segment.bytes": "2048", "segment.ms": "1000",
+                "min.cleanable.dirty.ratio": "0.01"}
+    topics = [NewTopic(f"compacted-{codec}", 1, 1, config=settings) for codec in codecs]
+    for topic, future in admin.create_topics(topics).items():
+        check(future.result(timeout=30) is None, f"compacted topic {topic} created")
+
+    def rounds_of_records():
+        for r in range(rounds + 1):
+            if r == rounds:
+                time.sleep(1.5)  # segment.ms: the last round starts a segment of its own
+            batch = [(f"k{i}", f"round{r}-k{i}-{pad}") for i in range(10)]
+            if r < rounds:
+                batch.append((f"once-{r}", f"once-{r}-{pad}"))
+            yield r, batch
+
+    latest = {codec: {} for codec in codecs}  # key -> (offset, value) of its latest record
+    written = rounds * 11 + 10
+    # zstd from librdkafka: a long linger and a flush per round make each round one batch.
+    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "compression.type": "zstd",
+                         "linger.ms": 1000})
+    acked = []
+
+    def delivered(err, msg):
+        acked.append(err is None)
+        if err is None:
+            latest["zstd"][msg.key().decode()] = (msg.offset(), msg.value().decode())
+
+    for r, batch in rounds_of_records():
+        for key, value in batch:
+            producer.produce("compacted-zstd", key=key, value=f"zstd-{value}", on_delivery=delivered)
+        check(producer.flush(30) == 0, f"zstd round {r} flushed")
+    check(len(acked) == written and all(acked), f"{written} zstd records acknowledged by librdkafka")
+    # gzip from kafka-python, the same way.
+    kp_producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", compression_type="gzip", linger_ms=1000)
+    for r, batch in rounds_of_records():
+        futures = [(key, f"gzip-{value}", kp_producer.send("compacted-gzip", key=key.encode(),
+                                                          value=f"gzip-{value}".encode())) for key, value in batch]
+        kp_producer.flush(30)
+        for key, value, future in futures:
+            latest["gzip"][key] = (future.get(timeout=30).offset, value)
+    kp_producer.close()
+    check(len(latest["gzip"]) == 10 + rounds, f"{written} gzip records acknowledged by kafka-python")
+
+    def dump(codec):
+        log_dir = os.path.join(workdir, "logs", f"compacted-{codec}-0")
+        segments = sorted(os.path.join(log_dir, f) for f in os.listdir(log_dir) if f.endswith(".log"))
+        return subprocess.run([broker_binary, "log", "dump", *segments], capture_output=True, check=True,
+                              timeout=60).stdout.decode().splitlines()
+
+    def count_of(line):
+        return int(line.split(" count: ")[1].split()[0])
+
+    for codec in codecs:
+        # The cleaner runs once a second; it is done when the sealed segments hold no
+        # record of a k-key, i.e. only the once-records, one per batch of the old rounds.
+        final_first = min(offset for key, (offset, _) in latest[codec].items() if key.startswith("k"))
+        sealed = []
+
+        def cleaned():
+            nonlocal sealed
+            sealed = [line for line in dump(codec) if "baseOffset:" in line
+                      and int(line.split("baseOffset: ")[1].split()[0]) < final_first]
+            return sum(count_of(line) for line in sealed) == rounds
+
+        wait_for(f"the cleaner to compact compacted-{codec}", cleaned, 60, interval=0.5)
+        thinned = [line for line in sealed if count_of(line) > 0]
+        check(len(thinned) == rounds and all(f"compresscodec: {codec}" in line for line in thinned),
+              f"{codec}: {len(thinned)} thinned batches, each recompressed as {codec} "
+              f"(found {sorted({line.split('compresscodec: ')[1].split()[0] for line in thinned})})")
+
+        expected = sorted((offset, key, value) for key, (offset, value) in latest[codec].items())
+        c = Consumer({"bootstrap.servers": bootstrap, "group.id": "unused", "enable.auto.commit": False})
+        c.assign([TopicPartition(f"compacted-{codec}", 0, OFFSET_BEGINNING)])
+        got, deadline = [], time.time() + 30
+        while len(got) < len(expected) and time.time() < deadline:
+            m = c.poll(0.5)
+            if m is not None and not m.error():
+                got.append((m.offset(), m.key().decode(), m.value().decode()))
+        time.sleep(0.5)  # anything more would be an old value
+        while (m := c.poll(0.2)) is not None:
+            if not m.error():
+                got.append((m.offset(), m.key().decode(), m.value().decode()))
+        c.close()
+        check(got == expected, f"librdkafka reads only the latest value of each of {len(expected)} {codec} keys, "
+              f"at their original offsets (read {len(got)})")
+        kp = KafkaConsumer(bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False,
+                           consumer_timeout_ms=5000)
+        kp.assign([KpTopicPartition(f"compacted-{codec}", 0)])
+        got = [(m.offset, m.key.decode(), m.value.decode()) for m in kp]
+        kp.close()
+        check(got == expected, f"kafka-python reads the same {codec} records")
+
+
 
 
 # The scenarios added after chapter 2, each with the broker settings it needs (besides
@@ -1208,6 +1324,7 @@ LATER_SCENARIOS = {
     "groups-restart": ("group.initial.rebalance.delay.ms=0",),  # one lone member before the kill, one after
     "groups-static": (),  # two members started together
     "large-records": ("group.initial.rebalance.delay.ms=0",),   # kafkajs reads as a lone group member
+    "compaction-compressed": (),
 }
 
 
@@ -1253,6 +1370,8 @@ def main():
                 run_groups_static(bootstrap, workdir)
             elif args.client == "large-records":
                 run_large_records(bootstrap, workdir, args.broker, args.node_path)
+            elif args.client == "compaction-compressed":
+                run_compaction_compressed(bootstrap, workdir, args.broker)
             else:
                 run_restart(bootstrap, workdir, broker)
         except Exception as e:  # report, stop the broker, fail

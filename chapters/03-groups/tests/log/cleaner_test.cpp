@@ -13,7 +13,9 @@
 #include "log/cleaner.h"
 #include "log/log.h"
 #include "record/batch.h"
+#include "record/compression.h"
 #include "record/record.h"
+#include "support/compressed_batch.h"
 #include "support/faulty_file_system.h"
 #include "support/log_fixture.h"
 
@@ -43,6 +45,8 @@ struct Batch {
   record::BatchHeader header;
   std::vector<Rec> records;
   std::vector<std::vector<std::pair<std::string, std::string>>> headers;  // per record
+  Bytes bytes;           // the batch as stored
+  bool readable = true;  // false: compressed records that do not decompress
 };
 
 // Every batch readable from `from` to the log end, through Log::read as a consumer reads.
@@ -61,17 +65,29 @@ std::vector<Batch> read_batches(const Log& l, std::int64_t from) {
       REQUIRE(frame.ok());
       auto batch = rest.first(frame->total_size);
       REQUIRE(record::check_integrity(batch).ok());
-      Batch b{*record::decode_header(batch), {}, {}};
+      Batch b{*record::decode_header(batch), {}, {}, Bytes(batch.begin(), batch.end())};
+      // A consumer decompresses a compressed batch; records that do not decompress
+      // (see the test of unreadable batches) are left out.
+      std::vector<record::RecordView> records;
+      record::DecompressedRecords content;
       if (b.header.compression() == record::Compression::none) {
-        auto records = record::decode_records(batch);
-        REQUIRE(records.ok());
-        for (const auto& r : *records) {
-          if (r.offset < offset) continue;
-          auto text = [](const std::optional<ByteSpan>& s) { return s ? Text(std::string(as_chars(*s))) : Text(); };
-          b.records.push_back({r.offset, text(r.key), text(r.value), r.timestamp});
-          auto& hs = b.headers.emplace_back();
-          for (const auto& h : r.headers) hs.emplace_back(std::string(h.key), std::string(as_chars(*h.value)));
+        auto decoded = record::decode_records(batch);
+        REQUIRE(decoded.ok());
+        records = std::move(*decoded);
+      } else if (b.header.records_count > 0) {
+        auto decompressed = record::decompress_records(batch);
+        b.readable = decompressed.ok();
+        if (decompressed) {
+          content = std::move(*decompressed);
+          records = std::move(content.records);
         }
+      }
+      for (const auto& r : records) {
+        if (r.offset < offset) continue;
+        auto text = [](const std::optional<ByteSpan>& s) { return s ? Text(std::string(as_chars(*s))) : Text(); };
+        b.records.push_back({r.offset, text(r.key), text(r.value), r.timestamp});
+        auto& hs = b.headers.emplace_back();
+        for (const auto& h : r.headers) hs.emplace_back(std::string(h.key), std::string(as_chars(*h.value)));
       }
       offset = b.header.next_offset();
       out.push_back(std::move(b));
@@ -104,8 +120,10 @@ struct Compacted {
   }
   Log& log() { return *f.log; }
 
-  // Appends one batch; returns its first offset.
-  std::int64_t put(const std::vector<std::pair<Text, Text>>& kvs, const record::BatchOptions& options = {}) {
+  // Appends one batch (compressed with `codec`); returns its first offset.
+  std::int64_t put(const std::vector<std::pair<Text, Text>>& kvs, const record::BatchOptions& options = {},
+                   record::Compression codec = record::Compression::none,
+                   record::SnappyFraming snappy = record::SnappyFraming::raw) {
     std::vector<record::RecordSpec> specs;
     for (const auto& [k, v] : kvs) {
       record::RecordSpec s;
@@ -115,6 +133,7 @@ struct Compacted {
       specs.push_back(s);
     }
     auto batch = record::build_batch(specs, options);
+    if (codec != record::Compression::none) batch = test::compress_batch(batch, codec, record::CompressOptions{snappy});
     auto info = log().append(batch);
     INFO((info ? std::string() : info.error().describe()));
     REQUIRE(info.ok());
@@ -515,39 +534,138 @@ TEST_CASE("retention leaves a compact only log alone", "[ch03]") {
 }
 
 TEST_CASE("batches the cleaner cannot read are kept whole and protect later tombstones", "[ch03]") {
-  Compacted c;
-  // A "gzip" batch: the log never decompresses, so the bytes need not really be gzip.
-  std::vector<record::RecordSpec> specs(1);
-  specs[0].key = "a";
-  specs[0].value = "hidden";
-  specs[0].timestamp = c.ts++;
-  auto compressed = record::build_batch(specs);
-  store_be<std::int16_t>(compressed.data() + record::layout::attributes, 1);
-  store_be<std::uint32_t>(compressed.data() + record::layout::crc, record::compute_crc(compressed));
-  const Bytes original = compressed;
-  REQUIRE(c.log().append(compressed).ok());
-  c.put({{"a", Text()}, {"b", "1"}});
-  c.put({{"b", "2"}});
-  c.roll();
-  c.put({{"x", "1"}});
+  // Two kinds: a transactional batch (opaque: its keys are not looked at), and a "gzip"
+  // batch whose records are not gzip at all — the broker checks only a compressed
+  // batch's CRC, so a client can write one, and it must not stop the cleaning.
+  for (const bool transactional : {true, false}) {
+    INFO((transactional ? "transactional" : "undecodable gzip"));
+    Compacted c;
+    std::vector<record::RecordSpec> specs(1);
+    specs[0].key = "a";
+    specs[0].value = "hidden";
+    specs[0].timestamp = c.ts++;
+    auto unreadable = record::build_batch(specs);
+    store_be<std::int16_t>(unreadable.data() + record::layout::attributes, transactional ? 0x10 : 1);
+    store_be<std::uint32_t>(unreadable.data() + record::layout::crc, record::compute_crc(unreadable));
+    const Bytes original = unreadable;
+    REQUIRE(c.log().append(unreadable).ok());
+    c.put({{"a", Text()}, {"b", "1"}});
+    c.put({{"b", "2"}});
+    c.roll();
+    c.put({{"x", "1"}});
 
-  auto first = clean(c.log(), kT0);
-  CHECK(first.opaque_batches == 1);
-  CHECK(first.records_removed == 1);  // b=1
-  auto later = clean(c.log(), kT0 + kRetention, /*force=*/true);
-  CHECK(later.tombstones_removed == 0);  // an "a" may hide in the compressed batch
+    auto first = clean(c.log(), kT0);
+    CHECK(first.opaque_batches == (transactional ? 1 : 0));
+    CHECK(first.undecodable_batches == (transactional ? 0 : 1));
+    CHECK(first.records_removed == 1);  // b=1
+    auto later = clean(c.log(), kT0 + kRetention, /*force=*/true);
+    CHECK(later.tombstones_removed == 0);  // an "a" may hide in the unreadable batch
 
-  auto batches = read_batches(c.log(), 0);
-  REQUIRE_FALSE(batches.empty());
-  auto range = c.log().read(0, 1);
-  REQUIRE(range.ok());
-  auto bytes = range->read();
-  REQUIRE(bytes.ok());
-  CHECK(*bytes == original);
-  auto records = read_records(c.log(), 0);
-  REQUIRE(records.size() == 3);
-  CHECK(records[0] == Rec{1, "a", Text(), records[0].timestamp});
-  CHECK(records[1].value == "2");
+    auto batches = read_batches(c.log(), 0);
+    REQUIRE_FALSE(batches.empty());
+    CHECK(batches[0].readable == transactional);
+    auto range = c.log().read(0, 1);
+    REQUIRE(range.ok());
+    auto bytes = range->read();
+    REQUIRE(bytes.ok());
+    CHECK(*bytes == original);
+    auto records = read_records(c.log(), 0);
+    // (A reader sees the transactional batch's record; the undecodable one has none.)
+    const std::size_t hidden = transactional ? 1 : 0;
+    REQUIRE(records.size() == 3 + hidden);
+    CHECK(records[hidden] == Rec{1, "a", Text(), records[hidden].timestamp});
+    CHECK(records[hidden + 1].value == "2");
+  }
+}
+
+TEST_CASE("compressed batches keep only the latest value per key and are recompressed with their codec", "[ch03]") {
+  struct Codec {
+    const char* name;
+    record::Compression codec;
+    record::SnappyFraming snappy = record::SnappyFraming::raw;
+  };
+  for (const Codec& k : {Codec{"gzip", record::Compression::gzip}, Codec{"snappy", record::Compression::snappy},
+                         Codec{"snappy-xerial", record::Compression::snappy, record::SnappyFraming::xerial},
+                         Codec{"lz4", record::Compression::lz4}, Codec{"zstd", record::Compression::zstd}}) {
+    INFO(k.name);
+    Compacted c;
+    // An idempotent producer's batches (id 7, epoch 2), numbered from sequence 0.
+    auto producer = [](std::int32_t sequence) { return record::BatchOptions{0, -1, 7, 2, sequence}; };
+    auto put = [&](const std::vector<std::pair<Text, Text>>& kvs, std::int32_t sequence) {
+      return c.put(kvs, producer(sequence), k.codec, k.snappy);
+    };
+    put({{"a", "a1"}, {"b", "b1"}, {"c", "c1"}, {"f", "f1"}, {"a", "a2"}}, 0);  // 0-4: only f1 stays
+    put({{"d", "d1"}, {"b", "b2"}}, 5);                                         // 5-6: only b2 stays
+    put({{"h", "h1"}}, 7);                                                      // 7: nothing stays
+    c.roll();
+    put({{"a", "a3"}, {"e", "e1"}, {"d", "d2"}}, 8);                            // 8-10: all stay
+    put({{"g", "g1"}, {"g", "g2"}}, 11);                                        // 11-12: g2 stays
+    c.roll();
+    put({{"c", "c2"}, {"h", "h2"}}, 13);                                        // 13-14: active
+    const auto before = read_batches(c.log(), 0);
+    REQUIRE(before.size() == 6);
+
+    auto stats = clean(c.log(), kT0);
+    CHECK(stats.records_read == 13);
+    CHECK(stats.records_removed == 7);  // a1 b1 c1 a2 d1 h1 g1
+    CHECK(stats.recompressed_batches == 3);
+    CHECK(stats.opaque_batches == 0);
+    CHECK(stats.undecodable_batches == 0);
+    CHECK(c.log().log_end_offset() == 15);
+
+    // Exactly the latest value per key, at its original offset; the old values are
+    // nowhere (read_records decompresses every batch there is).
+    CHECK(read_records(c.log(), 0) == c.expected());
+
+    auto after = read_batches(c.log(), 0);
+    REQUIRE(after.size() == 6);
+    // Each batch still covers the same offsets, with the same producer fields and
+    // sequence numbers, so the producer's last sequence is the same after cleaning.
+    for (std::size_t i = 0; i < after.size(); ++i) {
+      INFO("batch " << i);
+      const auto& was = before[i].header;
+      const auto& now = after[i].header;
+      CHECK(now.base_offset == was.base_offset);
+      CHECK(now.last_offset() == was.last_offset());
+      CHECK(now.producer_id == 7);
+      CHECK(now.producer_epoch == 2);
+      CHECK(now.base_sequence == was.base_sequence);
+      CHECK(now.partition_leader_epoch == was.partition_leader_epoch);
+    }
+    // A thinned batch is recompressed with its codec (and snappy in its framing), and
+    // keeps its attributes and base timestamp; its kept records keep their offsets.
+    for (std::size_t i : {0, 1, 4}) {
+      INFO("batch " << i);
+      const auto& h = after[i].header;
+      CHECK(h.attributes == before[i].header.attributes);
+      CHECK(h.compression() == k.codec);
+      CHECK(h.base_timestamp == before[i].header.base_timestamp);
+      CHECK(after[i].bytes.size() < before[i].bytes.size());
+      REQUIRE(after[i].records.size() == 1);
+      CHECK(h.records_count == 1);
+      CHECK(h.max_timestamp == after[i].records[0].timestamp);
+      if (k.codec == record::Compression::snappy)
+        CHECK(record::snappy_framing(ByteSpan(after[i].bytes).subspan(record::layout::records)) == k.snappy);
+    }
+    CHECK(after[0].records[0].offset == 3);
+    CHECK(after[1].records[0].offset == 6);
+    CHECK(after[4].records[0].offset == 12);
+    // The batch from which everything went is an empty batch; the untouched one is
+    // byte for byte what was appended; the active segment's too.
+    CHECK(after[2].header.records_count == 0);
+    CHECK(after[2].header.base_offset == 7);
+    CHECK(after[3].bytes == before[3].bytes);
+    CHECK(after[5].bytes == before[5].bytes);
+
+    // The recompressed batches, gaps and all, are read by the next cleaning like any
+    // other: with nothing new, it changes nothing.
+    auto again = clean(c.log(), kT0 + 1, /*force=*/true);
+    CHECK(again.records_read == 6);
+    CHECK(again.records_removed == 0);
+    CHECK(again.recompressed_batches == 0);
+    CHECK(again.segments_written == 0);
+    CHECK(read_records(c.log(), 0) == c.expected());
+  }
 }
 
 TEST_CASE("a cleaning that dies before its swap leaves the original segments", "[ch03]") {
