@@ -2,6 +2,7 @@
 set(STREAMCRAFT_CHAPTERS ch01 ch02)  # the chapters whose suites this build has
 set(STREAMCRAFT_TEST_SOURCES
   broker/log_manager_test.cpp
+  broker/peer_requests_test.cpp
   broker/request_handler_test.cpp
   client/client_test.cpp
   log/index_test.cpp
@@ -22,6 +23,11 @@ streamcraft_add_test("topic names follow Kafka's rules" "ch02")
 streamcraft_add_test("a topic is a set of partition directories that survives a restart" "ch02")
 streamcraft_add_test("creating topics reports Kafka's errors" "ch02")
 streamcraft_add_test("deleting a topic removes its data and a half-deleted topic is cleaned up" "ch02")
+streamcraft_add_test("peer requests connect once and pipeline up to the in-flight limit with answers matched in order" "ch02")
+streamcraft_add_test("an answer that is not to the oldest request drops the connection and fails what was in flight" "ch02")
+streamcraft_add_test("a request without an answer in time fails and takes its connection down" "ch02")
+streamcraft_add_test("an unreachable node is retried after the backoff until its queued requests time out" "ch02")
+streamcraft_add_test("requests to different nodes use separate connections and a broken one leaves the other alone" "ch02")
 streamcraft_add_test("ApiVersions lists the supported versions" "ch02")
 streamcraft_add_test("librdkafka's ApiVersions v3 gets UNSUPPORTED_VERSION in a v0 body" "ch02")
 streamcraft_add_test("requests the broker cannot answer close the connection" "ch02")
