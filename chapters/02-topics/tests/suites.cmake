@@ -154,3 +154,4 @@ streamcraft_add_test("captured batches round-trip through the log unchanged exce
 streamcraft_add_test("a simulator seed replays exactly the same run" "ch02")
 streamcraft_add_test("without durable acks the simulator finds acknowledged records lost in a crash" "ch02")
 streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02")
+streamcraft_add_test("a node's own requests to brokers survive loss partitions and timeouts and copy a log exactly" "ch02")

@@ -276,6 +276,7 @@ streamcraft_add_test("captured batches round-trip through the log unchanged exce
 streamcraft_add_test("a simulator seed replays exactly the same run" "ch02;ch03")
 streamcraft_add_test("without durable acks the simulator finds acknowledged records lost in a crash" "ch02;ch03")
 streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02;ch03")
+streamcraft_add_test("a node's own requests to brokers survive loss partitions and timeouts and copy a log exactly" "ch02;ch03")
 streamcraft_add_test("an idempotent producer's retries after lost responses are written exactly once" "ch03")
 streamcraft_add_test("a group member whose network pauses past its session loses its partitions and none has two owners" "ch03")
 streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03")
