@@ -18,6 +18,7 @@ set(STREAMCRAFT_TEST_SOURCES
   log/retention_test.cpp
   log/roll_test.cpp
   log/time_index_test.cpp
+  net/peer_connector_test.cpp
   net/server_test.cpp
   protocol/codec_test.cpp
   protocol/golden_requests_test.cpp
@@ -203,6 +204,9 @@ streamcraft_add_test("time index floor between and after entries" "ch01;ch02;ch0
 streamcraft_add_test("time index floor on a single entry and on many entries" "ch01;ch02;ch03")
 streamcraft_add_test("time index entries are 12 big-endian bytes and round-trip" "ch01;ch02;ch03")
 streamcraft_add_test("a damaged time index file is refused" "ch01;ch02;ch03")
+streamcraft_add_test("a broker's own requests reach another broker over loopback and come back matched" "ch02;ch03")
+streamcraft_add_test("a request to a node nobody listens on fails in time and the node is not hammered" "ch02;ch03")
+streamcraft_add_test("a node without an address fails its requests in time" "ch02;ch03")
 streamcraft_add_test("a client that vanishes half-way through a large fetch response does not stop the broker" "ch02;ch03")
 streamcraft_add_test("a connection that never reads is paused at its queue limit while others are served" "ch02;ch03")
 streamcraft_add_test("a connection forgets its deferred requests once they are answered" "ch02;ch03")
