@@ -20,10 +20,18 @@ struct Row {
   std::string unit;
 };
 
-// Two bars per case, ours and librdkafka's, as ratios to the case's baseline.
+// Bars per case, ours and librdkafka's, as ratios to the case's baseline. A client that
+// no row measured (the group benchmark runs librdkafka alone) gets neither bars nor a
+// legend entry: a chart of "not measured" says nothing.
 inline std::string svg_plot(const std::vector<Row>& rows) {
+  bool with_ours = false, with_rdkafka = false;
+  for (const auto& r : rows) {
+    with_ours = with_ours || r.ours > 0;
+    with_rdkafka = with_rdkafka || r.rdkafka > 0;
+  }
+  const int series = (with_ours ? 1 : 0) + (with_rdkafka ? 1 : 0);
   const int width = 820, bar_h = 18, left = 330, top = 56;
-  const int height = top + static_cast<int>(rows.size()) * (2 * bar_h + 18) + 30;
+  const int height = top + static_cast<int>(rows.size()) * (std::max(series, 1) * bar_h + 18) + 30;
   double max_ratio = 1.2;
   for (const auto& r : rows)
     if (r.baseline > 0) max_ratio = std::max({max_ratio, r.ours / r.baseline * 1.1, r.rdkafka / r.baseline * 1.1});
@@ -31,18 +39,28 @@ inline std::string svg_plot(const std::vector<Row>& rows) {
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"DejaVu Sans, sans-serif\" "
       "font-size=\"13\">\n<text x=\"10\" y=\"22\" font-size=\"15\">throughput / baseline (1.0 = as fast as the "
-      "baseline)</text>\n"
-      "<rect x=\"10\" y=\"32\" width=\"12\" height=\"12\" fill=\"#4a7ab5\"/><text x=\"28\" y=\"43\">streamcraft "
-      "client</text>\n"
-      "<rect x=\"170\" y=\"32\" width=\"12\" height=\"12\" fill=\"#e08a3c\"/><text x=\"188\" y=\"43\">librdkafka</text>\n",
+      "baseline)</text>\n",
       width, height);
+  int legend_x = 10;
+  if (with_ours) {
+    svg += fmt::format("<rect x=\"{}\" y=\"32\" width=\"12\" height=\"12\" fill=\"#4a7ab5\"/><text x=\"{}\" "
+                       "y=\"43\">streamcraft client</text>\n",
+                       legend_x, legend_x + 18);
+    legend_x += 160;
+  }
+  if (with_rdkafka)
+    svg += fmt::format("<rect x=\"{}\" y=\"32\" width=\"12\" height=\"12\" fill=\"#e08a3c\"/><text x=\"{}\" "
+                       "y=\"43\">librdkafka</text>\n",
+                       legend_x, legend_x + 18);
   const int one_x = left + static_cast<int>(scale);
   svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n",
                      one_x, top - 6, height - 20);
   int y = top;
   for (const auto& r : rows) {
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", left - 8, y + bar_h + 5, r.name);
-    const std::pair<double, const char*> bars[] = {{r.ours, "#4a7ab5"}, {r.rdkafka, "#e08a3c"}};
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", left - 8, y + std::max(series, 1) * bar_h / 2 + 5, r.name);
+    std::vector<std::pair<double, const char*>> bars;
+    if (with_ours) bars.push_back({r.ours, "#4a7ab5"});
+    if (with_rdkafka) bars.push_back({r.rdkafka, "#e08a3c"});
     for (const auto& [value, colour] : bars) {
       const double ratio = r.baseline > 0 ? value / r.baseline : 0;
       const int w = static_cast<int>(ratio * scale);
