@@ -7,6 +7,14 @@
 // metadata go through append_group_records(): appended to the group's partition of
 // __consumer_offsets first, applied to the coordinator only once the append succeeded,
 // so an acknowledged commit is always in the log and survives a restart.
+//
+// Which groups this broker coordinates follows the leadership of __consumer_offsets: the
+// coordinator serves the groups of the partitions it has loaded (group/coordinator.h says
+// why it keeps that list). The handler's part is to read a partition's records from the
+// log (load_offsets_partition) — at start-up for every partition this broker leads, and
+// from chapter 4 whenever it becomes a partition's leader — and to unload it when the
+// leadership moves away. A request for a group that is not loaded here is answered
+// NOT_COORDINATOR by the coordinator itself, in each API's own shape.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -69,52 +77,84 @@ Status RequestHandler::ensure_offsets_topic() {
 Status RequestHandler::load_groups() {
   if (auto s = ensure_offsets_topic(); !s) return s;
   const auto* topic = logs_.topic(group::kOffsetsTopic);
-  std::size_t records = 0;
+  std::int32_t loaded = 0;
   for (std::int32_t p = 0; p < topic->partitions; ++p) {
-    log::Log* log = logs_.partition(group::kOffsetsTopic, p);
-    if (!log) continue;
-    // Replay the partition from its start: the coordinator's state is the fold of it.
-    for (std::int64_t offset = log->log_start_offset(); offset < log->log_end_offset();) {
-      auto range = log->read(offset, 1 << 20);
-      if (!range) return range.error();
-      auto bytes = range->read();
-      if (!bytes) return bytes.error();
-      ByteSpan rest(*bytes);
-      if (rest.size() < record::layout::header_size) break;
-      // Every batch must move the replay forward. A damaged header in a segment trusted
-      // after a clean shutdown could name offsets at or before where the replay stands;
-      // reading "from there" again would never end, so it is an error instead.
-      const std::int64_t read_from = offset;
-      while (rest.size() >= record::layout::header_size) {
-        auto header = record::decode_header(rest);
-        if (!header || header->total_size() > rest.size()) break;
-        if (header->next_offset() <= offset)
-          return make_error(Errc::corrupt_message,
-                            fmt::format("{}-{}: batch at offset {} ends at {}, before the replay's position {}",
-                                        group::kOffsetsTopic, p, header->base_offset, header->last_offset(), offset));
-        auto batch = rest.first(header->total_size());
-        auto decoded = record::decode_records(batch);
-        if (!decoded) return decoded.error();
-        for (const auto& r : *decoded) {
-          if (!r.key) continue;
-          auto rec = group::decode_offsets_record(*r.key, r.value);
-          if (!rec) {
-            spdlog::warn("{}-{} offset {}: {}", group::kOffsetsTopic, p, r.offset, rec.error().describe());
-            continue;
-          }
-          coordinator_.apply(*rec, /*replay=*/true);
-          ++records;
-        }
-        offset = header->next_offset();
-        rest = rest.subspan(header->total_size());
-      }
-      if (offset == read_from)
-        return make_error(Errc::corrupt_message, fmt::format("{}-{}: no batch can be read at offset {}",
-                                                             group::kOffsetsTopic, p, offset));
-    }
+    // A partition led elsewhere is coordinated elsewhere: its leader loads it. (A single
+    // broker leads, and so loads, every partition.)
+    if (!cluster_->leads(group::kOffsetsTopic, p)) continue;
+    if (auto s = load_offsets_partition(p); !s) return s;
+    ++loaded;
   }
-  spdlog::info("loaded {} record(s) of committed offsets and group metadata", records);
+  spdlog::info("coordinating the groups of {} of {} partition(s) of {}", loaded, topic->partitions,
+               group::kOffsetsTopic);
   return {};
+}
+
+Status RequestHandler::load_offsets_partition(std::int32_t partition) {
+  // Loaded already: its groups are that fold plus what only memory holds (heartbeats,
+  // waiting members), which a second replay would throw away.
+  if (coordinator_.is_loaded(partition)) return {};
+  auto records = read_offsets_partition(partition);
+  if (!records) return records.error();
+  // All at once, between two requests: no request sees the partition half-loaded.
+  coordinator_.load_partition(partition, *records);
+  spdlog::debug("loaded {}-{}: {} record(s) of committed offsets and group metadata", group::kOffsetsTopic,
+                partition, records->size());
+  return {};
+}
+
+void RequestHandler::unload_offsets_partition(std::int32_t partition) {
+  // Nothing to write: everything the groups had to keep is in the log already. Members
+  // waiting in JoinGroup or SyncGroup get NOT_COORDINATOR from the next poll_deferred().
+  coordinator_.unload_partition(partition);
+}
+
+Result<std::vector<group::OffsetsTopicRecord>> RequestHandler::read_offsets_partition(std::int32_t p) {
+  log::Log* log = logs_.partition(group::kOffsetsTopic, p);
+  if (!log)
+    return make_error(Errc::coordinator_not_available, fmt::format("{}-{} does not exist", group::kOffsetsTopic, p));
+  // The whole partition from its start: the state of its groups is the fold of it. The
+  // records are collected first and applied in one go, so a partition that cannot be
+  // read is not loaded at all, rather than loaded up to the damage.
+  std::vector<group::OffsetsTopicRecord> records;
+  for (std::int64_t offset = log->log_start_offset(); offset < log->log_end_offset();) {
+    auto range = log->read(offset, 1 << 20);
+    if (!range) return range.error();
+    auto bytes = range->read();
+    if (!bytes) return bytes.error();
+    ByteSpan rest(*bytes);
+    if (rest.size() < record::layout::header_size) break;
+    // Every batch must move the replay forward. A damaged header in a segment trusted
+    // after a clean shutdown could name offsets at or before where the replay stands;
+    // reading "from there" again would never end, so it is an error instead.
+    const std::int64_t read_from = offset;
+    while (rest.size() >= record::layout::header_size) {
+      auto header = record::decode_header(rest);
+      if (!header || header->total_size() > rest.size()) break;
+      if (header->next_offset() <= offset)
+        return make_error(Errc::corrupt_message,
+                          fmt::format("{}-{}: batch at offset {} ends at {}, before the replay's position {}",
+                                      group::kOffsetsTopic, p, header->base_offset, header->last_offset(), offset));
+      auto batch = rest.first(header->total_size());
+      auto decoded = record::decode_records(batch);
+      if (!decoded) return decoded.error();
+      for (const auto& r : *decoded) {
+        if (!r.key) continue;
+        auto rec = group::decode_offsets_record(*r.key, r.value);
+        if (!rec) {
+          spdlog::warn("{}-{} offset {}: {}", group::kOffsetsTopic, p, r.offset, rec.error().describe());
+          continue;
+        }
+        records.push_back(std::move(*rec));
+      }
+      offset = header->next_offset();
+      rest = rest.subspan(header->total_size());
+    }
+    if (offset == read_from)
+      return make_error(Errc::corrupt_message, fmt::format("{}-{}: no batch can be read at offset {}",
+                                                           group::kOffsetsTopic, p, offset));
+  }
+  return records;
 }
 
 Status RequestHandler::append_group_records(const std::string& group_id,
@@ -122,6 +162,10 @@ Status RequestHandler::append_group_records(const std::string& group_id,
   if (records.empty()) return {};
   if (auto s = ensure_offsets_topic(); !s) return s;
   const auto partition = coordinator_.partition_for(group_id);
+  // The coordinator hands out records of the groups it serves only; a log this broker
+  // does not coordinate must never get them (from chapter 4 it is a follower's copy).
+  if (!coordinator_.is_loaded(partition))
+    return make_error(Errc::not_coordinator, fmt::format("{}-{} is not loaded here", group::kOffsetsTopic, partition));
   log::Log* log = logs_.partition(group::kOffsetsTopic, partition);
   if (!log) return make_error(Errc::coordinator_not_available, "__consumer_offsets partition missing");
   std::vector<record::RecordSpec> specs;
@@ -137,12 +181,7 @@ void RequestHandler::persist_group_records() {
   for (const auto& r : coordinator_.take_records()) {
     // Group metadata at the end of a rebalance or after a static member's rejoin, or
     // tombstones of expired offsets.
-    const auto& group_id = std::visit(
-        [](const auto& rec) -> const std::string& {
-          if constexpr (std::is_same_v<std::decay_t<decltype(rec)>, group::GroupRecord>) return rec.group;
-          else return rec.key.group;
-        },
-        r);
+    const auto& group_id = group::group_of(r);
     if (auto s = append_group_records(group_id, {r}); !s)
       spdlog::error("cannot record group {}: {}", group_id, s.error().describe());
   }
@@ -251,6 +290,8 @@ Outcome RequestHandler::handle_leave_group(const protocol::RequestHeader& h, Byt
   protocol::LeaveGroupResponse r;
   if (h.api_version < 3) {
     r.error = coordinator_.leave(req->group_id, req->member_id);
+  } else if (!coordinator_.coordinates(req->group_id)) {
+    r.error = Errc::not_coordinator;  // as Kafka answers: one error for the request, no members
   } else {
     // v3: each member on its own, with its own error; the request as a whole succeeds.
     for (const auto& m : req->members)
@@ -302,7 +343,20 @@ Outcome RequestHandler::handle_offset_fetch(const protocol::RequestHeader& h, By
       for (auto p : t.partitions) wanted->emplace_back(t.name, p);
   }
   protocol::OffsetFetchResponse r;
-  for (const auto& f : coordinator_.fetch_offsets(req->group_id, wanted)) {
+  auto fetched = coordinator_.fetch_offsets(req->group_id, wanted);
+  if (!fetched) {
+    // Kafka's shapes: from v2 on the response has one error of its own; before, every
+    // requested partition carries it, with no offset.
+    r.error = fetched.error().code;
+    if (h.api_version < 2 && req->topics) {
+      for (const auto& t : *req->topics) {
+        r.topics.push_back({t.name, {}});
+        for (auto p : t.partitions) r.topics.back().partitions.push_back({p, -1, -1, "", r.error});
+      }
+    }
+    return respond(h.correlation_id, protocol::encode_offset_fetch_response(r, h.api_version));
+  }
+  for (const auto& f : *fetched) {
     if (r.topics.empty() || r.topics.back().name != f.topic) r.topics.push_back({f.topic, {}});
     r.topics.back().partitions.push_back({f.partition, f.offset, f.leader_epoch, f.metadata, Errc::none});
   }

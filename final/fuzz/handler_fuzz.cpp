@@ -4,9 +4,10 @@
 // input is a little program — create and delete topics, produce with every acks and
 // flush setting, fetch and long-poll, list offsets, send garbage or a damaged copy of a
 // valid request, close connections with requests still deferred, move the clock, run the
-// logs' maintenance, crash the disk and restart — run against one broker core (logs,
-// request handler and, from chapter 3, the group coordinator) on the in-memory disk and
-// a manual clock. Whatever the program, under ASan and UBSan: no crash, no use after
+// logs' maintenance, crash the disk and restart (and, from chapter 3, make group calls
+// and unload and load offsets partitions) — run against one broker core (logs, request
+// handler and, from chapter 3, the group coordinator) on the in-memory disk and a manual
+// clock. Whatever the program, under ASan and UBSan: no crash, no use after
 // free, no leak, every response a well-formed frame, and after a crash the broker opens
 // again. Deterministic: an input replays exactly.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -222,7 +223,7 @@ void group_call(Harness& h, FuzzedDataProvider& in) {
   // replace members and old member ids get fenced. Only the versions that carry it send it.
   const std::optional<std::string> instance =
       in.ConsumeBool() ? std::optional<std::string>(in.ConsumeBool() ? "i" : "j") : std::nullopt;
-  switch (in.ConsumeIntegralInRange(0, 8)) {
+  switch (in.ConsumeIntegralInRange(0, 9)) {
     case 0: {
       JoinGroupRequest r;
       r.group_id = group;
@@ -276,6 +277,18 @@ void group_call(Harness& h, FuzzedDataProvider& in) {
     case 7: {
       const auto v = version_of(in, ApiKey::delete_groups);
       return h.send(ApiKey::delete_groups, v, encode_delete_groups_request({{group}}, v));
+    }
+    case 8: {
+      // The leadership of an offsets partition moves away or comes back (chapter 4 does
+      // this on leader changes): waiting members are answered NOT_COORDINATOR, and a load
+      // replays the partition as it is on disk now.
+      const auto p = in.ConsumeIntegralInRange(0, h.config.group.offsets_partitions - 1);
+      if (in.ConsumeBool()) {
+        h.handler->unload_offsets_partition(p);
+      } else if (!h.handler->load_offsets_partition(p)) {
+        broken("an offsets partition does not load again");
+      }
+      return;
     }
     default: {
       const auto v = version_of(in, ApiKey::init_producer_id);

@@ -38,10 +38,29 @@
 //
 // Durability: committed offsets and each generation's metadata are records of the
 // __consumer_offsets topic (group/offsets_topic.h). The coordinator never writes them
-// itself: commit_offsets() and the end of a rebalance *return* records (take_records),
+// itself: plan_commit() and the end of a rebalance *return* records (take_records),
 // the broker appends them, and only then applies them with apply() — the same function
-// that replays the topic at start-up. So the in-memory state is always a fold over what
-// is durable in the log.
+// that replays a partition when it is loaded. So the in-memory state is always a fold
+// over what is durable in the log.
+//
+// Which groups it serves: a group belongs to one partition of __consumer_offsets
+// (partition_for), and the coordinator serves exactly the groups of the partitions it has
+// *loaded*. load_partition() replays one partition's records and serves its groups from
+// then on; unload_partition() forgets them all (members waiting in JoinGroup or SyncGroup
+// are answered NOT_COORDINATOR; nothing is written — the log already holds everything,
+// and the partition's next leader replays it). Every request for a group of a partition
+// that is not loaded is answered NOT_COORDINATOR, which sends the client back to
+// FindCoordinator. The coordinator keeps this bookkeeping rather than the broker because
+// it holds the groups: it can then promise that it never holds a group of a partition it
+// does not serve — a request can create no group there, and no record can bring one back —
+// and its tests check that without a broker. Reading the records from the log is the
+// broker's part, like every disk access (broker/group_requests.cpp). A single broker loads
+// every partition at start-up; from chapter 4 on, leadership moves them between brokers.
+//
+// No COORDINATOR_LOAD_IN_PROGRESS: a partition is loaded by one call that receives all of
+// its records, on the thread that serves requests, so no request can see it half-loaded —
+// a partition is either not loaded (NOT_COORDINATOR) or loaded. (Kafka loads on a
+// background thread, so its clients can arrive mid-load and are told to wait.)
 //
 // Not thread-safe: the broker's one network thread drives it.
 #pragma once
@@ -50,7 +69,9 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -205,21 +226,40 @@ class Coordinator {
 
   // Validates a commit; the records in the plan must be appended, then apply()'d.
   CommitPlan plan_commit(const CommitParams& p, const std::optional<std::string>& group_instance_id = std::nullopt);
-  // All committed offsets of a group, or those of the listed partitions.
-  std::vector<FetchedOffset> fetch_offsets(
+  // All committed offsets of a group, or those of the listed partitions; NOT_COORDINATOR
+  // for a group of a partition that is not loaded.
+  Result<std::vector<FetchedOffset>> fetch_offsets(
       const std::string& group_id,
       const std::optional<std::vector<std::pair<std::string, std::int32_t>>>& partitions) const;
 
+  // The groups of the loaded partitions: the only ones there are here.
   std::vector<GroupListing> list_groups() const;
   GroupDescription describe(const std::string& group_id) const;
   // Deleting needs an empty group: returns the error, or the tombstones to append (then
   // apply() them; the group is gone once they are applied).
   Result<std::vector<OffsetsTopicRecord>> plan_delete(const std::string& group_id);
 
-  // Applies a durable record: after an append (live), or replaying the topic at start-up
-  // (replay: later records of a group replace earlier ones; a live group's own records
-  // are never older than its state, so they leave it alone).
+  // Applies a durable record: after an append (live), or replaying a partition when it
+  // is loaded (replay: later records of a group replace earlier ones; a live group's own
+  // records are never older than its state, so they leave it alone). A record of a group
+  // whose partition is not loaded is ignored: that group is served elsewhere.
   void apply(const OffsetsTopicRecord& record, bool replay = false);
+
+  // Serves the groups of one __consumer_offsets partition from now on: replays its
+  // records (in log order; any record of another partition's group is skipped). Restored
+  // members must heartbeat within their session timeout, counted from now. A partition
+  // that is loaded already is left alone: its state is that fold already, plus what only
+  // memory holds (heartbeats, members waiting for an answer), which a replay would lose.
+  void load_partition(std::int32_t offsets_partition, const std::vector<OffsetsTopicRecord>& records);
+  // Stops serving the partition's groups and forgets them: members waiting in JoinGroup
+  // or SyncGroup are answered NOT_COORDINATOR (take_completed), records of those groups
+  // not yet taken are dropped (the partition's new leader derives them again, from the
+  // same log), and nothing is written. Unloading a partition that is not loaded does
+  // nothing.
+  void unload_partition(std::int32_t offsets_partition);
+  bool is_loaded(std::int32_t offsets_partition) const { return loaded_.contains(offsets_partition); }
+  // Whether this coordinator serves the group: its partition is loaded.
+  bool coordinates(std::string_view group_id) const { return is_loaded(partition_for(group_id)); }
 
   // Expires sessions and finishes rebalances whose time is up. Call it regularly.
   void tick();
@@ -291,7 +331,8 @@ class Coordinator {
 
   const Clock& clock_;
   CoordinatorConfig config_;
-  std::map<std::string, Group> groups_;
+  std::set<std::int32_t> loaded_;        // the __consumer_offsets partitions served here
+  std::map<std::string, Group> groups_;  // only groups of loaded partitions
   std::deque<Completion> completed_;
   std::vector<OffsetsTopicRecord> records_;
   std::uint64_t next_member_ = 1;

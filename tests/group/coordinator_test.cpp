@@ -1,6 +1,10 @@
 // group/coordinator_test.cpp — the group state machine on a manual clock: joins,
-// syncs, heartbeats, crashes, fencing, commits and a coordinator restart.
+// syncs, heartbeats, crashes, fencing, commits, a coordinator restart, and the groups of
+// one __consumer_offsets partition unloaded and loaded again.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -31,7 +35,10 @@ struct Bench {
   Coordinator coord{clock, test_config()};
   Token next_token = 1;
 
-  explicit Bench(CoordinatorConfig config = test_config()) : coord(clock, config) {}
+  // A coordinator alone serves every group: each partition is loaded (from an empty log).
+  explicit Bench(CoordinatorConfig config = test_config()) : coord(clock, config) {
+    for (std::int32_t p = 0; p < config.offsets_partitions; ++p) coord.load_partition(p, {});
+  }
 
   JoinParams params(const std::string& member_id, std::vector<std::string> protocols = {"range"},
                     std::int32_t session_ms = 10'000, std::int32_t rebalance_ms = 30'000) {
@@ -338,17 +345,17 @@ TEST_CASE("committed offsets are returned once applied and absent ones are -1", 
   CHECK(plan.errors == std::vector<Errc>{Errc::none, Errc::none});
   REQUIRE(plan.records.size() == 2);
   // Nothing is visible before the records are durable and applied.
-  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == -1);
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == -1);
   for (const auto& r : plan.records) b.coord.apply(r);
-  auto got = b.coord.fetch_offsets("g", {{{"t", 0}, {"t", 1}, {"t", 2}}});
+  auto got = b.coord.fetch_offsets("g", {{{"t", 0}, {"t", 1}, {"t", 2}}}).value();
   REQUIRE(got.size() == 3);
   CHECK(got[0].offset == 42);
   CHECK(got[0].leader_epoch == 3);
   CHECK(got[0].metadata == "note");
   CHECK(got[1].offset == 7);
   CHECK(got[2].offset == -1);
-  CHECK(b.coord.fetch_offsets("g", std::nullopt).size() == 2);
-  CHECK(b.coord.fetch_offsets("unknown", {{{"t", 0}}})[0].offset == -1);
+  CHECK(b.coord.fetch_offsets("g", std::nullopt)->size() == 2);
+  CHECK(b.coord.fetch_offsets("unknown", {{{"t", 0}}})->at(0).offset == -1);
 }
 
 TEST_CASE("a consumer outside any group may commit to a group without members", "[ch03]") {
@@ -357,7 +364,7 @@ TEST_CASE("a consumer outside any group may commit to a group without members", 
   auto plan = b.coord.plan_commit(c);
   CHECK(plan.errors == std::vector<Errc>{Errc::none});
   for (const auto& r : plan.records) b.coord.apply(r);
-  CHECK(b.coord.fetch_offsets("standalone", {{{"t", 0}}})[0].offset == 10);
+  CHECK(b.coord.fetch_offsets("standalone", {{{"t", 0}}})->at(0).offset == 10);
   auto listed = b.coord.list_groups();
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].state == "Empty");
@@ -393,8 +400,8 @@ TEST_CASE("committed offsets of an empty group expire after the retention and th
   b.clock.advance_ms(600'000);
   b.coord.tick();
   CHECK(apply_taken() == 3);
-  CHECK(b.coord.fetch_offsets("old", {{{"t", 0}}})[0].offset == -1);
-  CHECK(b.coord.fetch_offsets("recent", {{{"t", 0}}})[0].offset == 10);
+  CHECK(b.coord.fetch_offsets("old", {{{"t", 0}}})->at(0).offset == -1);
+  CHECK(b.coord.fetch_offsets("recent", {{{"t", 0}}})->at(0).offset == 10);
   auto listed = b.coord.list_groups();
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].group_id == "recent");
@@ -415,7 +422,7 @@ TEST_CASE("a group's offsets expire counting from when it lost its last member",
     b.coord.tick();
   }
   (void)b.coord.take_records();
-  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == 5);  // a live group keeps its offsets
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == 5);  // a live group keeps its offsets
   b.coord.leave("g", two.leader);
   b.coord.leave("g", two.follower);
   b.coord.tick();
@@ -448,7 +455,7 @@ TEST_CASE("a restarted coordinator reloads offsets and groups from its records",
     REQUIRE(decoded.ok());
     restarted.coord.apply(*decoded, /*replay=*/true);
   }
-  CHECK(restarted.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == 99);
+  CHECK(restarted.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == 99);
   auto d = restarted.coord.describe("g");
   CHECK(d.state == "Stable");
   CHECK(d.generation == m.generation);
@@ -483,7 +490,7 @@ TEST_CASE("deleting a group needs it empty and removes its offsets", "[ch03]") {
   REQUIRE(tombstones.ok());
   CHECK(tombstones->size() == 2);  // one offset, and the group
   for (const auto& r : *tombstones) b.coord.apply(r);
-  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})[0].offset == -1);
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == -1);
   CHECK(b.coord.list_groups().empty());
   CHECK(b.coord.describe("g").state == "Dead");
 }
@@ -895,6 +902,206 @@ TEST_CASE("a static member replaced after a coordinator restart keeps its assign
   CHECK(restarted.early[t].error == Errc::none);
   CHECK(restarted.early[t].generation == value->generation);
   auto sync = restarted.coord.sync(2, {"g", restarted.early[t].member_id, value->generation, {}}, "a");
+  REQUIRE(sync.has_value());
+  CHECK(sync->assignment == bytes_of("p-a"));
+}
+
+// --- groups per __consumer_offsets partition --------------------------------------------
+
+namespace {
+
+// A group id, none of `taken`, whose offsets partition is `p` (or, with `same` false, any
+// partition but `p`).
+std::string group_in(const Coordinator& c, std::int32_t p, bool same = true, const std::vector<std::string>& taken = {}) {
+  for (int i = 0; i < 10'000; ++i) {
+    auto id = fmt::format("group-{}", i);
+    if ((c.partition_for(id) == p) == same && std::find(taken.begin(), taken.end(), id) == taken.end()) return id;
+  }
+  FAIL("no group id found for partition " << p);
+  return {};
+}
+
+JoinParams params_for(Bench& b, const std::string& group, const std::string& member_id = "") {
+  auto p = b.params(member_id);
+  p.group_id = group;
+  return p;
+}
+
+// The records a broker would have appended for the group so far: its generations and the
+// commits the test applied.
+std::vector<OffsetsTopicRecord> commit_and_record(Bench& b, const std::string& group, const std::string& member,
+                                                 std::int32_t generation, std::int64_t offset) {
+  auto log = b.coord.take_records();
+  auto plan = b.coord.plan_commit({group, member, generation, {{"t", 0, offset, -1, std::nullopt}}});
+  REQUIRE(plan.errors == std::vector<Errc>{Errc::none});
+  for (const auto& r : plan.records) {
+    b.coord.apply(r);
+    log.push_back(r);
+  }
+  return log;
+}
+
+}  // namespace
+
+TEST_CASE("every group API answers NOT_COORDINATOR for a group of a partition that is not loaded", "[ch03][group]") {
+  Bench b;
+  const auto p = b.coord.partition_for("g");
+  b.coord.unload_partition(p);
+  CHECK_FALSE(b.coord.is_loaded(p));
+  CHECK_FALSE(b.coord.coordinates("g"));
+  auto t = b.join(b.params(""));
+  REQUIRE(b.early.count(t) == 1);
+  CHECK(b.early[t].error == Errc::not_coordinator);
+  CHECK(b.coord.sync(2, {"g", "m", 1, {}}).value().error == Errc::not_coordinator);
+  CHECK(b.coord.heartbeat("g", "m", 1) == Errc::not_coordinator);
+  CHECK(b.coord.leave("g", "m") == Errc::not_coordinator);
+  CHECK(b.coord.leave("g", "", std::string("inst")) == Errc::not_coordinator);
+  auto plan = b.coord.plan_commit({"g", "", -1, {{"t", 0, 5, -1, std::nullopt}, {"t", 1, 6, -1, std::nullopt}}});
+  CHECK(plan.errors == std::vector<Errc>{Errc::not_coordinator, Errc::not_coordinator});
+  CHECK(plan.records.empty());
+  auto fetched = b.coord.fetch_offsets("g", std::nullopt);
+  REQUIRE_FALSE(fetched.ok());
+  CHECK(fetched.error().code == Errc::not_coordinator);
+  CHECK(b.coord.describe("g").error == Errc::not_coordinator);
+  CHECK(b.coord.describe("g").state.empty());
+  auto deleted = b.coord.plan_delete("g");
+  REQUIRE_FALSE(deleted.ok());
+  CHECK(deleted.error().code == Errc::not_coordinator);
+  // No request created the group, and a record of it does not either: it is served elsewhere.
+  b.coord.apply(OffsetRecord{{"g", "t", 0}, OffsetValue{9, -1, "", 0}});
+  CHECK(b.coord.list_groups().empty());
+  CHECK_FALSE(b.coord.next_deadline_ms().has_value());
+  b.coord.load_partition(p, {});
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == -1);  // the ignored record left nothing
+  // A group of a loaded partition is served as ever.
+  const auto other = group_in(b.coord, p, false);
+  auto joined = b.join(params_for(b, other));
+  CHECK(b.early.count(joined) == 0);  // waiting for the initial delay, not refused
+  b.settle();
+  REQUIRE(b.joins.count(joined) == 1);
+  CHECK(b.joins[joined].error == Errc::none);
+}
+
+TEST_CASE("unloading a partition answers its members waiting to join or sync with NOT_COORDINATOR", "[ch03][group]") {
+  Bench b;
+  const auto p = b.coord.partition_for("g");
+  // "g" will have a follower waiting for the leader's assignment; the only member of
+  // another group of the partition joins with them and leaves again, so that the group's
+  // record (it is empty now) is still to be written; …
+  auto t1 = b.join(b.params(""));
+  auto t2 = b.join(b.params(""));
+  const auto lonely = group_in(b.coord, p, true, {"g"});
+  auto t4 = b.join(params_for(b, lonely));
+  b.settle();
+  REQUIRE(b.joins.size() == 3);
+  REQUIRE(b.coord.leave(lonely, b.joins[t4].member_id) == Errc::none);
+  const auto follower = b.joins[t1].member_id == b.joins[t1].leader_id ? b.joins[t2].member_id : b.joins[t1].member_id;
+  REQUIRE_FALSE(b.coord.sync(100, {"g", follower, b.joins[t1].generation, {}}).has_value());
+  // … and a third group of the same partition has a member waiting in JoinGroup.
+  const auto joining = group_in(b.coord, p, true, {"g", lonely});
+  auto t3 = b.join(params_for(b, joining));
+  b.collect();
+  REQUIRE(b.syncs.empty());
+  REQUIRE(b.joins.count(t3) == 0);
+
+  b.coord.unload_partition(p);
+  CHECK(b.coord.has_completed());
+  b.collect();
+  REQUIRE(b.joins.count(t3) == 1);
+  CHECK(b.joins[t3].error == Errc::not_coordinator);
+  REQUIRE(b.syncs.count(100) == 1);
+  CHECK(b.syncs[100].error == Errc::not_coordinator);
+  // Both groups are forgotten: nothing left to time out, nothing to write.
+  CHECK(b.coord.list_groups().empty());
+  CHECK_FALSE(b.coord.next_deadline_ms().has_value());
+  CHECK(b.coord.take_records().empty());
+  CHECK(b.coord.describe(joining).error == Errc::not_coordinator);
+  // The leader's late assignment finds no group here.
+  CHECK(b.coord.sync(101, {"g", b.joins[t1].leader_id, b.joins[t1].generation, {}}).value().error ==
+        Errc::not_coordinator);
+}
+
+TEST_CASE("unloading a partition leaves the groups of other partitions alone", "[ch03][group]") {
+  Bench b;
+  auto m = two_stable_members(b);  // its generation's record is not taken yet
+  auto plan = b.coord.plan_commit({"g", m.leader, m.generation, {{"t", 0, 42, -1, std::nullopt}}});
+  for (const auto& r : plan.records) b.coord.apply(r);
+  const auto elsewhere = group_in(b.coord, b.coord.partition_for("g"), false);
+  auto commit = b.coord.plan_commit({elsewhere, "", -1, {{"t", 0, 7, -1, std::nullopt}}});
+  REQUIRE(commit.records.size() == 1);
+  b.coord.apply(commit.records[0]);
+  auto waiting = b.join(params_for(b, elsewhere));
+
+  b.coord.unload_partition(b.coord.partition_for(elsewhere));
+  b.collect();
+  REQUIRE(b.joins.count(waiting) == 1);
+  CHECK(b.joins[waiting].error == Errc::not_coordinator);
+  CHECK(b.joins.size() == 2 + 1);  // the two of two_stable_members, and this one
+  CHECK(b.syncs.size() == 2);
+  // "g" is as it was, down to the record of its generation still to be written.
+  auto d = b.coord.describe("g");
+  CHECK(d.error == Errc::none);
+  CHECK(d.state == "Stable");
+  CHECK(d.generation == m.generation);
+  CHECK(d.members.size() == 2);
+  CHECK(b.coord.heartbeat("g", m.follower, m.generation) == Errc::none);
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == 42);
+  auto records = b.coord.take_records();
+  REQUIRE(records.size() == 1);
+  CHECK(group_of(records[0]) == "g");
+  auto listed = b.coord.list_groups();
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].group_id == "g");
+}
+
+TEST_CASE("a partition loaded again from its records brings back its commits and its stable group", "[ch03][group]") {
+  Bench b;
+  auto m = two_stable_members(b);
+  const auto p = b.coord.partition_for("g");
+  auto log = commit_and_record(b, "g", m.leader, m.generation, 99);
+  REQUIRE(log.size() == 2);  // the generation and the commit
+
+  b.coord.unload_partition(p);
+  CHECK(b.coord.heartbeat("g", m.leader, m.generation) == Errc::not_coordinator);
+  b.clock.advance_ms(1'000);
+  b.coord.load_partition(p, log);
+  CHECK(b.coord.is_loaded(p));
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == 99);
+  auto d = b.coord.describe("g");
+  CHECK(d.state == "Stable");
+  CHECK(d.generation == m.generation);
+  REQUIRE(d.members.size() == 2);
+  CHECK(d.members[0].member_id != d.members[1].member_id);
+  for (const auto& member : d.members) CHECK((member.member_id == m.leader || member.member_id == m.follower));
+  // The members carry on in their generation, with their assignments.
+  CHECK(b.coord.heartbeat("g", m.leader, m.generation) == Errc::none);
+  CHECK(b.coord.heartbeat("g", m.follower, m.generation + 1) == Errc::illegal_generation);
+  auto sync = b.coord.sync(1, {"g", m.follower, m.generation, {}});
+  REQUIRE(sync.has_value());
+  CHECK(sync->assignment == bytes_of("p1"));
+  // Loading a loaded partition again replays nothing: here the tombstone would have
+  // removed the commit.
+  b.coord.load_partition(p, {OffsetRecord{{"g", "t", 0}, std::nullopt}});
+  CHECK(b.coord.fetch_offsets("g", {{{"t", 0}}})->at(0).offset == 99);
+}
+
+TEST_CASE("a static member keeps its place when its group's partition is unloaded and loaded again", "[ch03][group]") {
+  Bench b;
+  auto s = two_static_members(b);
+  const auto p = b.coord.partition_for("g");
+  // Instance "a" restarts and rejoins under a new member id, which is recorded: the
+  // group's latest record, and all a replay needs.
+  auto t = b.join(static_params(b, "a"));
+  REQUIRE(b.early.count(t) == 1);
+  const auto new_id = b.early[t].member_id;
+  REQUIRE(new_id != s.id["a"]);
+  auto records = b.coord.take_records();
+  REQUIRE(records.size() == 1);
+  b.coord.unload_partition(p);
+  b.coord.load_partition(p, records);
+  CHECK(b.coord.heartbeat("g", new_id, s.generation, std::string("a")) == Errc::none);
+  CHECK(b.coord.heartbeat("g", s.id["a"], s.generation, std::string("a")) == Errc::fenced_instance_id);
+  auto sync = b.coord.sync(7, {"g", new_id, s.generation, {}}, std::string("a"));
   REQUIRE(sync.has_value());
   CHECK(sync->assignment == bytes_of("p-a"));
 }

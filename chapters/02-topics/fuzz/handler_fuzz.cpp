@@ -5,9 +5,10 @@
 // input is a little program — create and delete topics, produce with every acks and
 // flush setting, fetch and long-poll, list offsets, send garbage or a damaged copy of a
 // valid request, close connections with requests still deferred, move the clock, run the
-// logs' maintenance, crash the disk and restart — run against one broker core (logs,
-// request handler and, from chapter 3, the group coordinator) on the in-memory disk and
-// a manual clock. Whatever the program, under ASan and UBSan: no crash, no use after
+// logs' maintenance, crash the disk and restart (and, from chapter 3, make group calls
+// and unload and load offsets partitions) — run against one broker core (logs, request
+// handler and, from chapter 3, the group coordinator) on the in-memory disk and a manual
+// clock. Whatever the program, under ASan and UBSan: no crash, no use after
 // free, no leak, every response a well-formed frame, and after a crash the broker opens
 // again. Deterministic: an input replays exactly.
 #include <fuzzer/FuzzedDataProvider.h>

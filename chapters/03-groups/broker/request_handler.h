@@ -74,9 +74,20 @@ class RequestHandler {
   // The address of the client whose requests come next (a group member's host).
   void set_client_host(std::string host) { client_host_ = std::move(host); }
 
-  // Creates __consumer_offsets if needed and replays it into the group coordinator:
-  // call once at start-up, before serving requests.
+  // Creates __consumer_offsets if needed and loads every partition of it that this
+  // broker leads (per the ClusterMetadata; a single broker leads them all): call once at
+  // start-up, before serving requests.
   Status load_groups();
+  // Group coordination moves with the leadership of __consumer_offsets partitions. A
+  // broker that becomes a partition's leader loads it: its records are replayed into the
+  // coordinator, and its groups are served from then on (a partition that is loaded
+  // already is left alone). One that stops leading it unloads it: its groups are
+  // forgotten, members waiting in JoinGroup or SyncGroup are answered NOT_COORDINATOR by
+  // the next poll_deferred(), and nothing is written. Requests for groups of a partition
+  // that is not loaded get NOT_COORDINATOR, and clients ask FindCoordinator again.
+  // Chapter 3 loads them all in load_groups(); chapter 4 calls these on leader changes.
+  Status load_offsets_partition(std::int32_t partition);
+  void unload_offsets_partition(std::int32_t partition);
 
   // True when deferred requests may be completed now: call poll_deferred().
   bool has_completions() const;
@@ -125,6 +136,8 @@ class RequestHandler {
   // Appends the group metadata the coordinator produced (end of a rebalance).
   void persist_group_records();
   Status ensure_offsets_topic();
+  // Every record of one __consumer_offsets partition, decoded, in log order.
+  Result<std::vector<group::OffsetsTopicRecord>> read_offsets_partition(std::int32_t partition);
   // Encodes a finished JoinGroup or SyncGroup for its waiting request.
   std::optional<Completed> finish_group_request(const group::Completion& c);
 

@@ -97,6 +97,8 @@ bool same_protocols(const std::vector<ProtocolChoice>& a, const std::vector<Prot
 std::optional<JoinResult> Coordinator::join(Token token, const JoinParams& p) {
   auto fail = [&](Errc e) { return JoinResult{e, -1, {}, {}, p.member_id, {}}; };
   if (p.group_id.empty()) return fail(Errc::invalid_group_id);
+  // Kafka's order: is the group id valid, and is it ours, before anything about the member.
+  if (!coordinates(p.group_id)) return fail(Errc::not_coordinator);
   if (p.session_timeout_ms < config_.min_session_timeout_ms || p.session_timeout_ms > config_.max_session_timeout_ms)
     return fail(Errc::invalid_session_timeout);
   if (p.protocol_type.empty() || p.protocols.empty()) return fail(Errc::inconsistent_group_protocol);
@@ -336,6 +338,7 @@ JoinResult Coordinator::join_result(const Group& g, const Member& m) const {
 
 std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p,
                                             const std::optional<std::string>& group_instance_id) {
+  if (!coordinates(p.group_id)) return SyncResult{Errc::not_coordinator, {}};
   Group* g = find(p.group_id);
   if (!g) return SyncResult{Errc::unknown_member_id, {}};
   if (auto e = check_member(*g, p.member_id, group_instance_id); e != Errc::none) return SyncResult{e, {}};
@@ -370,6 +373,7 @@ std::optional<SyncResult> Coordinator::sync(Token token, const SyncParams& p,
 
 Errc Coordinator::heartbeat(const std::string& group_id, const std::string& member_id, std::int32_t generation,
                             const std::optional<std::string>& group_instance_id) {
+  if (!coordinates(group_id)) return Errc::not_coordinator;
   Group* g = find(group_id);
   if (!g) return Errc::unknown_member_id;
   if (auto e = check_member(*g, member_id, group_instance_id); e != Errc::none) return e;
@@ -387,6 +391,7 @@ Errc Coordinator::heartbeat(const std::string& group_id, const std::string& memb
 
 Errc Coordinator::leave(const std::string& group_id, const std::string& member_id,
                         const std::optional<std::string>& group_instance_id) {
+  if (!coordinates(group_id)) return Errc::not_coordinator;
   Group* g = find(group_id);
   if (!g) return Errc::unknown_member_id;
   std::string leaving = member_id;
@@ -424,6 +429,8 @@ CommitPlan Coordinator::plan_commit(const CommitParams& p, const std::optional<s
   Group* g = find(p.group_id);
   if (p.group_id.empty()) {
     error = Errc::invalid_group_id;
+  } else if (!coordinates(p.group_id)) {
+    error = Errc::not_coordinator;  // nothing to record: the group's log is led elsewhere
   } else if (p.generation < 0 && p.member_id.empty() && !group_instance_id) {
     // A commit from outside any group (a consumer that assigns partitions itself):
     // fine for a group without members, refused for one whose members own partitions.
@@ -453,9 +460,12 @@ CommitPlan Coordinator::plan_commit(const CommitParams& p, const std::optional<s
   return plan;
 }
 
-std::vector<FetchedOffset> Coordinator::fetch_offsets(
+Result<std::vector<FetchedOffset>> Coordinator::fetch_offsets(
     const std::string& group_id,
     const std::optional<std::vector<std::pair<std::string, std::int32_t>>>& partitions) const {
+  // Not "nothing committed": the offsets may well exist, in a partition served elsewhere.
+  if (!coordinates(group_id))
+    return make_error(Errc::not_coordinator, fmt::format("group {} is not coordinated here", group_id));
   std::vector<FetchedOffset> out;
   const Group* g = find(group_id);
   if (!partitions) {
@@ -479,6 +489,7 @@ std::vector<FetchedOffset> Coordinator::fetch_offsets(
 }
 
 std::vector<GroupListing> Coordinator::list_groups() const {
+  // groups_ holds the groups of the loaded partitions only.
   std::vector<GroupListing> out;
   for (const auto& [id, g] : groups_) out.push_back({id, g.protocol_type, std::string(state_name(g.state))});
   return out;
@@ -487,6 +498,10 @@ std::vector<GroupListing> Coordinator::list_groups() const {
 GroupDescription Coordinator::describe(const std::string& group_id) const {
   GroupDescription d;
   d.group_id = group_id;
+  if (!coordinates(group_id)) {
+    d.error = Errc::not_coordinator;  // and no state at all, as in Kafka
+    return d;
+  }
   const Group* g = find(group_id);
   if (!g) {
     d.state = "Dead";  // Kafka's answer for a group it does not know
@@ -506,6 +521,8 @@ GroupDescription Coordinator::describe(const std::string& group_id) const {
 }
 
 Result<std::vector<OffsetsTopicRecord>> Coordinator::plan_delete(const std::string& group_id) {
+  if (!coordinates(group_id))
+    return make_error(Errc::not_coordinator, fmt::format("group {} is not coordinated here", group_id));
   const Group* g = find(group_id);
   if (!g) return make_error(Errc::group_id_not_found, fmt::format("group {} does not exist", group_id));
   if (g->state != GroupState::empty || !g->members.empty())
@@ -517,6 +534,9 @@ Result<std::vector<OffsetsTopicRecord>> Coordinator::plan_delete(const std::stri
 }
 
 void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
+  // The broker applies only records of groups it serves; the check keeps the promise that
+  // no group of another partition ever appears here, whatever the caller does.
+  if (!coordinates(group_of(record))) return;
   if (const auto* o = std::get_if<OffsetRecord>(&record)) {
     if (o->value) {
       group(o->key.group).offsets[{o->key.topic, o->key.partition}] = *o->value;
@@ -559,6 +579,35 @@ void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
   }
   g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
   g.empty_since_ms = g.members.empty() ? gr.value->state_timestamp : -1;
+}
+
+void Coordinator::load_partition(std::int32_t offsets_partition, const std::vector<OffsetsTopicRecord>& records) {
+  if (!loaded_.insert(offsets_partition).second) return;
+  for (const auto& r : records) {
+    // Only a partition count changed under an existing topic puts a group's records in
+    // another partition than its own; they are not this partition's to serve.
+    if (partition_for(group_of(r)) == offsets_partition) apply(r, /*replay=*/true);
+  }
+}
+
+void Coordinator::unload_partition(std::int32_t offsets_partition) {
+  if (loaded_.erase(offsets_partition) == 0) return;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    if (partition_for(it->first) != offsets_partition) {
+      ++it;
+      continue;
+    }
+    // Through the usual completions: the handler answers these requests from
+    // poll_deferred(), and the clients look for the new coordinator.
+    for (auto& [id, m] : it->second.members) {
+      if (m.awaiting_join) complete(*m.awaiting_join, JoinResult{Errc::not_coordinator, -1, {}, {}, id, {}});
+      if (m.awaiting_sync) complete(*m.awaiting_sync, SyncResult{Errc::not_coordinator, {}});
+    }
+    it = groups_.erase(it);
+  }
+  // A record not yet appended (a rebalance's end, expired offsets' tombstones) must not
+  // reach a log this broker no longer leads; the new coordinator's own state decides.
+  std::erase_if(records_, [&](const OffsetsTopicRecord& r) { return partition_for(group_of(r)) == offsets_partition; });
 }
 
 void Coordinator::expire_offsets() {

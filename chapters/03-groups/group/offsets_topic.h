@@ -16,12 +16,14 @@
 //   value v3   GroupMetadataValue  protocol type, generation, protocol, leader, state
 //                                  timestamp, members (id, instance id, client id, host,
 //                                  timeouts, subscription, assignment)
-// Loading at start-up replays the whole topic through decode_offsets_record in order:
-// the state is a fold over the log.
+// Loading replays a partition through decode_offsets_record in order: the state of its
+// groups is a fold over its log.
 //
 // Which partition holds a group: Kafka's rule, abs(javaHashCode(group)) % partitions.
-// The broker leading that partition is the group's coordinator, which is how chapter 4
-// moves coordinators around with partition leadership.
+// Every record of a group — its offsets and its metadata — lives in that one partition,
+// so a partition can be loaded (or forgotten) on its own. The broker leading it is the
+// group's coordinator, which is how chapter 4 moves coordinators around with partition
+// leadership.
 #pragma once
 
 #include <cstdint>
@@ -87,6 +89,12 @@ struct GroupRecord {
   std::optional<GroupValue> value;
 };
 using OffsetsTopicRecord = std::variant<OffsetRecord, GroupRecord>;
+
+// The group a record belongs to (and so the partition it lives in).
+inline const std::string& group_of(const OffsetsTopicRecord& r) {
+  if (const auto* o = std::get_if<OffsetRecord>(&r)) return o->key.group;
+  return std::get<GroupRecord>(r).group;
+}
 
 // Key and value bytes of a record to append.
 struct EncodedRecord {

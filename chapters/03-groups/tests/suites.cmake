@@ -2,6 +2,7 @@
 set(STREAMCRAFT_CHAPTERS ch01 ch02 ch03)  # the chapters whose suites this build has
 set(STREAMCRAFT_TEST_SOURCES
   broker/compaction_test.cpp
+  broker/group_partitions_test.cpp
   broker/group_requests_test.cpp
   broker/log_manager_test.cpp
   broker/peer_requests_test.cpp
@@ -29,6 +30,10 @@ set(STREAMCRAFT_TEST_SOURCES
   record/golden_test.cpp
   sim/broker_sim_test.cpp)
 streamcraft_add_test("the log manager compacts a compacted topic in the background and keeps the latest value per key" "ch03")
+streamcraft_add_test("groups of offsets partitions led by another broker get NOT_COORDINATOR from every group API" "ch03")
+streamcraft_add_test("unloading an offsets partition answers a member waiting in JoinGroup with NOT_COORDINATOR" "ch03")
+streamcraft_add_test("committed offsets and a stable group survive an unload and a load of their offsets partition" "ch03")
+streamcraft_add_test("unloading an offsets partition leaves the groups of the other partitions alone" "ch03")
 streamcraft_add_test("FindCoordinator names this broker and creates the offsets topic" "ch03")
 streamcraft_add_test("a JoinGroup v4 member gets its id first and then a deferred answer" "ch03")
 streamcraft_add_test("a committed offset survives a broker crash and restart" "ch03")
@@ -111,6 +116,11 @@ streamcraft_add_test("a static member replaced while it waits for its join or sy
 streamcraft_add_test("LeaveGroup by instance id removes a static member and the rest rebalance" "ch03")
 streamcraft_add_test("a static member that stays away past its session timeout is removed and the rest rebalance" "ch03")
 streamcraft_add_test("a static member replaced after a coordinator restart keeps its assignment" "ch03")
+streamcraft_add_test("every group API answers NOT_COORDINATOR for a group of a partition that is not loaded" "ch03")
+streamcraft_add_test("unloading a partition answers its members waiting to join or sync with NOT_COORDINATOR" "ch03")
+streamcraft_add_test("unloading a partition leaves the groups of other partitions alone" "ch03")
+streamcraft_add_test("a partition loaded again from its records brings back its commits and its stable group" "ch03")
+streamcraft_add_test("a static member keeps its place when its group's partition is unloaded and loaded again" "ch03")
 streamcraft_add_test("cleanup policy names parse as Kafka spells them" "ch03")
 streamcraft_add_test("cleaning keeps the latest record of every key at its original offset" "ch03")
 streamcraft_add_test("records whose key was rewritten in the active segment leave the sealed segments" "ch03")
