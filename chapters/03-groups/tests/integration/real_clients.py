@@ -1260,10 +1260,16 @@ def run_compaction_compressed(bootstrap, workdir, broker_binary):
     check(len(latest["gzip"]) == 10 + rounds, f"{written} gzip records acknowledged by kafka-python")
 
     def dump(codec):
+        """The lines of `log dump` over the partition's segments, or None when the dump
+        failed because the cleaner swapped a segment between the listing and the reading
+        (the broker is working, not broken; the caller looks again, until its deadline)."""
         log_dir = os.path.join(workdir, "logs", f"compacted-{codec}-0")
         segments = sorted(os.path.join(log_dir, f) for f in os.listdir(log_dir) if f.endswith(".log"))
-        return subprocess.run([broker_binary, "log", "dump", *segments], capture_output=True, check=True,
-                              timeout=60).stdout.decode().splitlines()
+        out = subprocess.run([broker_binary, "log", "dump", *segments], capture_output=True, timeout=60)
+        if out.returncode != 0:
+            print("log dump, looking again:", out.stderr.decode().strip()[-300:])
+            return None
+        return out.stdout.decode().splitlines()
 
     def count_of(line):
         return int(line.split(" count: ")[1].split()[0])
@@ -1276,7 +1282,10 @@ def run_compaction_compressed(bootstrap, workdir, broker_binary):
 
         def cleaned():
             nonlocal sealed
-            sealed = [line for line in dump(codec) if "baseOffset:" in line
+            lines = dump(codec)
+            if lines is None:
+                return False
+            sealed = [line for line in lines if "baseOffset:" in line
                       and int(line.split("baseOffset: ")[1].split()[0]) < final_first]
             return sum(count_of(line) for line in sealed) == rounds
 
