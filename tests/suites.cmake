@@ -5,6 +5,7 @@ set(STREAMCRAFT_TEST_SOURCES
   broker/group_requests_test.cpp
   broker/kafka_service_test.cpp
   broker/log_manager_test.cpp
+  broker/peer_requests_test.cpp
   broker/request_handler_test.cpp
   client/client_test.cpp
   client/group_client_test.cpp
@@ -19,6 +20,7 @@ set(STREAMCRAFT_TEST_SOURCES
   log/roll_test.cpp
   log/time_index_test.cpp
   net/generic_server_test.cpp
+  net/peer_connector_test.cpp
   net/server_test.cpp
   protocol/codec_test.cpp
   protocol/golden_requests_test.cpp
@@ -49,6 +51,11 @@ streamcraft_add_test("topic names follow Kafka's rules" "ch02;ch03")
 streamcraft_add_test("a topic is a set of partition directories that survives a restart" "ch02;ch03")
 streamcraft_add_test("creating topics reports Kafka's errors" "ch02;ch03")
 streamcraft_add_test("deleting a topic removes its data and a half-deleted topic is cleaned up" "ch02;ch03")
+streamcraft_add_test("peer requests connect once and pipeline up to the in-flight limit with answers matched in order" "ch02;ch03")
+streamcraft_add_test("an answer that is not to the oldest request drops the connection and fails what was in flight" "ch02;ch03")
+streamcraft_add_test("a request without an answer in time fails and takes its connection down" "ch02;ch03")
+streamcraft_add_test("an unreachable node is retried after the backoff until its queued requests time out" "ch02;ch03")
+streamcraft_add_test("requests to different nodes use separate connections and a broken one leaves the other alone" "ch02;ch03")
 streamcraft_add_test("ApiVersions lists the supported versions" "ch02;ch03")
 streamcraft_add_test("librdkafka's ApiVersions v3 gets UNSUPPORTED_VERSION in a v0 body" "ch02;ch03")
 streamcraft_add_test("requests the broker cannot answer close the connection" "ch02;ch03")
@@ -205,6 +212,9 @@ streamcraft_add_test("a damaged time index file is refused" "ch01;ch02;ch03")
 streamcraft_add_test("the generic server answers in request order and sends a push between whole responses" "ch02;ch03")
 streamcraft_add_test("a close outcome closes only its connection and the service forgets it" "ch02;ch03")
 streamcraft_add_test("the generic server's timer answers at the service's deadline and runs its ticks" "ch02;ch03")
+streamcraft_add_test("a broker's own requests reach another broker over loopback and come back matched" "ch02;ch03")
+streamcraft_add_test("a request to a node nobody listens on fails in time and the node is not hammered" "ch02;ch03")
+streamcraft_add_test("a node without an address fails its requests in time" "ch02;ch03")
 streamcraft_add_test("a client that vanishes half-way through a large fetch response does not stop the broker" "ch02;ch03")
 streamcraft_add_test("a connection that never reads is paused at its queue limit while others are served" "ch02;ch03")
 streamcraft_add_test("a connection forgets its deferred requests once they are answered" "ch02;ch03")
@@ -278,6 +288,7 @@ streamcraft_add_test("captured batches round-trip through the log unchanged exce
 streamcraft_add_test("a simulator seed replays exactly the same run" "ch02;ch03")
 streamcraft_add_test("without durable acks the simulator finds acknowledged records lost in a crash" "ch02;ch03")
 streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02;ch03")
+streamcraft_add_test("a node's own requests to brokers survive loss partitions and timeouts and copy a log exactly" "ch02;ch03")
 streamcraft_add_test("an idempotent producer's retries after lost responses are written exactly once" "ch03")
 streamcraft_add_test("a group member whose network pauses past its session loses its partitions and none has two owners" "ch03")
 streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03")

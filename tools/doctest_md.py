@@ -333,6 +333,12 @@ def run_file(path: Path, bin_dirs: list[str], verbose: bool, tally: Tally) -> No
         print(f"error: {e}")
         tally.errors += 1
         return
+    if not blocks:
+        # A lesson teaches by commands a student runs; one without any is a lesson whose
+        # every claim goes unchecked.
+        print(f"error: {path}: no `console` block: a lesson needs commands that run")
+        tally.errors += 1
+        return
     skipped = [b for b in blocks if b.skip]
     for b in skipped:
         tally.skipped += len(b.commands)

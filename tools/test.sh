@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tools/test.sh — the whole test suite, exactly as CI runs it (.ci/run calls this).
 #
-# One sanitizer (ASan + UBSan) build of the course — final/, every chapter snapshot,
-# every exercise starter, the fuzz targets — then every test through CTest: the unit and
-# scenario tests, each chapter's own suite, the exercise checks, the lessons' commands,
-# and the checks that generated files and diagram renders are current.
+# One build of the course — final/ with ASan and UBSan, every chapter snapshot (each with
+# its exercises' test programs) without them and without debug info, the fuzz targets
+# with clang — then every test through CTest: the unit and scenario tests, each chapter's
+# own suite, the exercise checks, the lessons' commands, and the checks that generated
+# files and diagram renders are current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

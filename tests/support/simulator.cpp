@@ -233,4 +233,93 @@ void SimBroker::service(bool at_deadline) {
   });
 }
 
+SimPeers::SimPeers(World& world, Network& net, int self, broker::PeerRequests& requests, Completions on_completions)
+    : world_(world), net_(net), self_(self), requests_(requests), on_completions_(std::move(on_completions)) {}
+
+void SimPeers::pump() {
+  using Kind = broker::PeerRequests::Action::Kind;
+  for (auto& action : requests_.take_actions()) {
+    const int node = action.node;
+    auto found = brokers_.find(node);
+    if (found == brokers_.end()) throw std::logic_error(fmt::format("node {} is not known to the simulator", node));
+    SimBroker& broker = *found->second;
+    Link& link = links_[node];
+    switch (action.kind) {
+      case Kind::connect: {
+        const auto generation = ++link.generation;
+        link.connection = (static_cast<std::uint64_t>(self_) << 32) | next_connection_++;
+        // SYN there, and SYN-ACK (or a refusal, from a machine whose broker is down) back.
+        const bool sent = net_.send(self_, node, "connect", [this, node, generation, &broker] {
+          const bool listening = broker.up();
+          const bool back = net_.send(node, self_, listening ? "accept" : "refuse", [this, node, generation, listening] {
+            if (links_[node].generation != generation) return;
+            if (listening) requests_.on_connected(node);
+            else requests_.on_disconnected(node);
+            pump();
+          });
+          if (!back) broken(node, generation);
+        });
+        if (!sent) broken(node, generation);
+        break;
+      }
+      case Kind::send: {
+        const auto generation = link.generation;
+        const auto connection = link.connection;
+        Bytes frame(action.frame.begin() + 4, action.frame.end());  // the broker takes frames without the prefix
+        const bool sent = net_.send(self_, node, "peer request", [this, node, generation, connection, &broker,
+                                                                  frame = std::move(frame)]() mutable {
+          broker.receive(connection, std::move(frame), [this, node, generation](Bytes response) {
+            const bool back = net_.send(node, self_, "peer response", [this, node, generation, response] {
+              if (links_[node].generation != generation) return;
+              requests_.on_response(node, response);
+              pump();
+            });
+            if (!back) broken(node, generation);
+          });
+        });
+        if (!sent) broken(node, generation);
+        break;
+      }
+      case Kind::disconnect: {
+        ++link.generation;
+        const auto connection = link.connection;
+        net_.send(self_, node, "close", [connection, &broker] { broker.close(connection); });
+        break;
+      }
+    }
+  }
+  if (requests_.has_completions()) on_completions_(requests_.take_completions());
+  // The next timeout or reconnect: arm the timer, only ever earlier (a timer that fires
+  // with nothing due re-arms itself).
+  if (auto deadline = requests_.next_deadline_ms()) {
+    const std::int64_t at = *deadline - (world_.clock().monotonic_ms() - world_.now_ms());
+    if (!timer_at_ || at < *timer_at_) {
+      timer_at_ = at;
+      world_.at(at, "", [this, at] {
+        if (timer_at_ != at) return;  // superseded by an earlier timer
+        timer_at_.reset();
+        requests_.tick();
+        pump();
+      });
+    }
+  }
+}
+
+void SimPeers::broken(int node, std::uint64_t generation) {
+  // The sender learns of a lost message as a broken connection, shortly after.
+  world_.after(1, "", [this, node, generation] {
+    if (links_[node].generation != generation) return;
+    reset(node);
+  });
+}
+
+void SimPeers::reset(int node) {
+  Link& link = links_[node];
+  ++link.generation;
+  if (auto it = brokers_.find(node); it != brokers_.end()) it->second->close(link.connection);
+  world_.note(fmt::format("peer {}: connection to {} broken", self_, node));
+  requests_.on_disconnected(node);
+  pump();
+}
+
 }  // namespace streamcraft::sim

@@ -15,6 +15,8 @@ std::string_view errc_name(Errc code) {
     case Errc::unknown_topic_or_partition: return "UNKNOWN_TOPIC_OR_PARTITION";
     case Errc::leader_not_available: return "LEADER_NOT_AVAILABLE";
     case Errc::not_leader_or_follower: return "NOT_LEADER_OR_FOLLOWER";
+    case Errc::request_timed_out: return "REQUEST_TIMED_OUT";
+    case Errc::network_exception: return "NETWORK_EXCEPTION";
     case Errc::message_too_large: return "MESSAGE_TOO_LARGE";
     case Errc::invalid_topic: return "INVALID_TOPIC_EXCEPTION";
     case Errc::record_list_too_large: return "RECORD_LIST_TOO_LARGE";

@@ -27,12 +27,15 @@ namespace streamcraft::bench {
 class InProcessBroker {
  public:
   // `tune` may change the configuration (segment sizes, group settings) before start.
+  // `background` runs the logs' disk jobs (common/executor.h); nullptr: the log
+  // manager's own threads, as in `streamcraft broker`.
   explicit InProcessBroker(const std::filesystem::path& dir,
-                           const std::function<void(broker::BrokerConfig&)>& tune = {}) {
+                           const std::function<void(broker::BrokerConfig&)>& tune = {},
+                           Executor* background = nullptr) {
     config_.log_dir = dir;
     config_.listener.port = 0;
     if (tune) tune(config_);
-    auto node = broker::Node::open(log::posix_file_system(), config_, clock_);
+    auto node = broker::Node::open(log::posix_file_system(), config_, clock_, background);
     if (!node) fail(node.error().describe());
     node_ = std::move(*node);
     server_ = std::make_unique<net::Server>(io_, broker::server_options(node_->config()), node_->service(), clock_);

@@ -37,6 +37,7 @@
 
 #include "broker/connection.h"
 #include "broker/node.h"
+#include "broker/peer_requests.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "log/memory_file_system.h"
@@ -201,6 +202,45 @@ class SimBroker {
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> deferred_;  // id → (connection, slot)
   std::uint64_t incarnation_ = 0;  // a crash makes older timer events void
   std::optional<std::int64_t> timer_at_;
+};
+
+// A node's own requests to brokers (broker::PeerRequests, the sans-I/O client side of a
+// broker) carried over the simulated network — the driver that net/peer_connector.h is
+// on real sockets. A connection attempt is a message there and back; requests and
+// responses travel the links like any client's; a message the network loses breaks the
+// connection and PeerRequests hears of it (on_disconnected) a moment later, as a real
+// socket's error would tell it. A crashed broker answers nothing: its peers find out by
+// their request timeout, or at once when the scenario calls reset() (the RST a restarted
+// machine sends). Closing a connection is a message too, so requests sent before it are
+// still handled, as on TCP.
+class SimPeers {
+ public:
+  using Completions = std::function<void(std::vector<broker::PeerRequests::Completion>)>;
+  SimPeers(World& world, Network& net, int self, broker::PeerRequests& requests, Completions on_completions);
+
+  void add(SimBroker& broker) { brokers_[broker.id()] = &broker; }
+  // Carries out what the requests want and arms the timer at their next deadline. Call
+  // after every PeerRequests::request().
+  void pump();
+  // The connection to `node` breaks now (e.g. the broker crashed and its host said so).
+  void reset(int node);
+
+ private:
+  struct Link {
+    std::uint64_t generation = 0;  // a new connection (or none) makes older deliveries void
+    std::uint64_t connection = 0;  // the broker's name for it
+  };
+  void broken(int node, std::uint64_t generation);
+
+  World& world_;
+  Network& net_;
+  int self_;
+  broker::PeerRequests& requests_;
+  Completions on_completions_;
+  std::map<int, SimBroker*> brokers_;
+  std::map<int, Link> links_;
+  std::uint64_t next_connection_ = 1;
+  std::optional<std::int64_t> timer_at_;  // simulated ms
 };
 
 }  // namespace streamcraft::sim
