@@ -4,6 +4,7 @@ set(STREAMCRAFT_TEST_SOURCES
   broker/compaction_test.cpp
   broker/group_partitions_test.cpp
   broker/group_requests_test.cpp
+  broker/kafka_service_test.cpp
   broker/log_manager_test.cpp
   broker/peer_requests_test.cpp
   broker/request_handler_test.cpp
@@ -19,6 +20,7 @@ set(STREAMCRAFT_TEST_SOURCES
   log/retention_test.cpp
   log/roll_test.cpp
   log/time_index_test.cpp
+  net/generic_server_test.cpp
   net/peer_connector_test.cpp
   net/server_test.cpp
   protocol/codec_test.cpp
@@ -47,6 +49,9 @@ streamcraft_add_test("a commit for a partition that does not exist is refused an
 streamcraft_add_test("a replay of __consumer_offsets that cannot make progress fails instead of spinning" "ch03")
 streamcraft_add_test("a static member rejoins over the wire without a rebalance and its new id survives a restart" "ch03")
 streamcraft_add_test("LeaveGroup v3 removes members by member id or instance id with an error for each" "ch03")
+streamcraft_add_test("the Kafka service advertises the address the server listens on" "ch02;ch03")
+streamcraft_add_test("the Kafka service cancels the deferred requests of a closed connection" "ch02;ch03")
+streamcraft_add_test("the Kafka service's log maintenance is due once a second" "ch02;ch03")
 streamcraft_add_test("topic names follow Kafka's rules" "ch02;ch03")
 streamcraft_add_test("a topic is a set of partition directories that survives a restart" "ch02;ch03")
 streamcraft_add_test("creating topics reports Kafka's errors" "ch02;ch03")
@@ -214,6 +219,9 @@ streamcraft_add_test("time index floor between and after entries" "ch01;ch02;ch0
 streamcraft_add_test("time index floor on a single entry and on many entries" "ch01;ch02;ch03")
 streamcraft_add_test("time index entries are 12 big-endian bytes and round-trip" "ch01;ch02;ch03")
 streamcraft_add_test("a damaged time index file is refused" "ch01;ch02;ch03")
+streamcraft_add_test("the generic server answers in request order and sends a push between whole responses" "ch02;ch03")
+streamcraft_add_test("a close outcome closes only its connection and the service forgets it" "ch02;ch03")
+streamcraft_add_test("the generic server's timer answers at the service's deadline and runs its ticks" "ch02;ch03")
 streamcraft_add_test("a broker's own requests reach another broker over loopback and come back matched" "ch02;ch03")
 streamcraft_add_test("a request to a node nobody listens on fails in time and the node is not hammered" "ch02;ch03")
 streamcraft_add_test("a node without an address fails its requests in time" "ch02;ch03")

@@ -1,9 +1,9 @@
 // bench/in_process_broker.h — a complete broker on a background thread, for benchmarks
 // and for the tests that need a real socket.
 //
-// Exactly the server `streamcraft broker` runs (logs, request handler, Asio server), on
-// 127.0.0.1 and a free port, in the benchmark's own process; stopped, and its logs
-// closed, when the object goes out of scope.
+// Exactly the server `streamcraft broker` runs (logs, request handler, the Kafka service on
+// the Asio server), on 127.0.0.1 and a free port, in the benchmark's own process; stopped,
+// and its logs closed, when the object goes out of scope.
 #pragma once
 
 #include <cstdio>
@@ -37,7 +37,7 @@ class InProcessBroker {
     auto node = broker::Node::open(log::posix_file_system(), config_, clock_, background);
     if (!node) fail(node.error().describe());
     node_ = std::move(*node);
-    server_ = std::make_unique<net::Server>(io_, node_->config(), node_->handler(), node_->logs(), clock_);
+    server_ = std::make_unique<net::Server>(io_, broker::server_options(node_->config()), node_->service(), clock_);
     if (auto s = server_->start(); !s) fail(s.error().describe());
     thread_ = std::thread([this] { io_.run(); });
   }

@@ -1,4 +1,5 @@
-// broker/node.h — one broker node: its configuration, logs and request handler, wired once.
+// broker/node.h — one broker node: its configuration, logs, request handler and the Kafka
+// service over them, wired once.
 //
 // Everything that runs a broker — `streamcraft broker`, the in-process broker of the
 // benchmarks and tests, the sans-I/O test fixture, and (from chapter 4) the simulator
@@ -7,12 +8,14 @@
 // committed offsets and groups replayed before the first request. A later chapter adds
 // its parts (replication, the controller's client) here, once.
 //
-// No sockets and no threads: the network adapter (net/server.h) is put around a Node.
+// No sockets and no threads: the network adapter (net/server.h) is put around a Node,
+// serving its service() with the options server_options(config()) gives.
 #pragma once
 
 #include <memory>
 
 #include "broker/config.h"
+#include "broker/kafka_service.h"
 #include "broker/log_manager.h"
 #include "broker/request_handler.h"
 #include "common/clock.h"
@@ -34,6 +37,8 @@ class Node {
   const BrokerConfig& config() const { return config_; }
   LogManager& logs() { return *logs_; }
   RequestHandler& handler() { return *handler_; }
+  // What net::Server serves: the handler and the logs' maintenance (broker/kafka_service.h).
+  KafkaService& service() { return *service_; }
 
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.
   // Dropping a Node without it is what a crash (kill -9) leaves behind.
@@ -51,6 +56,7 @@ class Node {
   BrokerConfig config_;  // first: the logs and the handler keep references to it
   std::unique_ptr<LogManager> logs_;
   std::unique_ptr<RequestHandler> handler_;
+  std::unique_ptr<KafkaService> service_;  // last: it refers to the handler and the logs
 };
 
 inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfig config, const Clock& clock,
@@ -60,6 +66,7 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   if (!logs) return logs.error();
   node->logs_ = std::move(*logs);
   node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock);
+  node->service_ = std::make_unique<KafkaService>(node->config_, *node->handler_, *node->logs_, clock);
   // @from ch03
   // Committed offsets and groups come back from __consumer_offsets before any client can
   // ask for them.

@@ -7,7 +7,7 @@
 // connection" (a request we cannot even answer). It never touches the network and reads
 // time only from its Clock, so every path — including long polls timing out — is tested
 // by feeding it bytes and moving a manual clock (tests/broker/). The Asio server
-// (net/server.h) is a thin adapter around it.
+// (net/server.h) serves it through a thin adapter, broker/kafka_service.h.
 //
 // Long poll: a Fetch whose partitions hold fewer than min_bytes new bytes waits up to
 // max_wait_ms. Instead of a consumer polling in a tight loop (wasting both sides' CPU)
@@ -36,21 +36,14 @@
 #include "protocol/fetch.h"
 #include "protocol/header.h"
 #include "protocol/message.h"
+#include "net/service.h"
 
 namespace streamcraft::broker {
 
-struct Outcome {
-  enum class Kind { respond, no_response, deferred, close_connection };
-  Kind kind = Kind::respond;
-  protocol::OutMessage response;  // kind == respond: a whole frame, size prefix included
-  std::uint64_t deferred_id = 0;  // kind == deferred: completed later by poll_deferred()
-  std::string reason;             // kind == close_connection: why, for the log
-};
-
-struct Completed {
-  std::uint64_t deferred_id;
-  protocol::OutMessage response;
-};
+// What to do with one request, and a deferred request's response, are the network
+// layer's types (net/service.h): broker::KafkaService hands them to the server as they are.
+using Outcome = net::Outcome;
+using Completed = net::Completed;
 
 class RequestHandler {
  public:

@@ -57,7 +57,7 @@ int run_broker(const BrokerOptions& o) {
   auto node = broker::Node::open(log::posix_file_system(), config, clock);
   if (!node) return fail(node.error());
   asio::io_context io;
-  net::Server server(io, (*node)->config(), (*node)->handler(), (*node)->logs(), clock);
+  net::Server server(io, broker::server_options((*node)->config()), (*node)->service(), clock);
   if (auto s = server.start(); !s) return fail(s.error());
 
   fmt::print("streamcraft broker {} listening on {}:{} (log.dirs {})\n", config.node_id, config.listener.host,

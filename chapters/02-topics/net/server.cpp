@@ -1,5 +1,5 @@
 // generated from final/net/server.cpp; edit there
-// net/server.cpp — accepting, reading, writing (with sendfile) and timers.
+// net/server.cpp — accepting, reading, writing (with sendfile) and timers, for any Service.
 #include "net/server.h"
 
 #include <sys/sendfile.h>
@@ -18,14 +18,18 @@ using asio::ip::tcp;
 // One client connection. Lives as long as a read or write on it is in flight.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server& server, broker::RequestHandler& handler, const broker::BrokerConfig& config)
-      : socket_(std::move(socket)), server_(server), handler_(handler), config_(config),
-        connection_(config.max_request_bytes) {
+  Session(tcp::socket socket, ConnectionId id, Server& server, Service& service, const ServerOptions& options)
+      : socket_(std::move(socket)), id_(id), server_(server), service_(service), options_(options),
+        connection_(options.max_frame_bytes) {
     std::error_code ec;
     auto remote = socket_.remote_endpoint(ec);
-    peer_ = ec ? "?" : remote.address().to_string() + ":" + std::to_string(remote.port());
+    peer_host_ = ec ? "?" : remote.address().to_string();
+    peer_ = ec ? "?" : peer_host_ + ":" + std::to_string(remote.port());
     socket_.set_option(tcp::no_delay(true), ec);  // responses are whole messages: send them now
   }
+
+  ConnectionId id() const { return id_; }
+  const std::string& peer_host() const { return peer_host_; }
 
   void start() { read(); }
 
@@ -46,15 +50,30 @@ class Session : public std::enable_shared_from_this<Session> {
     flush();
   }
 
+  // A message the client did not ask for. The responses ready now go first, then the
+  // push, then whatever is ready later: the outbox holds whole messages and write_next()
+  // finishes one before it starts the next, so a push never lands inside a response.
+  // It does not wait for this connection's deferred requests (their slots are still
+  // open): a ZooKeeper client gets a watch event as soon as it happens.
+  void push(protocol::OutMessage message) {
+    if (closed_) return;
+    flush_ready();
+    outbox_bytes_ += memory_bytes(message);
+    outbox_.push_back(Outgoing{std::move(message), /*push=*/true});
+    ++outbox_pushes_;
+    if (!writing_) write_next();
+  }
+
   const std::set<std::uint64_t>& deferred_ids() const { return deferred_ids_; }
-  std::size_t queued_requests() const { return connection_.open_slots() + outbox_.size(); }
+  // Requests without a written response: open slots and responses in the outbox (not pushes).
+  std::size_t queued_requests() const { return connection_.open_slots() + outbox_.size() - outbox_pushes_; }
   std::size_t queued_response_bytes() const { return outbox_bytes_; }
   bool paused() const { return !reading_ && !closed_; }
 
  private:
   // Backpressure (see server.h): the next read waits while too much is queued.
   bool over_limits() const {
-    return queued_requests() >= config_.max_queued_requests || outbox_bytes_ >= config_.max_queued_response_bytes;
+    return queued_requests() >= options_.max_queued_requests || outbox_bytes_ >= options_.max_queued_response_bytes;
   }
 
   void continue_reading() {
@@ -113,32 +132,38 @@ class Session : public std::enable_shared_from_this<Session> {
         continue;
       }
       auto slot = connection_.open_slot();
-      auto outcome = handler_.handle(frame);
+      auto outcome = service_.handle(id_, frame);
       switch (outcome.kind) {
-        case broker::Outcome::Kind::respond: connection_.fill(slot, std::move(outcome.response)); break;
-        case broker::Outcome::Kind::no_response: connection_.fill(slot, std::nullopt); break;
-        case broker::Outcome::Kind::deferred:
+        case Outcome::Kind::respond: connection_.fill(slot, std::move(outcome.response)); break;
+        case Outcome::Kind::no_response: connection_.fill(slot, std::nullopt); break;
+        case Outcome::Kind::deferred:
           deferred_ids_.insert(outcome.deferred_id);
           server_.on_deferred(outcome.deferred_id, weak_from_this(), slot);
           break;
-        case broker::Outcome::Kind::close_connection:
+        case Outcome::Kind::close_connection:
           close(outcome.reason);
           return;
       }
     }
     if (frames.empty()) return;
     flush();
-    // A produce may have woken parked fetches (of any connection), a JoinGroup may have
-    // completed others' waiting joins, and deadlines may have moved.
+    // A request may have completed deferred ones of any connection (in Kafka a produce
+    // wakes parked fetches, a JoinGroup completes others' waiting joins) or caused pushes
+    // (a ZooKeeper write fires watches), and deadlines may have moved.
     server_.after_requests();
   }
 
   void flush() {
+    flush_ready();
+    if (!writing_) write_next();
+  }
+
+  // Moves the responses that may leave now (in slot order) to the outbox.
+  void flush_ready() {
     for (auto& m : connection_.take_ready()) {
       outbox_bytes_ += memory_bytes(m);
-      outbox_.push_back(std::move(m));
+      outbox_.push_back(Outgoing{std::move(m), /*push=*/false});
     }
-    if (!writing_) write_next();
   }
 
   static std::size_t memory_bytes(const protocol::OutMessage& m) {
@@ -153,8 +178,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void write_next() {
     if (closed_) return;
     bool drained = false;
-    while (!outbox_.empty() && part_ >= outbox_.front().parts().size()) {
-      outbox_bytes_ -= memory_bytes(outbox_.front());
+    while (!outbox_.empty() && part_ >= outbox_.front().message.parts().size()) {
+      outbox_bytes_ -= memory_bytes(outbox_.front().message);
+      if (outbox_.front().push) --outbox_pushes_;
       outbox_.pop_front();
       part_ = 0;
       file_done_ = 0;
@@ -167,7 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     writing_ = true;
-    const auto& part = outbox_.front().parts()[part_];
+    const auto& part = outbox_.front().message.parts()[part_];
     if (const auto* bytes = std::get_if<Bytes>(&part)) {
       asio::async_write(socket_, asio::buffer(*bytes), [self = shared_from_this()](std::error_code ec, std::size_t) {
         if (ec) return self->close(ec.message());
@@ -203,52 +229,54 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   tcp::socket socket_;
+  const ConnectionId id_;
   Server& server_;
-  broker::RequestHandler& handler_;
-  const broker::BrokerConfig& config_;
+  Service& service_;
+  const ServerOptions& options_;
   broker::Connection connection_;
   // Small frames arrive many to a read; big ones are read in place (see read()).
   static constexpr std::size_t kDirectReadMin = 64 * 1024;
   std::vector<std::byte> read_buffer_ = std::vector<std::byte>(64 * 1024);
   std::deque<Bytes> held_;  // frames read but not handled yet: backpressure (at most one read's worth)
-  std::deque<protocol::OutMessage> outbox_;
+  struct Outgoing {
+    protocol::OutMessage message;
+    bool push = false;  // unsolicited (Session::push), not the response to a request
+  };
+  std::deque<Outgoing> outbox_;  // whole messages, written front first
   std::size_t outbox_bytes_ = 0;  // the in-memory parts of outbox_ (file ranges are not in memory)
+  std::size_t outbox_pushes_ = 0;  // how many of outbox_ are pushes
   std::size_t part_ = 0;
   std::uint64_t file_done_ = 0;
   bool writing_ = false;
   bool reading_ = false;  // a read is in flight
   bool closed_ = false;
-  std::string peer_;
+  std::string peer_;       // host:port, for the log
+  std::string peer_host_;  // the IP address, for the service (Kafka shows it as a group member's host)
   std::set<std::uint64_t> deferred_ids_;  // this connection's requests still deferred
 };
 
-Server::Server(asio::io_context& io, const broker::BrokerConfig& config, broker::RequestHandler& handler,
-               broker::LogManager& logs, const Clock& clock)
-    : config_(config), handler_(handler), logs_(logs), clock_(clock), acceptor_(io), timer_(io) {}
+Server::Server(asio::io_context& io, ServerOptions options, Service& service, const Clock& clock)
+    : options_(std::move(options)), service_(service), clock_(clock), acceptor_(io), timer_(io) {}
 
 Server::~Server() = default;
 
 Status Server::start() {
   std::error_code ec;
-  auto address = asio::ip::make_address(config_.listener.host, ec);
-  if (ec) return make_error(Errc::invalid_config, "listener host " + config_.listener.host + ": " + ec.message());
-  tcp::endpoint endpoint(address, config_.listener.port);
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) return make_error(Errc::invalid_config, "listener host " + options_.host + ": " + ec.message());
+  tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    return make_error(Errc::invalid_config, fmt::format("cannot listen on {}:{}: {}", config_.listener.host,
-                                                         config_.listener.port, ec.message()));
+    return make_error(Errc::invalid_config,
+                      fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port, ec.message()));
   port_ = acceptor_.local_endpoint().port();
   // See server.h: no write to a vanished peer may raise a signal that ends the process.
   std::signal(SIGPIPE, SIG_IGN);
-  handler_.set_advertised(config_.advertised ? config_.advertised->host
-                          : config_.listener.host == "0.0.0.0" ? std::string("127.0.0.1")
-                                                               : config_.listener.host,
-                          config_.advertised ? config_.advertised->port : port_);
+  service_.on_listening(options_.host, port_);
   accept();
-  next_logs_tick_ms_ = clock_.monotonic_ms() + 1000;
   arm_timer();
   return {};
 }
@@ -260,7 +288,7 @@ void Server::stop() {
   acceptor_.close(ec);
   timer_.cancel();
   auto sessions = sessions_;
-  for (auto& [ptr, weak] : sessions)
+  for (auto& [id, weak] : sessions)
     if (auto s = weak.lock()) s->close("");
 }
 
@@ -268,8 +296,9 @@ void Server::accept() {
   acceptor_.async_accept([this](std::error_code ec, tcp::socket socket) {
     if (stopped_) return;
     if (!ec) {
-      auto session = std::make_shared<Session>(std::move(socket), *this, handler_, config_);
-      sessions_.emplace(session.get(), session);
+      auto session = std::make_shared<Session>(std::move(socket), next_connection_++, *this, service_, options_);
+      sessions_.emplace(session->id(), session);
+      service_.on_open(session->id(), session->peer_host());
       session->start();
     } else {
       spdlog::warn("accept failed: {}", ec.message());
@@ -283,16 +312,16 @@ void Server::on_deferred(std::uint64_t id, std::weak_ptr<Session> session, std::
 }
 
 void Server::on_closed(Session& session) {
-  for (auto id : session.deferred_ids()) {
-    handler_.cancel_deferred(id);
-    waiting_.erase(id);
-  }
-  sessions_.erase(&session);
+  for (auto id : session.deferred_ids()) waiting_.erase(id);
+  sessions_.erase(session.id());
+  // The service forgets the connection's deferred requests (a parked fetch of a consumer
+  // that went away must not be answered, nor keep its partition's wake-up list growing).
+  service_.on_close(session.id());
 }
 
 Server::Stats Server::stats() const {
   Stats st;
-  for (const auto& [ptr, weak] : sessions_) {
+  for (const auto& [id, weak] : sessions_) {
     auto s = weak.lock();
     if (!s) continue;
     ++st.connections;
@@ -305,28 +334,37 @@ Server::Stats Server::stats() const {
 }
 
 void Server::after_requests() {
-  if (handler_.has_completions()) complete_deferred();
+  if (service_.has_completions()) complete_deferred();
   arm_timer();
 }
 
 void Server::complete_deferred() {
-  for (auto& done : handler_.poll_deferred()) {
-    auto it = waiting_.find(done.deferred_id);
-    if (it == waiting_.end()) continue;
-    if (auto s = it->second.session.lock()) s->fill(done.deferred_id, it->second.slot, std::move(done.response));
-    waiting_.erase(it);
+  for (auto& done : service_.poll()) {
+    if (auto* completed = std::get_if<Completed>(&done)) {
+      auto it = waiting_.find(completed->deferred_id);
+      if (it == waiting_.end()) continue;  // its connection closed meanwhile
+      if (auto s = it->second.session.lock())
+        s->fill(completed->deferred_id, it->second.slot, std::move(completed->response));
+      waiting_.erase(it);
+      continue;
+    }
+    auto& push = std::get<Push>(done);
+    auto it = sessions_.find(push.connection);
+    if (it == sessions_.end()) continue;  // closed: nobody to tell
+    if (auto s = it->second.lock()) s->push(std::move(push.message));
   }
 }
 
 void Server::arm_timer() {
   if (stopped_) return;
-  std::int64_t at = next_logs_tick_ms_;
-  if (auto d = handler_.next_deadline_ms()) at = std::min(at, *d);
+  auto at = service_.next_tick_ms();
+  if (auto d = service_.next_deadline_ms()) at = at ? std::min(*at, *d) : *d;
+  if (!at) return;  // nothing is due at any time: the next request arms the timer if needed
   // Re-arming cancels the armed wait, so only move the timer earlier, never later: a
   // timer that fires early finds nothing due and arms itself again.
-  if (timer_at_ms_ && *timer_at_ms_ <= at) return;
-  timer_at_ms_ = at;
-  timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, at - clock_.monotonic_ms())));
+  if (timer_at_ms_ && *timer_at_ms_ <= *at) return;
+  timer_at_ms_ = *at;
+  timer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(0, *at - clock_.monotonic_ms())));
   timer_.async_wait([this](std::error_code ec) {
     if (ec == asio::error::operation_aborted || stopped_) return;  // re-armed, or stopping
     timer_at_ms_.reset();
@@ -335,12 +373,16 @@ void Server::arm_timer() {
 }
 
 void Server::on_timer() {
-  // Deadlines: long polls whose wait is over, group sessions and rebalances that timed out.
+  // Deadlines: in Kafka, long polls whose wait is over, group sessions and rebalances
+  // that timed out.
   complete_deferred();
-  // Once a second: the logs' flush policy, retention, compaction.
-  if (clock_.monotonic_ms() >= next_logs_tick_ms_) {
-    next_logs_tick_ms_ = clock_.monotonic_ms() + 1000;
-    if (auto s = logs_.tick(); !s) spdlog::error("log maintenance: {}", s.error().describe());
+  // Periodic maintenance (the broker's once a second: flush policy, retention, compaction).
+  const auto now = clock_.monotonic_ms();
+  if (auto due = service_.next_tick_ms(); due && now >= *due) {
+    service_.tick(now);
+    // Maintenance may have finished deferred work or caused pushes (a keeper's expired
+    // session fires watches): send them now rather than at the next event.
+    if (service_.has_completions()) complete_deferred();
   }
   arm_timer();
 }

@@ -1,5 +1,14 @@
 // generated from final/net/server.h; edit there
-// net/server.h — the broker on the network: Asio around the sans-I/O core.
+// net/server.h — any framed protocol on the network: Asio around a sans-I/O Service.
+//
+// The server owns no protocol logic. It accepts connections, turns the bytes from each
+// socket into frames (broker::Connection: a 4-byte big-endian size prefix, the framing of
+// both Kafka and ZooKeeper), hands each frame to a net::Service (net/service.h), and
+// writes what comes back in request order, with the service's pushes (messages nobody
+// asked for, such as watch events) between whole messages — byte parts with write(2) and
+// segment-file parts with sendfile(2), so fetched batches go from the page cache to the
+// socket without a copy through user space. The broker serves Kafka through it (broker/kafka_service.h);
+// chapter 5's keeper serves the ZooKeeper protocol through the same code.
 //
 // Threading model: one thread runs one asio::io_context, and everything — accepting,
 // reading, handling requests, appending to logs, writing responses — happens on it.
@@ -10,11 +19,6 @@
 // thread saturates a loopback connection long before its core is busy; later chapters
 // scale by running more partitions (and brokers), not more threads per partition.
 //
-// The server owns no protocol logic: it turns bytes from sockets into frames
-// (broker::Connection), hands each frame to broker::RequestHandler, and writes what
-// comes back — byte parts with write(2) and segment-file parts with sendfile(2), so
-// fetched batches go from the page cache to the socket without a copy through user space.
-//
 // No client can stop the server or starve the others:
 // - A peer that closes while a response is being written makes write(2) and sendfile(2)
 //   fail with EPIPE, and the kernel would also raise SIGPIPE, whose default action ends
@@ -22,11 +26,12 @@
 //   start() sets SIGPIPE to "ignore" for the process: every write path then gets EPIPE
 //   as an error value, and only that connection is closed.
 // - Backpressure: a connection is not read while it has max_queued_requests requests
-//   without a written response or max_queued_response_bytes of responses in memory; it is
-//   read again as soon as its responses drain.
-// - Nothing waits on a polling loop: the one timer is set to the earliest deadline the
-//   handler reports (a long poll's max_wait_ms, a group member's session) and to the
-//   logs' once-a-second maintenance, on the monotonic clock.
+//   without a written response or max_queued_response_bytes of responses (and pushes) in
+//   memory; it is read again as soon as its responses drain.
+// - Nothing waits on a polling loop: the one timer is set to the earliest of the
+//   service's deadlines (a long poll's max_wait_ms, a group member's session) and its
+//   next periodic maintenance (the broker's once-a-second log work), on the monotonic
+//   clock.
 #pragma once
 
 #include <asio.hpp>
@@ -35,11 +40,10 @@
 #include <memory>
 #include <optional>
 
-#include "broker/config.h"
 #include "broker/connection.h"
-#include "broker/log_manager.h"
-#include "broker/request_handler.h"
 #include "common/clock.h"
+#include "common/error.h"
+#include "net/service.h"
 
 namespace streamcraft::net {
 
@@ -47,11 +51,12 @@ class Session;
 
 class Server {
  public:
-  Server(asio::io_context& io, const broker::BrokerConfig& config, broker::RequestHandler& handler,
-         broker::LogManager& logs, const Clock& clock);
+  // The service and the clock must outlive the server.
+  Server(asio::io_context& io, ServerOptions options, Service& service, const Clock& clock);
   ~Server();
 
-  // Binds and starts accepting. The port is then known (config port 0 picks a free one).
+  // Binds, tells the service where it listens, and starts accepting. The port is then
+  // known (options.port 0 picks a free one).
   Status start();
   std::uint16_t port() const { return port_; }
   // Stops accepting and closes every connection.
@@ -62,7 +67,7 @@ class Server {
   struct Stats {
     std::size_t connections = 0;
     std::size_t queued_requests = 0;        // without a written response, over all connections
-    std::size_t queued_response_bytes = 0;  // in memory, waiting to be written
+    std::size_t queued_response_bytes = 0;  // in memory (responses and pushes), waiting to be written
     std::size_t deferred_tracked = 0;       // deferred requests the connections remember
     std::size_t paused_connections = 0;     // not being read: backpressure
   };
@@ -76,26 +81,27 @@ class Server {
 
  private:
   void accept();
+  // Sends what the service's poll() returns: deferred responses into their slots,
+  // pushes to their connections.
   void complete_deferred();
-  // Sets the timer to the earliest of the handler's deadlines and the logs' next tick.
+  // Sets the timer to the earliest of the service's deadline and its next tick.
   void arm_timer();
   void on_timer();
 
-  const broker::BrokerConfig& config_;
-  broker::RequestHandler& handler_;
-  broker::LogManager& logs_;
+  const ServerOptions options_;
+  Service& service_;
   const Clock& clock_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer timer_;
   std::optional<std::int64_t> timer_at_ms_;  // when the armed timer fires (monotonic), if armed
   std::uint16_t port_ = 0;
-  std::int64_t next_logs_tick_ms_ = 0;       // monotonic
   struct Waiting {
     std::weak_ptr<Session> session;
     std::uint64_t slot;
   };
-  std::map<std::uint64_t, Waiting> waiting_;  // deferred fetch id → where its response goes
-  std::map<Session*, std::weak_ptr<Session>> sessions_;
+  std::map<std::uint64_t, Waiting> waiting_;  // deferred request id → where its response goes
+  std::map<ConnectionId, std::weak_ptr<Session>> sessions_;  // open connections, for pushes and stats
+  ConnectionId next_connection_ = 1;
   bool stopped_ = false;
 };
 
