@@ -34,7 +34,6 @@
 #include "broker/request_handler.h"
 #include "client/kafka_client.h"
 #include "common/executor.h"
-#include "net/server.h"
 #include "record/record.h"
 
 namespace fs = std::filesystem;
