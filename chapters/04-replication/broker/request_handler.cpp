@@ -1,0 +1,505 @@
+// generated from final/broker/request_handler.cpp; edit there
+// broker/request_handler.cpp — one function per API, plus the fetch purgatory.
+#include "broker/request_handler.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "protocol/api_versions.h"
+#include "protocol/header.h"
+#include "protocol/list_offsets.h"
+#include "protocol/metadata.h"
+#include "protocol/produce.h"
+#include "protocol/topics.h"
+#include "protocol/wire.h"
+
+namespace streamcraft::broker {
+
+using protocol::ApiKey;
+using protocol::OutMessage;
+
+namespace {
+
+// Starts a response frame: a size placeholder and the correlation id.
+void begin_frame(OutMessage& out, std::int32_t correlation_id) {
+  protocol::Encoder e(out.bytes());
+  e.i32(0);
+  e.i32(correlation_id);
+}
+
+// Writes the size prefix once the whole frame is known.
+void end_frame(OutMessage& out) { out.write_size_prefix(); }
+
+bool has_error(const protocol::FetchResponse& r) {
+  for (const auto& t : r.topics)
+    for (const auto& p : t.partitions)
+      if (p.error != Errc::none) return true;
+  return false;
+}
+
+OutMessage fetch_frame(std::int32_t correlation_id, std::int16_t version, const protocol::FetchResponse& r) {
+  OutMessage out;
+  begin_frame(out, correlation_id);
+  protocol::encode_fetch_response(r, version, out);
+  end_frame(out);
+  return out;
+}
+
+// A view of the mutable frame at the place a decoded (const) span points to.
+MutableByteSpan mutable_within(MutableByteSpan frame, ByteSpan inside) {
+  auto offset = static_cast<std::size_t>(inside.data() - frame.data());
+  return frame.subspan(offset, inside.size());
+}
+
+}  // namespace
+
+Outcome respond(std::int32_t correlation_id, Bytes body) {
+  Outcome o;
+  o.response = response_frame(correlation_id, std::move(body));
+  return o;
+}
+
+Outcome close_with(std::string reason) {
+  Outcome o;
+  o.kind = Outcome::Kind::close_connection;
+  o.reason = std::move(reason);
+  return o;
+}
+
+OutMessage response_frame(std::int32_t correlation_id, Bytes body) {
+  OutMessage out;
+  begin_frame(out, correlation_id);
+  auto& bytes = out.bytes();
+  bytes.insert(bytes.end(), body.begin(), body.end());
+  end_frame(out);
+  return out;
+}
+
+RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, const Clock& clock,
+                               ClusterMetadata* cluster)
+    : config_(config), logs_(logs), clock_(clock),
+      own_cluster_(cluster ? nullptr : std::make_unique<SingleNodeMetadata>(config)),
+      cluster_(cluster ? cluster : own_cluster_.get())
+      ,
+      coordinator_(clock, config.group),
+      producer_ids_(logs.file_system(), config.log_dir)
+{
+}
+
+void RequestHandler::set_advertised(std::string host, std::uint16_t port) {
+  if (own_cluster_) own_cluster_->set_advertised(std::move(host), port);
+}
+
+Outcome RequestHandler::handle(MutableByteSpan frame) {
+  auto fixed = protocol::peek_header(frame);
+  if (!fixed) return close_with(fmt::format("a {}-byte frame is too short for a request header", frame.size()));
+  const auto* api = protocol::find_api(fixed->api_key);
+  const bool supported = api && fixed->api_version >= api->min_version && fixed->api_version <= api->max_version;
+  if (fixed->api_key == static_cast<std::int16_t>(ApiKey::api_versions) && !supported) {
+    // As Apache Kafka does (KIP-511): UNSUPPORTED_VERSION in a v0 body that lists the
+    // ApiVersions range, so the client can retry with a version we speak.
+    protocol::ApiVersionsResponse r;
+    r.error = Errc::unsupported_version;
+    r.apis = {*protocol::find_api(fixed->api_key)};
+    return respond(fixed->correlation_id, protocol::encode_api_versions_response(r, 0));
+  }
+  if (!supported) {
+    // There is no encoding of a response to a version we do not know: Kafka closes the
+    // connection, and so do we. A client that read our ApiVersions never gets here.
+    return close_with(fmt::format("{} (key {}) version {} is not supported", protocol::api_name(fixed->api_key),
+                                  fixed->api_key, fixed->api_version));
+  }
+  auto header = protocol::decode_request_header(frame);
+  if (!header) return close_with(header.error().message);
+  ByteSpan body = ByteSpan(frame).subspan(header->size);
+  switch (static_cast<ApiKey>(header->api_key)) {
+    case ApiKey::api_versions: return handle_api_versions(*header);
+    case ApiKey::metadata: return handle_metadata(*header, body);
+    case ApiKey::produce: return handle_produce(*header, frame, body);
+    case ApiKey::fetch: return handle_fetch(*header, body);
+    case ApiKey::list_offsets: return handle_list_offsets(*header, body);
+    case ApiKey::create_topics: return handle_create_topics(*header, body);
+    case ApiKey::delete_topics: return handle_delete_topics(*header, body);
+    case ApiKey::find_coordinator: return handle_find_coordinator(*header, body);
+    case ApiKey::join_group: return handle_join_group(*header, body);
+    case ApiKey::sync_group: return handle_sync_group(*header, body);
+    case ApiKey::heartbeat: return handle_heartbeat(*header, body);
+    case ApiKey::leave_group: return handle_leave_group(*header, body);
+    case ApiKey::offset_commit: return handle_offset_commit(*header, body);
+    case ApiKey::offset_fetch: return handle_offset_fetch(*header, body);
+    case ApiKey::list_groups: return handle_list_groups(*header, body);
+    case ApiKey::describe_groups: return handle_describe_groups(*header, body);
+    case ApiKey::delete_groups: return handle_delete_groups(*header, body);
+    case ApiKey::init_producer_id: return handle_init_producer_id(*header, body);
+    default: break;  // find_api() above lets through only the APIs this broker handles
+  }
+  return close_with("unreachable: supported API without a handler");
+}
+
+Outcome RequestHandler::handle_api_versions(const protocol::RequestHeader& h) {
+  protocol::ApiVersionsResponse r;
+  auto apis = protocol::supported_apis();
+  r.apis.assign(apis.begin(), apis.end());
+  return respond(h.correlation_id, protocol::encode_api_versions_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_metadata_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  protocol::MetadataResponse r;
+  for (const auto& b : cluster_->brokers()) r.brokers.push_back({b.id, b.host, b.port, b.rack});
+  r.cluster_id = config_.cluster_id;
+  r.controller_id = cluster_->controller_id();
+
+  auto describe = [&](const TopicInfo& t) {
+    protocol::MetadataTopic mt;
+    mt.name = t.name;
+    mt.is_internal = t.name == group::kOffsetsTopic;
+    for (std::int32_t p = 0; p < t.partitions; ++p) {
+      auto state = cluster_->partition(t.name, p);
+      mt.partitions.push_back({state.leader >= 0 ? Errc::none : Errc::leader_not_available, p, state.leader,
+                               state.replicas, state.isr, state.offline_replicas});
+    }
+    return mt;
+  };
+  if (!req->topics) {
+    for (const auto& t : logs_.topics()) r.topics.push_back(describe(t));
+  } else {
+    for (const auto& name : *req->topics) {
+      if (const auto* t = logs_.topic(name)) {
+        r.topics.push_back(describe(*t));
+        continue;
+      }
+      protocol::MetadataTopic missing;
+      missing.name = name;
+      missing.error = Errc::unknown_topic_or_partition;
+      if (auto valid = validate_topic_name(name); !valid) {
+        missing.error = Errc::invalid_topic;
+      } else if (config_.auto_create_topics && req->allow_auto_topic_creation) {
+        // Clients (kafkajs, librdkafka's tests) expect a topic to spring into existence
+        // when they first ask for it: auto.create.topics.enable, on by default as in Kafka.
+        auto created = logs_.create_topic(name, -1, {});
+        if (created) {
+          r.topics.push_back(describe(*created));
+          continue;
+        }
+        missing.error = created.error().code;
+      }
+      r.topics.push_back(std::move(missing));
+    }
+  }
+  return respond(h.correlation_id, protocol::encode_metadata_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, MutableByteSpan frame, ByteSpan body) {
+  auto req = protocol::decode_produce_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  const bool acks_valid = req->acks == 0 || req->acks == 1 || req->acks == -1;
+  protocol::ProduceResponse r;
+  std::vector<AwaitingSync::Durable> durable;
+  for (const auto& t : req->topics) {
+    protocol::ProduceTopicResponse tr;
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      protocol::ProducePartitionResponse pr;
+      pr.partition = p.partition;
+      log::Log* log = logs_.partition(t.name, p.partition);
+      if (!acks_valid) {
+        pr.error = Errc::invalid_required_acks;
+      } else if (!log) {
+        pr.error = Errc::unknown_topic_or_partition;
+      } else if (!cluster_->leads(t.name, p.partition)) {
+        pr.error = Errc::not_leader_or_follower;  // the client refreshes Metadata and goes to the leader
+      } else if (!p.records || p.records->empty()) {
+        pr.error = Errc::corrupt_message;
+      } else {
+        // acks=-1 ("all") means "all in-sync replicas have it"; with replication still to
+        // come (chapter 4) the leader's append is all there is.
+        // flush.messages=1 asks for an fsync per append; instead, the fsync is deferred and
+        // shared with every other append that arrives before it (group commit), and the
+        // answer waits for it.
+        const bool sync_first = log->config().flush.interval_messages == 1 && req->acks != 0;
+        if (sync_first) log->defer_flush(true);
+        auto appended = log->append(mutable_within(frame, *p.records));
+        if (sync_first && appended && !appended->duplicate) {
+          auto handle = logs_.partition_handle(t.name, p.partition);
+          durable.push_back({r.topics.size(), tr.partitions.size(), handle});
+          if (std::none_of(dirty_.begin(), dirty_.end(), [&](const auto& d) { return d.lock().get() == log; }))
+            dirty_.push_back(std::move(handle));
+        }
+        if (appended) {
+          pr.base_offset = appended->first_offset;
+          pr.log_start_offset = log->log_start_offset();
+          wake_fetches(t.name, p.partition);
+        } else {
+          pr.error = appended.error().code;
+          spdlog::debug("produce to {}-{} refused: {}", t.name, p.partition, appended.error().describe());
+        }
+      }
+      tr.partitions.push_back(pr);
+    }
+    r.topics.push_back(std::move(tr));
+  }
+  if (req->acks == 0) {
+    // The client asked for no answer, so it gets none — not even an error. (Kafka
+    // closes the connection on errors with acks=0 so that the client notices.)
+    Outcome o;
+    o.kind = Outcome::Kind::no_response;
+    return o;
+  }
+  if (!durable.empty()) {
+    const auto id = next_deferred_id_++;
+    awaiting_sync_[id] = {h.correlation_id, h.api_version, std::move(r), std::move(durable)};
+    Outcome o;
+    o.kind = Outcome::Kind::deferred;
+    o.deferred_id = id;
+    return o;
+  }
+  return respond(h.correlation_id, protocol::encode_produce_response(r, h.api_version));
+}
+
+protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchRequest& request,
+                                                        std::uint64_t& total_bytes) {
+  protocol::FetchResponse r;
+  total_bytes = 0;
+  std::int64_t budget = request.max_bytes;
+  for (const auto& t : request.topics) {
+    protocol::FetchTopicResponse tr;
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      protocol::FetchPartitionResponse pr;
+      pr.partition = p.partition;
+      log::Log* log = logs_.partition(t.name, p.partition);
+      if (!log || !cluster_->leads(t.name, p.partition)) {
+        pr.error = log ? Errc::not_leader_or_follower : Errc::unknown_topic_or_partition;
+        tr.partitions.push_back(pr);
+        continue;
+      }
+      pr.high_watermark = cluster_->high_watermark(t.name, p.partition, *log);
+      pr.last_stable_offset = pr.high_watermark;  // no transactions: nothing is pending
+      pr.log_start_offset = log->log_start_offset();
+      // KIP-74: the limits never stop the first batch of the first partition that has
+      // data, or a batch larger than them would block its consumer forever. Every later
+      // batch must fit: a consumer sizes its receive buffer from max_bytes (librdkafka:
+      // fetch.max.bytes + 512) and drops a connection whose response is larger.
+      const bool first = total_bytes == 0;
+      if (budget > 0 || first) {
+        auto limit = static_cast<std::uint64_t>(std::max<std::int64_t>(
+            0, std::min<std::int64_t>(p.partition_max_bytes, std::max<std::int64_t>(budget, 0))));
+        auto range = log->read(p.fetch_offset, limit);  // at least one batch, however large
+        if (!range) {
+          pr.error = range.error().code;
+        } else if (range->size > 0 && (first || range->size <= limit)) {
+          total_bytes += range->size;
+          budget -= static_cast<std::int64_t>(range->size);
+          pr.records_file = *range;
+        }
+      }
+      tr.partitions.push_back(pr);
+    }
+    r.topics.push_back(std::move(tr));
+  }
+  return r;
+}
+
+Outcome RequestHandler::handle_fetch(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_fetch_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  std::uint64_t total = 0;
+  auto r = read_partitions(*req, total);
+  if (total < static_cast<std::uint64_t>(std::max(req->min_bytes, 0)) && req->max_wait_ms > 0 && !has_error(r)) {
+    Outcome o;
+    o.kind = Outcome::Kind::deferred;
+    o.deferred_id = next_deferred_id_++;
+    const auto deadline = clock_.monotonic_ms() + req->max_wait_ms;
+    for (const auto& t : req->topics)
+      for (const auto& p : t.partitions) waiting_on_[{t.name, p.partition}].insert(o.deferred_id);
+    fetch_deadlines_.emplace(deadline, o.deferred_id);
+    deferred_.emplace(o.deferred_id, DeferredFetch{h.correlation_id, h.api_version, std::move(*req), deadline});
+    return o;
+  }
+  Outcome o;
+  o.response = fetch_frame(h.correlation_id, h.api_version, r);
+  return o;
+}
+
+void RequestHandler::wake_fetches(const std::string& topic, std::int32_t partition) {
+  auto it = waiting_on_.find({topic, partition});
+  if (it != waiting_on_.end()) woken_.insert(it->second.begin(), it->second.end());
+}
+
+void RequestHandler::forget_fetch(std::map<std::uint64_t, DeferredFetch>::iterator it) {
+  for (const auto& t : it->second.request.topics)
+    for (const auto& p : t.partitions) {
+      auto w = waiting_on_.find({t.name, p.partition});
+      if (w == waiting_on_.end()) continue;
+      w->second.erase(it->first);
+      if (w->second.empty()) waiting_on_.erase(w);
+    }
+  fetch_deadlines_.erase({it->second.deadline_ms, it->first});
+  woken_.erase(it->first);
+  deferred_.erase(it);
+}
+
+bool RequestHandler::has_completions() const {
+  if (coordinator_.has_completed() || !awaiting_sync_.empty()) return true;
+  return !woken_.empty() ||
+         (!fetch_deadlines_.empty() && fetch_deadlines_.begin()->first <= clock_.monotonic_ms());
+}
+
+void RequestHandler::cancel_deferred(std::uint64_t id) {
+  if (auto it = deferred_.find(id); it != deferred_.end()) forget_fetch(it);
+  if (deferred_groups_.erase(id) > 0) coordinator_.cancel(id);
+  awaiting_sync_.erase(id);
+}
+
+std::vector<Completed> RequestHandler::poll_deferred() {
+  std::vector<Completed> done;
+  const std::int64_t now = clock_.monotonic_ms();
+  sync_durable_appends(done);
+  // Time moves the group coordinator too: sessions expire, rebalances time out.
+  coordinator_.tick();
+  persist_group_records();
+  for (const auto& c : coordinator_.take_completed())
+    if (auto finished = finish_group_request(c)) done.push_back(std::move(*finished));
+  // Only the parked fetches that an append woke and those whose time is up: the others'
+  // answers cannot have changed.
+  std::set<std::uint64_t> due = std::exchange(woken_, {});
+  for (auto it = fetch_deadlines_.begin(); it != fetch_deadlines_.end() && it->first <= now; ++it)
+    due.insert(it->second);
+  for (auto id : due) {
+    auto it = deferred_.find(id);
+    if (it == deferred_.end()) continue;
+    ++fetch_rechecks_;
+    std::uint64_t total = 0;
+    auto r = read_partitions(it->second.request, total);
+    if (total >= static_cast<std::uint64_t>(std::max(it->second.request.min_bytes, 0)) || has_error(r) ||
+        now >= it->second.deadline_ms) {
+      done.push_back({it->first, fetch_frame(it->second.correlation_id, it->second.version, r)});
+      forget_fetch(it);
+    }
+  }
+  return done;
+}
+
+std::optional<std::int64_t> RequestHandler::next_deadline_ms() const {
+  std::optional<std::int64_t> earliest;
+  if (!fetch_deadlines_.empty()) earliest = fetch_deadlines_.begin()->first;
+  if (auto g = coordinator_.next_deadline_ms(); g && (!earliest || *g < *earliest)) earliest = g;
+  return earliest;
+}
+
+Outcome RequestHandler::handle_list_offsets(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_list_offsets_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  protocol::ListOffsetsResponse r;
+  for (const auto& t : req->topics) {
+    protocol::ListOffsetsTopicResponse tr;
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      protocol::ListOffsetsPartitionResponse pr;
+      pr.partition = p.partition;
+      log::Log* log = logs_.partition(t.name, p.partition);
+      if (!log) {
+        pr.error = Errc::unknown_topic_or_partition;
+      } else if (!cluster_->leads(t.name, p.partition)) {
+        pr.error = Errc::not_leader_or_follower;
+      } else if (p.timestamp == protocol::kEarliestTimestamp) {
+        pr.offset = log->log_start_offset();
+      } else if (p.timestamp == protocol::kLatestTimestamp) {
+        // "Latest" is the end of what consumers may read: the high watermark.
+        pr.offset = cluster_->high_watermark(t.name, p.partition, *log);
+      } else {
+        auto found = log->offset_for_timestamp(p.timestamp);
+        if (!found) {
+          pr.error = found.error().code;
+        } else if (*found) {
+          pr.offset = **found;
+          pr.timestamp = p.timestamp;
+        }
+      }
+      tr.partitions.push_back(pr);
+    }
+    r.topics.push_back(std::move(tr));
+  }
+  return respond(h.correlation_id, protocol::encode_list_offsets_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_create_topics(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_create_topics_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  protocol::CreateTopicsResponse r;
+  std::set<std::string> seen;
+  for (const auto& t : req->topics) {
+    protocol::TopicResult result{t.name, Errc::none, std::nullopt};
+    auto fail = [&](Error e) {
+      result.error = e.code;
+      result.error_message = e.message;
+    };
+    if (!seen.insert(t.name).second) {
+      fail(make_error(Errc::invalid_request, "topic listed twice in one request"));
+    } else if (auto placed = cluster_->check_replication(t.replication_factor); !placed) {
+      fail(placed.error());
+    } else if (!t.assignments.empty()) {
+      fail(make_error(Errc::invalid_request, "manual replica assignments are not supported"));
+    } else {
+      std::vector<std::pair<std::string, std::string>> overrides;
+      for (const auto& [key, value] : t.configs)
+        if (value) overrides.emplace_back(key, *value);
+      auto created = logs_.create_topic(t.name, t.num_partitions, overrides, req->validate_only);
+      if (!created) fail(created.error());
+    }
+    r.topics.push_back(std::move(result));
+  }
+  return respond(h.correlation_id, protocol::encode_create_topics_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_delete_topics(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_delete_topics_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  protocol::DeleteTopicsResponse r;
+  for (const auto& name : req->names) {
+    const auto* topic = logs_.topic(name);
+    // Fetches parked on the topic's partitions must learn that it is gone.
+    for (std::int32_t p = 0; topic && p < topic->partitions; ++p) wake_fetches(name, p);
+    auto s = logs_.delete_topic(name);
+    r.topics.push_back({name, s ? Errc::none : s.error().code, std::nullopt});
+  }
+  return respond(h.correlation_id, protocol::encode_delete_topics_response(r, h.api_version));
+}
+
+
+void RequestHandler::sync_durable_appends(std::vector<Completed>& done) {
+  // One fsync per log, however many appends it collected: the cost of durability is
+  // shared by every producer that wrote in the meantime.
+  // Keyed by the handle's owner, not the address: a log created after a deletion may
+  // reuse a deleted log's address.
+  std::map<std::weak_ptr<log::Log>, Errc, std::owner_less<>> result;
+  for (const auto& handle : dirty_) {
+    auto log = handle.lock();
+    if (!log) continue;  // deleted since the append
+    auto s = log->flush();
+    result[handle] = s ? Errc::none : s.error().code;
+    if (!s) spdlog::error("durable append: {}", s.error().describe());
+  }
+  dirty_.clear();
+  for (auto& [id, waiting] : awaiting_sync_) {
+    for (const auto& d : waiting.durable) {
+      // Every live log of a waiting response went into dirty_ at its append, so it was
+      // synced just now; a failed fsync turns the acknowledgement into an error, and a
+      // log deleted meanwhile took the records with it.
+      auto it = result.find(d.log);
+      auto& error = waiting.response.topics[d.topic_index].partitions[d.partition_index].error;
+      if (it == result.end()) error = Errc::unknown_topic_or_partition;
+      else if (it->second != Errc::none) error = it->second;
+    }
+    done.push_back({id, response_frame(waiting.correlation_id,
+                                       protocol::encode_produce_response(waiting.response, waiting.version))});
+  }
+  awaiting_sync_.clear();
+}
+
+}  // namespace streamcraft::broker

@@ -1,0 +1,405 @@
+// generated from final/client/group_consumer.cpp; edit there
+// client/group_consumer.cpp — the consumer group protocol from the member's side (see the
+// header for the steps and for why everything happens inside poll()).
+#include "client/group_consumer.h"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "client/consumer_protocol.h"
+#include "protocol/list_offsets.h"
+#include "record/record.h"
+
+namespace streamcraft::client {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// Each of these answers costs one round of JoinGroup + SyncGroup; a group that keeps
+// rebalancing under us for this many rounds is reported instead of retried forever.
+constexpr int kMaxJoinAttempts = 10;
+
+// The errors that mean "your generation is over, join again" rather than "give up".
+bool means_rejoin(Errc e) {
+  return e == Errc::rebalance_in_progress || e == Errc::illegal_generation || e == Errc::unknown_member_id;
+}
+
+std::string text(ByteSpan b) { return std::string(as_chars(b)); }
+
+}  // namespace
+
+GroupConsumer::GroupConsumer(Private, GroupConsumerConfig config, std::unique_ptr<KafkaClient> client)
+    : config_(std::move(config)), client_(std::move(client)) {}
+
+GroupConsumer::~GroupConsumer() { (void)close(); }
+
+Result<std::unique_ptr<GroupConsumer>> GroupConsumer::open(GroupConsumerConfig config) {
+  if (config.group_id.empty()) return make_error(Errc::invalid_group_id, "a group consumer needs a group id");
+  if (config.topics.empty()) return make_error(Errc::invalid_request, "a group consumer needs at least one topic");
+  auto c = KafkaClient::connect(config.bootstrap, config.client_id);
+  if (!c) return c.error();
+  if (auto s = (*c)->check_coordinator(config.group_id); !s) return s.error();
+  return std::make_unique<GroupConsumer>(Private{}, std::move(config), std::move(*c));
+}
+
+std::map<TopicPartition, std::int64_t> GroupConsumer::positions() const {
+  std::map<TopicPartition, std::int64_t> out;
+  for (const auto& [tp, st] : partitions_)
+    if (st.position) out[tp] = *st.position;
+  return out;
+}
+
+bool GroupConsumer::caught_up() const {
+  if (needs_join_) return false;
+  return std::all_of(partitions_.begin(), partitions_.end(), [](const auto& e) {
+    return e.second.position && e.second.high_watermark >= 0 && *e.second.position >= e.second.high_watermark;
+  });
+}
+
+// --- joining -----------------------------------------------------------------------------
+
+Status GroupConsumer::join_group() {
+  protocol::JoinGroupRequest join;
+  join.group_id = config_.group_id;
+  join.session_timeout_ms = config_.session_timeout_ms;
+  join.rebalance_timeout_ms = config_.rebalance_timeout_ms;
+  join.protocol_type = std::string(kConsumerProtocolType);
+  join.protocols = {{std::string(kRangeAssignor), encode_subscription({config_.topics, std::nullopt})}};
+
+  for (int attempt = 0; attempt < kMaxJoinAttempts; ++attempt) {
+    join.member_id = member_id_;
+    auto joined = client_->join_group(join);  // blocks until every member has joined
+    if (!joined) return joined.error();
+    switch (joined->error) {
+      case Errc::none: break;
+      case Errc::member_id_required:  // v4+: the coordinator hands out our id first
+        member_id_ = joined->member_id;
+        continue;
+      case Errc::unknown_member_id:  // our id expired: join as a new member
+        member_id_.clear();
+        continue;
+      case Errc::rebalance_in_progress: continue;
+      default: return make_error(joined->error, fmt::format("JoinGroup of group {}", config_.group_id));
+    }
+    if (joined->protocol_name != kRangeAssignor)
+      return make_error(Errc::inconsistent_group_protocol,
+                        fmt::format("group {} chose assignor '{}'", config_.group_id, joined->protocol_name));
+    member_id_ = joined->member_id;
+    generation_ = joined->generation_id;
+    leader_ = joined->leader;
+
+    protocol::SyncGroupRequest sync;
+    sync.group_id = config_.group_id;
+    sync.generation_id = generation_;
+    sync.member_id = member_id_;
+    if (is_leader()) {
+      auto assignments = assign(joined->members);
+      if (!assignments) return assignments.error();
+      sync.assignments = std::move(*assignments);
+    }
+    auto synced = client_->sync_group(sync);  // blocks until the leader has sent the assignment
+    if (!synced) return synced.error();
+    if (synced->error == Errc::unknown_member_id) member_id_.clear();
+    if (means_rejoin(synced->error)) continue;  // the group rebalanced again meanwhile
+    if (synced->error != Errc::none)
+      return make_error(synced->error, fmt::format("SyncGroup of group {}", config_.group_id));
+
+    auto assignment = decode_assignment(synced->assignment);
+    if (!assignment) return assignment.error();
+    assignment_.clear();
+    partitions_.clear();
+    for (const auto& t : assignment->topics) {
+      for (auto p : t.partitions) {
+        assignment_.push_back({t.topic, p});
+        partitions_[{t.topic, p}] = {};
+      }
+    }
+    std::sort(assignment_.begin(), assignment_.end());
+    needs_join_ = false;
+    next_heartbeat_ = Steady::now() + std::chrono::milliseconds(config_.heartbeat_interval_ms);
+    spdlog::debug("group {}: generation {}, member {}{}, {} partition(s)", config_.group_id, generation_, member_id_,
+                  is_leader() ? " (leader)" : "", assignment_.size());
+    return {};
+  }
+  return make_error(Errc::rebalance_in_progress,
+                    fmt::format("group {} kept rebalancing: gave up after {} joins", config_.group_id, kMaxJoinAttempts));
+}
+
+Result<std::vector<protocol::SyncGroupAssignment>> GroupConsumer::assign(
+    const std::vector<protocol::JoinGroupMember>& members) {
+  // The leader decodes every member's subscription, asks for the partition counts of all
+  // topics subscribed to, and runs the range assignor.
+  std::vector<MemberSubscription> subscriptions;
+  std::set<std::string> topics;
+  for (const auto& m : members) {
+    auto s = decode_subscription(m.metadata);
+    if (!s) return make_error(s.error().code, fmt::format("member {}: {}", m.member_id, s.error().message));
+    topics.insert(s->topics.begin(), s->topics.end());
+    subscriptions.push_back({m.member_id, std::move(s->topics)});
+  }
+  auto md = client_->metadata(std::vector<std::string>(topics.begin(), topics.end()), false);
+  if (!md) return md.error();
+  std::map<std::string, std::int32_t> counts;
+  for (const auto& t : md->topics) {
+    if (t.error == Errc::none) counts[t.name] = static_cast<std::int32_t>(t.partitions.size());
+    else spdlog::warn("group {}: subscribed topic {} is not assignable: {}", config_.group_id, t.name, errc_name(t.error));
+  }
+  std::vector<protocol::SyncGroupAssignment> out;
+  for (const auto& [member, assignment] : assign_range(subscriptions, counts))
+    out.push_back({member, encode_assignment(assignment)});
+  return out;
+}
+
+// --- positions ---------------------------------------------------------------------------
+
+Status GroupConsumer::init_positions() {
+  std::vector<TopicPartition> missing;
+  for (const auto& [tp, st] : partitions_)
+    if (!st.position) missing.push_back(tp);
+  if (missing.empty()) return {};
+  protocol::OffsetFetchRequest req;
+  req.group_id = config_.group_id;
+  req.topics.emplace();
+  for (const auto& tp : missing) {  // sorted, so each topic's partitions are adjacent
+    if (req.topics->empty() || req.topics->back().name != tp.topic) req.topics->push_back({tp.topic, {}});
+    req.topics->back().partitions.push_back(tp.partition);
+  }
+  auto resp = client_->offset_fetch(req);
+  if (!resp) return resp.error();
+  if (resp->error != Errc::none) return make_error(resp->error, fmt::format("OffsetFetch of group {}", config_.group_id));
+  std::vector<TopicPartition> reset;
+  for (const auto& t : resp->topics) {
+    for (const auto& p : t.partitions) {
+      if (p.error != Errc::none) return make_error(p.error, fmt::format("OffsetFetch {}-{}", t.name, p.partition));
+      auto it = partitions_.find({t.name, p.partition});
+      if (it == partitions_.end()) continue;
+      if (p.committed_offset >= 0) {
+        it->second.position = p.committed_offset;
+        it->second.committed = p.committed_offset;
+      } else {
+        reset.push_back(it->first);
+      }
+    }
+  }
+  return reset_positions(reset);
+}
+
+Status GroupConsumer::reset_positions(const std::vector<TopicPartition>& partitions) {
+  if (partitions.empty()) return {};
+  const auto ts = config_.auto_offset_reset == OffsetReset::earliest ? protocol::kEarliestTimestamp
+                                                                     : protocol::kLatestTimestamp;
+  protocol::ListOffsetsRequest req;
+  for (const auto& tp : partitions) {
+    if (req.topics.empty() || req.topics.back().name != tp.topic) req.topics.push_back({tp.topic, {}});
+    req.topics.back().partitions.push_back({tp.partition, ts, 1});
+  }
+  auto resp = client_->list_offsets(req);
+  if (!resp) return resp.error();
+  for (const auto& t : resp->topics) {
+    for (const auto& p : t.partitions) {
+      if (p.error != Errc::none) return make_error(p.error, fmt::format("ListOffsets {}-{}", t.name, p.partition));
+      if (auto it = partitions_.find({t.name, p.partition}); it != partitions_.end()) it->second.position = p.offset;
+    }
+  }
+  return {};
+}
+
+// --- the poll loop -----------------------------------------------------------------------
+
+Status GroupConsumer::heartbeat_if_due() {
+  if (needs_join_ || Steady::now() < next_heartbeat_) return {};
+  protocol::HeartbeatRequest req;
+  req.group_id = config_.group_id;
+  req.generation_id = generation_;
+  req.member_id = member_id_;
+  auto resp = client_->heartbeat(req);
+  if (!resp) return resp.error();
+  next_heartbeat_ = Steady::now() + std::chrono::milliseconds(config_.heartbeat_interval_ms);
+  switch (resp->error) {
+    case Errc::none: return {};
+    // A rebalance has started and our generation is still current: our commit is
+    // accepted, so the next owner of our partitions starts exactly where we stopped.
+    case Errc::rebalance_in_progress: rejoin(true); return {};
+    case Errc::illegal_generation: rejoin(false); return {};
+    case Errc::unknown_member_id:
+      member_id_.clear();
+      rejoin(false);
+      return {};
+    default: return make_error(resp->error, fmt::format("Heartbeat of group {}", config_.group_id));
+  }
+}
+
+void GroupConsumer::rejoin(bool commit_first) {
+  if (commit_first && config_.auto_commit) {
+    // A failed commit is not fatal: those records will be consumed again by the next owner.
+    if (auto s = commit(); !s) spdlog::warn("group {}: commit before rebalance failed: {}", config_.group_id, s.error().describe());
+  }
+  assignment_.clear();
+  partitions_.clear();
+  needs_join_ = true;
+}
+
+Result<std::vector<ConsumedRecord>> GroupConsumer::fetch(std::int32_t max_wait_ms) {
+  protocol::FetchRequest req;
+  req.max_wait_ms = max_wait_ms;
+  req.min_bytes = 1;
+  for (const auto& tp : assignment_) {
+    const auto& position = partitions_.at(tp).position;
+    if (!position) continue;  // its start position is still to be looked up
+    if (req.topics.empty() || req.topics.back().name != tp.topic) req.topics.push_back({tp.topic, {}});
+    req.topics.back().partitions.push_back({tp.partition, -1, *position, -1, config_.max_partition_fetch_bytes});
+  }
+  if (req.topics.empty()) return std::vector<ConsumedRecord>{};
+  auto resp = client_->fetch(req);
+  if (!resp) return resp.error();
+  std::vector<ConsumedRecord> out;
+  std::vector<TopicPartition> out_of_range;
+  for (const auto& t : resp->response.topics) {
+    for (const auto& p : t.partitions) {
+      auto it = partitions_.find({t.name, p.partition});
+      if (it == partitions_.end() || !it->second.position) continue;
+      auto& st = it->second;
+      if (p.error == Errc::offset_out_of_range) {  // deleted by retention, say: auto.offset.reset
+        out_of_range.push_back(it->first);
+        continue;
+      }
+      if (p.error != Errc::none) return make_error(p.error, fmt::format("Fetch {}-{}", t.name, p.partition));
+      st.high_watermark = p.high_watermark;
+      ByteSpan rest = p.records ? *p.records : ByteSpan{};
+      while (rest.size() >= record::layout::header_size) {
+        auto frame = record::read_frame(rest, rest.size());
+        if (!frame) break;  // a partial batch at the end of a response: fetched again next time
+        auto batch = rest.first(frame->total_size);
+        rest = rest.subspan(frame->total_size);
+        auto header = record::decode_header(batch);
+        if (!header) break;
+        if (!header->is_control()) {  // transaction markers are not records for the application
+          auto records = record::decode_records(batch);
+          if (!records) return records.error();
+          for (const auto& r : *records) {
+            if (r.offset < *st.position) continue;  // batches come whole: skip what we had
+            ConsumedRecord c{t.name, p.partition, r.offset, r.timestamp, std::nullopt, std::nullopt};
+            if (r.key) c.key = text(*r.key);
+            if (r.value) c.value = text(*r.value);
+            out.push_back(std::move(c));
+          }
+        }
+        st.position = std::max(*st.position, header->next_offset());
+      }
+    }
+  }
+  if (auto s = reset_positions(out_of_range); !s) return s.error();
+  return out;
+}
+
+Result<std::vector<ConsumedRecord>> GroupConsumer::poll(std::chrono::milliseconds timeout) {
+  if (closed_) return make_error(Errc::invalid_request, "poll() after close()");
+  const auto deadline = Steady::now() + timeout;
+  if (config_.auto_commit) {
+    // What the previous poll() returned has been processed by now: commit it.
+    if (auto s = commit(); !s && !means_rejoin(s.error().code)) return s.error();
+  }
+  // Each round blocks — in a rebalance, a fetch's long poll or (with nothing assigned) a
+  // sleep — so the loop ends at the deadline at the latest.
+  for (;;) {
+    if (needs_join_) {
+      if (auto s = join_group(); !s) return s.error();
+    }
+    if (auto s = init_positions(); !s) return s.error();
+    if (auto s = heartbeat_if_due(); !s) return s.error();
+    if (!needs_join_) {
+      // Wait for records at most until the next heartbeat is due (or the poll is over).
+      const auto until = std::min(deadline, next_heartbeat_);
+      const auto wait = std::clamp<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - Steady::now()).count(), 0,
+          config_.fetch_max_wait_ms);
+      if (assignment_.empty()) {
+        // Nothing assigned (more members than partitions): only heartbeats to send.
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+      } else {
+        auto records = fetch(static_cast<std::int32_t>(wait));
+        if (!records) return records.error();
+        if (!records->empty()) return records;
+      }
+    }
+    if (Steady::now() >= deadline) return std::vector<ConsumedRecord>{};
+  }
+}
+
+// --- committing and leaving --------------------------------------------------------------
+
+Status GroupConsumer::commit() {
+  if (needs_join_) return {};  // nothing is ours to commit
+  protocol::OffsetCommitRequest req;
+  req.group_id = config_.group_id;
+  req.generation_id = generation_;
+  req.member_id = member_id_;
+  std::vector<std::pair<TopicPartition, std::int64_t>> sent;
+  for (const auto& [tp, st] : partitions_) {
+    if (!st.position || *st.position == st.committed) continue;
+    if (req.topics.empty() || req.topics.back().name != tp.topic) req.topics.push_back({tp.topic, {}});
+    protocol::OffsetCommitPartition p;
+    p.partition = tp.partition;
+    p.committed_offset = *st.position;
+    req.topics.back().partitions.push_back(p);
+    sent.emplace_back(tp, *st.position);
+  }
+  if (sent.empty()) return {};
+  auto resp = client_->offset_commit(req);
+  if (!resp) return resp.error();
+  for (const auto& t : resp->topics) {
+    for (const auto& p : t.partitions) {
+      if (p.error == Errc::none) continue;
+      const auto e = p.error;
+      if (means_rejoin(e)) {
+        // The coordinator fenced us: these partitions may have a new owner already.
+        if (e == Errc::unknown_member_id) member_id_.clear();
+        rejoin(false);
+      }
+      return make_error(e, fmt::format("OffsetCommit {}-{} for group {}", t.name, p.partition, config_.group_id));
+    }
+  }
+  for (const auto& [tp, offset] : sent)
+    if (auto it = partitions_.find(tp); it != partitions_.end()) it->second.committed = offset;
+  return {};
+}
+
+Status GroupConsumer::seek(const TopicPartition& partition, std::int64_t offset) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end())
+    return make_error(Errc::unknown_topic_or_partition,
+                      fmt::format("{}-{} is not assigned to this consumer", partition.topic, partition.partition));
+  it->second.position = offset;
+  return {};
+}
+
+Status GroupConsumer::close() {
+  if (closed_) return {};
+  closed_ = true;
+  Status result;
+  if (config_.auto_commit) result = commit();
+  if (!member_id_.empty()) {
+    protocol::LeaveGroupRequest req;
+    req.group_id = config_.group_id;
+    req.member_id = member_id_;                  // LeaveGroup v0..v2
+    req.members = {{member_id_, std::nullopt}};  // v3: the same member in a list
+    auto left = client_->leave_group(req);
+    if (left && left->error == Errc::none && !left->members.empty()) left->error = left->members.front().error;
+    // UNKNOWN_MEMBER_ID: the group has dropped us already, which is what we wanted.
+    if (!left && result.ok()) result = left.error();
+    else if (left && left->error != Errc::none && left->error != Errc::unknown_member_id && result.ok())
+      result = make_error(left->error, fmt::format("LeaveGroup of group {}", config_.group_id));
+  }
+  assignment_.clear();
+  partitions_.clear();
+  member_id_.clear();
+  generation_ = -1;
+  needs_join_ = true;
+  return result;
+}
+
+}  // namespace streamcraft::client
