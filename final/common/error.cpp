@@ -54,6 +54,14 @@ std::string_view errc_name(Errc code) {
     case Errc::invalid_transaction_timeout: return "INVALID_TRANSACTION_TIMEOUT";
     case Errc::unknown_producer_id: return "UNKNOWN_PRODUCER_ID";
     // @end
+    // @from ch04
+    case Errc::stale_controller_epoch: return "STALE_CONTROLLER_EPOCH";
+    case Errc::not_enough_replicas: return "NOT_ENOUGH_REPLICAS";
+    case Errc::not_enough_replicas_after_append: return "NOT_ENOUGH_REPLICAS_AFTER_APPEND";
+    case Errc::fenced_leader_epoch: return "FENCED_LEADER_EPOCH";
+    case Errc::unknown_leader_epoch: return "UNKNOWN_LEADER_EPOCH";
+    case Errc::offset_not_available: return "OFFSET_NOT_AVAILABLE";
+    // @end
   }
   return "UNKNOWN_ERROR_CODE";
 }

@@ -159,6 +159,9 @@ Status Log::load() {
   // @from ch03
   if (auto s = load_producer_state(); !s) return s;
   // @end
+  // @from ch04
+  if (auto s = load_leader_epochs(); !s) return s;
+  // @end
 
   // Remove the marker durably *before* accepting appends: if we crashed later with the
   // marker still on disk, the next open would trust indexes that no longer match.
@@ -296,6 +299,14 @@ Result<AppendInfo> Log::append(MutableByteSpan batch) {
   // The log's one change to a client's batch: offsets. baseOffset lies outside the CRC.
   record::set_base_offset(batch, next_offset_);
   header.base_offset = next_offset_;
+  // @from ch04
+  // And, on a leader, its epoch (also outside the CRC): whatever the producer put there is
+  // replaced, so that every replica can tell which leader wrote the batch.
+  if (leader_epoch_) {
+    record::set_partition_leader_epoch(batch, *leader_epoch_);
+    header.partition_leader_epoch = *leader_epoch_;
+  }
+  // @end
   const std::uint64_t size_before = active().size_bytes();
   if (auto s = active().append(batch, header); !s) {
     if (active().size_bytes() != size_before) return go_offline(s.error()).error();
@@ -419,6 +430,11 @@ Result<RetentionReport> Log::apply_retention() {
   }
   if (n > 0) {
     if (auto s = write_checkpoints(); !s) return go_offline(s.error()).error();
+    // @from ch04
+    if (epochs_.truncate_from_start(log_start_offset_)) {
+      if (auto s = write_leader_epochs(); !s) return go_offline(s.error()).error();
+    }
+    // @end
     spdlog::info("retention deleted {} segment(s) of {}; log start offset is now {}", n, dir_.string(),
                  log_start_offset_);
   }
@@ -428,6 +444,11 @@ Result<RetentionReport> Log::apply_retention() {
 
 Status Log::truncate_to(std::int64_t offset) {
   if (auto s = check_online(); !s) return s;
+  // @from ch04
+  // No record goes, but an epoch may: one that starts at the log end (a leader's epoch
+  // with no record yet) is not in a log that is to end here.
+  if (offset >= next_offset_ && epochs_.truncate_from_end(offset)) return write_leader_epochs();
+  // @end
   if (offset >= next_offset_) return {};
   // @from ch03
   ++truncations_;  // before any change: a cleaning planned until now is stale (cleaner.h)
@@ -445,6 +466,13 @@ Status Log::truncate_to(std::int64_t offset) {
   // @from ch03
   // Batches above the cut never happened: rebuild the producer table without them.
   if (auto s = load_producer_state(); !s) return go_offline(s.error());
+  // @end
+  // @from ch04
+  // Nor did their epochs: a follower that cuts the records of an epoch it will refetch
+  // from its new leader must not claim that epoch still starts here.
+  if (epochs_.truncate_from_end(next_offset_)) {
+    if (auto s = write_leader_epochs(); !s) return go_offline(s.error());
+  }
   // @end
   if (auto s = write_checkpoints(); !s) return go_offline(s.error());
   return {};
@@ -643,6 +671,12 @@ Status Log::load_producer_state() {
       producers_.clear();
     }
   }
+  return scan_batches(from, [&](const record::BatchHeader& header) {
+    if (header.last_offset() >= from) producers_.record(header);
+  });
+}
+
+Status Log::scan_batches(std::int64_t from, const std::function<void(const record::BatchHeader&)>& f) const {
   for (std::int64_t offset = from; offset < next_offset_;) {
     auto range = read(offset, 1 << 20);
     if (!range) return range.error();
@@ -653,13 +687,115 @@ Status Log::load_producer_state() {
     while (rest.size() >= record::layout::header_size) {
       auto header = record::decode_header(rest);
       if (!header || header->total_size() > rest.size()) break;
-      if (header->last_offset() >= from) producers_.record(*header);
+      f(*header);
       offset = header->next_offset();
       rest = rest.subspan(header->total_size());
     }
     if (offset == before) break;  // nothing readable: recovery already cut what was damaged
   }
   return {};
+}
+// @end
+
+// @from ch04
+
+Status Log::load_leader_epochs() {
+  epochs_.clear();
+  bool rebuild = true;
+  if (fs_.exists(dir_ / kLeaderEpochFile)) {
+    auto bytes = fs_.read_all(dir_ / kLeaderEpochFile);
+    if (!bytes) return bytes.error();
+    auto table = LeaderEpochCache::decode(as_chars(*bytes));
+    if (table) {
+      epochs_ = std::move(*table);
+      rebuild = false;
+    } else {
+      spdlog::warn("{}: {}; rebuilding the epoch table from the log", dir_.string(), table.error().message);
+    }
+  }
+  if (rebuild) {
+    // No table (a log of chapters 1-3, or a damaged file): the batches say who wrote them.
+    auto s = scan_batches(log_start_offset_, [&](const record::BatchHeader& h) {
+      const auto latest = epochs_.latest_epoch();
+      if (h.partition_leader_epoch >= 0 && (!latest || h.partition_leader_epoch > *latest))
+        epochs_.assign(h.partition_leader_epoch, std::max(h.base_offset, log_start_offset_));
+    });
+    if (!s) return s;
+  }
+  // The table is written before the records it describes (append_as_follower), so after a
+  // crash it may name epochs whose records did not survive: those entries go.
+  const bool cut = epochs_.truncate_from_end(next_offset_);
+  const bool moved = epochs_.truncate_from_start(log_start_offset_);
+  if (rebuild || cut || moved) return write_leader_epochs();
+  return {};
+}
+
+Status Log::write_leader_epochs() {
+  // Atomic and durable (temporary file, fsync, rename, directory fsync) and on this thread:
+  // the table changes once per leader epoch, not per batch, and a record of a new epoch
+  // must never reach the disk before the entry that names its epoch.
+  const std::string text = epochs_.encode();
+  return fs_.write_atomically(dir_ / kLeaderEpochFile, as_bytes(text));
+}
+
+Status Log::become_leader(std::int32_t epoch) {
+  if (auto s = check_online(); !s) return s;
+  if (epoch < 0) return make_error(Errc::invalid_request, fmt::format("leader epoch {} is negative", epoch));
+  leader_epoch_ = epoch;
+  if (epochs_.assign(epoch, next_offset_)) {
+    if (auto s = write_leader_epochs(); !s) return go_offline(s.error());
+  }
+  return {};
+}
+
+Result<AppendInfo> Log::append_as_follower(MutableByteSpan batches) {
+  if (auto s = check_online(); !s) return s.error();
+  AppendInfo info;
+  info.first_offset = next_offset_;
+  info.last_offset = next_offset_ - 1;
+  std::size_t at = 0;
+  while (batches.size() - at >= record::layout::header_size) {
+    auto batch = batches.subspan(at);
+    auto header = record::decode_header(batch);
+    if (!header) return make_error(Errc::corrupt_message, "replicated bytes are not a record batch");
+    if (header->total_size() > batch.size()) break;  // cut by the fetch's size limit
+    batch = batch.first(header->total_size());
+    if (header->base_offset != next_offset_)
+      return make_error(Errc::offset_out_of_range, fmt::format("replicated batch at offset {}, but the log ends at {}",
+                                                               header->base_offset, next_offset_));
+    // The leader checked the producer's CRC; this one guards the copy on its way here.
+    if (record::compute_crc(batch) != header->crc)
+      return make_error(Errc::corrupt_message, fmt::format("replicated batch at offset {} fails its CRC",
+                                                           header->base_offset));
+    const auto latest = epochs_.latest_epoch();
+    if (header->partition_leader_epoch >= 0 && (!latest || header->partition_leader_epoch > *latest)) {
+      epochs_.assign(header->partition_leader_epoch, header->base_offset);
+      if (auto s = write_leader_epochs(); !s) return go_offline(s.error()).error();
+    }
+    if (should_roll(batch.size(), *header)) {
+      if (auto s = roll(); !s) return s.error();
+      info.rolled = true;
+    }
+    const std::uint64_t size_before = active().size_bytes();
+    if (auto s = active().append(batch, *header); !s) {
+      if (active().size_bytes() != size_before) return go_offline(s.error()).error();
+      return s.error();
+    }
+    next_offset_ = header->next_offset();
+    // A follower keeps the producers' sequence numbers too: if it becomes the leader, a
+    // producer's retry of a batch it already has is recognised as one (idempotence
+    // survives failover).
+    producers_.record(*header);
+    unflushed_messages_ += header->records_count;
+    if (!first_unflushed_ms_) first_unflushed_ms_ = clock_.now_ms();
+    info.last_offset = header->last_offset();
+    info.max_timestamp = std::max(info.max_timestamp, header->max_timestamp);
+    at += batch.size();
+  }
+  if (!flush_deferred_) {
+    if (auto s = maybe_flush(); !s) return s.error();
+  }
+  return info;
 }
 // @end
 

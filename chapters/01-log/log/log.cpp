@@ -449,4 +449,5 @@ Status Log::close() {
 }
 
 
+
 }  // namespace streamcraft::log

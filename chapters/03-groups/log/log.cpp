@@ -623,6 +623,12 @@ Status Log::load_producer_state() {
       producers_.clear();
     }
   }
+  return scan_batches(from, [&](const record::BatchHeader& header) {
+    if (header.last_offset() >= from) producers_.record(header);
+  });
+}
+
+Status Log::scan_batches(std::int64_t from, const std::function<void(const record::BatchHeader&)>& f) const {
   for (std::int64_t offset = from; offset < next_offset_;) {
     auto range = read(offset, 1 << 20);
     if (!range) return range.error();
@@ -633,7 +639,7 @@ Status Log::load_producer_state() {
     while (rest.size() >= record::layout::header_size) {
       auto header = record::decode_header(rest);
       if (!header || header->total_size() > rest.size()) break;
-      if (header->last_offset() >= from) producers_.record(*header);
+      f(*header);
       offset = header->next_offset();
       rest = rest.subspan(header->total_size());
     }
@@ -641,5 +647,6 @@ Status Log::load_producer_state() {
   }
   return {};
 }
+
 
 }  // namespace streamcraft::log

@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -214,6 +215,8 @@ class Log {
   Status load();
   Status finish_interrupted_swap(std::vector<std::string>& names);
   Status load_producer_state();
+  // Calls `f` with the header of every batch from the one holding `from` to the end.
+  Status scan_batches(std::int64_t from, const std::function<void(const record::BatchHeader&)>& f) const;
   Segment& active() { return *segments_.rbegin()->second; }
   const Segment& active() const { return *segments_.rbegin()->second; }
   bool should_roll(std::size_t batch_size, const record::BatchHeader& batch) const;

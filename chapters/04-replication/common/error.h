@@ -65,6 +65,13 @@ enum class Errc : std::int16_t {
   invalid_producer_id_mapping = 49,
   invalid_transaction_timeout = 50,
   unknown_producer_id = 59,
+  // Replication.
+  stale_controller_epoch = 11,
+  not_enough_replicas = 19,
+  not_enough_replicas_after_append = 20,
+  fenced_leader_epoch = 74,
+  unknown_leader_epoch = 75,
+  offset_not_available = 78,
 };
 
 // The Kafka name of a code, e.g. "CORRUPT_MESSAGE".

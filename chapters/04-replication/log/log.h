@@ -13,6 +13,7 @@
 //     recovery-point      offset below which all data was flushed before the last roll
 //     log-start-offset    the first offset still readable (retention moves it forward)
 //     cleaner-offset-checkpoint  how far the log cleaner got (log/cleaner.h)
+//     leader-epoch-checkpoint    which leader epoch starts where (log/leader_epoch_cache.h)
 //     .clean-shutdown     present only between a clean close and the next open
 //
 // Durability. An append is in the OS page cache when append() returns; it becomes
@@ -35,6 +36,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -45,6 +47,7 @@
 #include "common/error.h"
 #include "common/executor.h"
 #include "log/file.h"
+#include "log/leader_epoch_cache.h"
 #include "log/producer_state.h"
 #include "log/retention.h"
 #include "log/segment.h"
@@ -202,6 +205,29 @@ class Log {
   bool flush_deferred() const { return flush_deferred_; }
   bool has_unflushed() const { return unflushed_messages_ > 0; }
 
+  // For replication (chapter 4) --------------------------------------------------------
+  // Which leader epoch starts at which offset in this log (log/leader_epoch_cache.h).
+  const LeaderEpochCache& leader_epochs() const { return epochs_; }
+  // Where `epoch` ended in this log: what OffsetsForLeaderEpoch answers a follower.
+  EpochEndOffset end_offset_for_epoch(std::int32_t epoch) const { return epochs_.end_offset_for(epoch, next_offset_); }
+  // This replica now leads the partition at `epoch`: from here on append() writes the
+  // epoch into every batch's partitionLeaderEpoch, and the epoch table says at once that
+  // the epoch starts at the log end — before any record of it exists, because a follower
+  // may hold records of an epoch this leader never saw and must learn where this log
+  // leaves that history (Kafka's KAFKA-7415).
+  Status become_leader(std::int32_t epoch);
+  // This replica no longer leads: append() stores batches' epochs as they come again, and
+  // records arrive through append_as_follower().
+  void become_follower() { leader_epoch_.reset(); }
+  std::optional<std::int32_t> leader_epoch() const { return leader_epoch_; }
+  // A follower's append: batches as its leader wrote them — offsets, leader epochs and
+  // all — copied, never renumbered. The first must start at log_end_offset() (else
+  // OFFSET_OUT_OF_RANGE, nothing written); each one's CRC is checked (CORRUPT_MESSAGE); a
+  // last batch cut short by the fetch's size limit is left for the next fetch. The epoch
+  // table and the producer table learn from them as the leader's did.
+  Result<AppendInfo> append_as_follower(MutableByteSpan batches);
+  static constexpr const char* kLeaderEpochFile = "leader-epoch-checkpoint";
+
  private:
   struct Private {
     explicit Private() = default;
@@ -214,6 +240,10 @@ class Log {
   Status load();
   Status finish_interrupted_swap(std::vector<std::string>& names);
   Status load_producer_state();
+  // Calls `f` with the header of every batch from the one holding `from` to the end.
+  Status scan_batches(std::int64_t from, const std::function<void(const record::BatchHeader&)>& f) const;
+  Status load_leader_epochs();
+  Status write_leader_epochs();
   Segment& active() { return *segments_.rbegin()->second; }
   const Segment& active() const { return *segments_.rbegin()->second; }
   bool should_roll(std::size_t batch_size, const record::BatchHeader& batch) const;
@@ -239,6 +269,8 @@ class Log {
   ProducerStateTable producers_;
   bool flush_deferred_ = false;
   std::uint64_t truncations_ = 0;
+  LeaderEpochCache epochs_;
+  std::optional<std::int32_t> leader_epoch_;  // set while this replica leads
   std::int64_t recovery_point_ = 0;
   // Background sealing. The state a seal job shares with the log's thread, the jobs not
   // yet collected (oldest first, with the files each one fsyncs), and the executor.

@@ -13,6 +13,7 @@ set(STREAMCRAFT_TEST_SOURCES
   group/coordinator_test.cpp
   log/cleaner_test.cpp
   log/index_test.cpp
+  log/leader_epoch_test.cpp
   log/log_test.cpp
   log/memory_file_system_test.cpp
   log/producer_state_test.cpp
@@ -30,6 +31,8 @@ set(STREAMCRAFT_TEST_SOURCES
   record/compression_test.cpp
   record/crc32c_test.cpp
   record/golden_test.cpp
+  replication/leader_partition_test.cpp
+  replication/truncation_test.cpp
   sim/broker_sim_test.cpp)
 streamcraft_add_test("the log manager compacts a compacted topic in the background and keeps the latest value per key" "ch03;ch04")
 streamcraft_add_test("groups of offsets partitions led by another broker get NOT_COORDINATOR from every group API" "ch03;ch04")
@@ -151,6 +154,15 @@ streamcraft_add_test("a cleaning planned before a truncation is abandoned even a
 streamcraft_add_test("index floor finds the last entry at or before the target" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("index entries are 8 big-endian bytes and round-trip" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("a damaged index file is refused" "ch01;ch02;ch03;ch04")
+streamcraft_add_test("the epoch table keeps epochs and start offsets increasing" "ch04")
+streamcraft_add_test("end_offset_for answers where an epoch ended" "ch04" EXERCISES epoch-end-offset)
+streamcraft_add_test("the epoch table follows truncation and retention" "ch04")
+streamcraft_add_test("the epoch checkpoint reads back and refuses damaged files" "ch04")
+streamcraft_add_test("a leader stamps its epoch on every batch and records where the epoch starts" "ch04")
+streamcraft_add_test("truncating a log removes the epochs of the records it cuts" "ch04")
+streamcraft_add_test("a follower copies its leader's batches unchanged" "ch04")
+streamcraft_add_test("after a crash the epoch table names no epoch the log lost" "ch04")
+streamcraft_add_test("a log without an epoch checkpoint rebuilds the table from its batches" "ch04")
 streamcraft_add_test("an empty log starts at offset zero" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("offsets are assigned consecutively and monotonically across segment rolls" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("a read starts with the batch that contains the offset at every offset" "ch01;ch02;ch03;ch04")
@@ -295,6 +307,23 @@ streamcraft_add_test("kcat's uncompressed batch decodes field by field" "ch01;ch
 streamcraft_add_test("our batch builder writes the same bytes as librdkafka" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("kcat's gzip batch is valid and is never decompressed" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("captured batches round-trip through the log unchanged except baseOffset" "ch01;ch02;ch03;ch04")
+streamcraft_add_test("a new leader's high watermark waits for every in-sync follower" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("the high watermark never moves back and never passes the leader" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("with an ISR of one the high watermark follows the leader's appends" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("a follower that stops fetching leaves the ISR after the lag time" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("an idle partition keeps a silent follower that has everything" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("a follower that fetches but never catches up leaves the ISR" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("a follower always one produce behind stays in sync" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("a follower rejoins the ISR at the high watermark and the epoch's start" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("an expansion in flight counts for the high watermark and a shrink does not" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("a caught-up follower outside the ISR still holds the high watermark" "ch04" EXERCISES leader-partition)
+streamcraft_add_test("acks=all waits for the high watermark and checks min.insync.replicas" "ch04")
+streamcraft_add_test("a fetch from a broker that is not a replica changes nothing" "ch04")
+streamcraft_add_test("the truncation point from the leader's answer" "ch04" EXERCISES truncation-point)
+streamcraft_add_test("KIP-101 scenario 1: a restarted follower keeps an acknowledged record above its high watermark" "ch04")
+streamcraft_add_test("KIP-101 scenario 2: a follower that comes back drops the records the new leader overwrote" "ch04")
+streamcraft_add_test("KIP-279: a follower that missed a leader's epoch needs more than one question" "ch04")
+streamcraft_add_test("a follower without epochs cuts at its high watermark" "ch04")
 streamcraft_add_test("a simulator seed replays exactly the same run" "ch02;ch03;ch04")
 streamcraft_add_test("without durable acks the simulator finds acknowledged records lost in a crash" "ch02;ch03;ch04")
 streamcraft_add_test("brokers and clients exchange requests over a lossy partitioned network" "ch02;ch03;ch04")
