@@ -27,6 +27,7 @@ set(STREAMCRAFT_TEST_SOURCES
   protocol/codec_test.cpp
   protocol/golden_requests_test.cpp
   protocol/group_codecs_test.cpp
+  protocol/replication_codecs_test.cpp
   record/batch_test.cpp
   record/compression_test.cpp
   record/crc32c_test.cpp
@@ -281,6 +282,19 @@ streamcraft_add_test("every truncated offset and producer id request and respons
 streamcraft_add_test("nulls where the group schemas forbid them and hostile counts are malformed" "ch03;ch04")
 streamcraft_add_test("the group and producer error codes have Kafka's numbers and names" "ch03;ch04")
 streamcraft_add_test("the group APIs are advertised below their flexible versions and from the versions librdkafka needs" "ch03;ch04")
+streamcraft_add_test("OffsetsForLeaderEpoch round-trips at v0 to v3 with each version's fields" "ch04")
+streamcraft_add_test("OffsetsForLeaderEpoch v3 request and response have Kafka's exact bytes" "ch04")
+streamcraft_add_test("OffsetsForLeaderEpoch has API key 23 and Kafka's name for it" "ch04")
+streamcraft_add_test("truncated OffsetsForLeaderEpoch bodies are errors at every length and version" "ch04")
+streamcraft_add_test("ListOffsets round-trips at v0 to v5 with leader epochs from v4" "ch04")
+streamcraft_add_test("ListOffsets v0 to v3 bytes do not depend on the leader epochs" "ch04")
+streamcraft_add_test("ListOffsets v4 request and response have Kafka's exact bytes" "ch04")
+streamcraft_add_test("truncated ListOffsets bodies are errors at every length from v3 to v5" "ch04")
+streamcraft_add_test("Metadata round-trips at v0 to v8 with epochs from v7 and authorized operations from v8" "ch04")
+streamcraft_add_test("Metadata v0 to v6 bytes do not depend on the fields of v7 and v8" "ch04")
+streamcraft_add_test("a Metadata v7 response has Kafka's exact bytes" "ch04")
+streamcraft_add_test("a Metadata v8 request has Kafka's exact bytes" "ch04")
+streamcraft_add_test("truncated Metadata bodies are errors at every length from v6 to v8" "ch04")
 streamcraft_add_test("varints round-trip at every size boundary" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("a varint longer than ten bytes is rejected" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("a built batch decodes to the records it was built from" "ch01;ch02;ch03;ch04")

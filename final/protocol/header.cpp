@@ -29,6 +29,9 @@ std::string_view api_name(std::int16_t key) {
     case ApiKey::init_producer_id: return "InitProducerId";
     case ApiKey::delete_groups: return "DeleteGroups";
     // @end
+    // @from ch04
+    case ApiKey::offsets_for_leader_epoch: return "OffsetForLeaderEpoch";  // Kafka's name, singular
+    // @end
   }
   return "Unknown";
 }

@@ -43,6 +43,9 @@ enum class ApiKey : std::int16_t {
   init_producer_id = 22,
   delete_groups = 42,
   // @end
+  // @from ch04
+  offsets_for_leader_epoch = 23,
+  // @end
   api_versions = 18,
   create_topics = 19,
   delete_topics = 20,

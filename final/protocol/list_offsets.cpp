@@ -1,4 +1,7 @@
 // protocol/list_offsets.cpp — ListOffsets v0..v2 on the wire.
+// @from ch04
+// And v3..v5: v3 = v2; v4 adds the leader epochs; v5 = v4.
+// @end
 #include "protocol/list_offsets.h"
 
 #include "protocol/wire.h"
@@ -18,6 +21,9 @@ Result<ListOffsetsRequest> decode_list_offsets_request(ByteSpan body, std::int16
     for (std::int32_t j = 0; j < np && d.ok(); ++j) {
       ListOffsetsPartition p;
       p.partition = d.i32();
+      // @from ch04
+      if (version >= 4) p.current_leader_epoch = d.i32();
+      // @end
       p.timestamp = d.i64();
       if (version == 0) p.max_num_offsets = d.i32();
       t.partitions.push_back(p);
@@ -39,6 +45,9 @@ Bytes encode_list_offsets_request(const ListOffsetsRequest& r, std::int16_t vers
     e.array_length(t.partitions.size());
     for (const auto& p : t.partitions) {
       e.i32(p.partition);
+      // @from ch04
+      if (version >= 4) e.i32(p.current_leader_epoch);
+      // @end
       e.i64(p.timestamp);
       if (version == 0) e.i32(p.max_num_offsets);
     }
@@ -69,6 +78,9 @@ Bytes encode_list_offsets_response(const ListOffsetsResponse& r, std::int16_t ve
         e.i64(p.timestamp);
         e.i64(p.offset);
       }
+      // @from ch04
+      if (version >= 4) e.i32(p.leader_epoch);
+      // @end
     }
   }
   return out;
@@ -97,6 +109,9 @@ Result<ListOffsetsResponse> decode_list_offsets_response(ByteSpan body, std::int
         p.timestamp = d.i64();
         p.offset = d.i64();
       }
+      // @from ch04
+      if (version >= 4) p.leader_epoch = d.i32();
+      // @end
       t.partitions.push_back(p);
     }
     r.topics.push_back(std::move(t));

@@ -1,4 +1,7 @@
 // protocol/metadata.cpp — Metadata v0..v5 on the wire.
+// @from ch04
+// And v6..v8: v6 = v5; v7 adds leader epochs; v8 authorized operations.
+// @end
 #include "protocol/metadata.h"
 
 #include "protocol/wire.h"
@@ -37,6 +40,12 @@ Result<MetadataRequest> decode_metadata_request(ByteSpan body, std::int16_t vers
   // In v0 an empty list meant "all topics"; from v1 on that is spelled null.
   if (version == 0 && r.topics && r.topics->empty()) r.topics.reset();
   if (version >= 4) r.allow_auto_topic_creation = d.boolean();
+  // @from ch04
+  if (version >= 8) {
+    r.include_cluster_authorized_operations = d.boolean();
+    r.include_topic_authorized_operations = d.boolean();
+  }
+  // @end
   if (!d.ok()) return malformed(d, "Metadata request");
   return r;
 }
@@ -51,6 +60,12 @@ Bytes encode_metadata_request(const MetadataRequest& r, std::int16_t version) {
     for (const auto& t : *r.topics) e.string(t);
   }
   if (version >= 4) e.boolean(r.allow_auto_topic_creation);
+  // @from ch04
+  if (version >= 8) {
+    e.boolean(r.include_cluster_authorized_operations);
+    e.boolean(r.include_topic_authorized_operations);
+  }
+  // @end
   return out;
 }
 
@@ -77,11 +92,20 @@ Bytes encode_metadata_response(const MetadataResponse& r, std::int16_t version) 
       e.i16(static_cast<std::int16_t>(p.error));
       e.i32(p.partition);
       e.i32(p.leader);
+      // @from ch04
+      if (version >= 7) e.i32(p.leader_epoch);
+      // @end
       encode_ints(e, p.replicas);
       encode_ints(e, p.isr);
       if (version >= 5) encode_ints(e, p.offline_replicas);
     }
+    // @from ch04
+    if (version >= 8) e.i32(t.topic_authorized_operations);
+    // @end
   }
+  // @from ch04
+  if (version >= 8) e.i32(r.cluster_authorized_operations);
+  // @end
   return out;
 }
 
@@ -112,13 +136,22 @@ Result<MetadataResponse> decode_metadata_response(ByteSpan body, std::int16_t ve
       p.error = static_cast<Errc>(d.i16());
       p.partition = d.i32();
       p.leader = d.i32();
+      // @from ch04
+      if (version >= 7) p.leader_epoch = d.i32();
+      // @end
       p.replicas = decode_ints(d);
       p.isr = decode_ints(d);
       if (version >= 5) p.offline_replicas = decode_ints(d);
       t.partitions.push_back(std::move(p));
     }
+    // @from ch04
+    if (version >= 8) t.topic_authorized_operations = d.i32();
+    // @end
     r.topics.push_back(std::move(t));
   }
+  // @from ch04
+  if (version >= 8) r.cluster_authorized_operations = d.i32();
+  // @end
   if (!d.ok()) return malformed(d, "Metadata response");
   return r;
 }

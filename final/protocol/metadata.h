@@ -7,9 +7,25 @@
 //   v0  an empty topic list means "all topics"
 //   v1+ a null list means "all topics" and an empty one means none; controller id, racks
 //   v2+ cluster id · v3+ throttle time · v4+ allow_auto_topic_creation · v5+ offline replicas
+// @from ch04
+// Chapter 4 adds versions 6..8 (v9 is the first flexible one):
+//   v6  v5's layout (a throttled client is answered first and throttled afterwards)
+//   v7+ each partition's leader_epoch, after leader_id: a client that knows it sends it
+//       back as current_leader_epoch in Fetch and ListOffsets, and ignores metadata from a
+//       broker that knows an older epoch than it has already seen
+//   v8+ authorized operations (KIP-430): the request asks for them with two booleans
+//       (cluster, then topics); the response has a 32-bit set of operations per topic,
+//       after its partitions, and one for the cluster at the very end. A broker without
+//       authorization sends kAuthorizedOperationsOmitted (INT32_MIN) in both.
+// Every field of the codec is written and read under `version >= N` (v0's empty list
+// aside), so the versions advertised can grow without changes here.
+// @end
 #pragma once
 
 #include <cstdint>
+// @from ch04
+#include <limits>
+// @end
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,9 +35,18 @@
 
 namespace streamcraft::protocol {
 
+// @from ch04
+// Metadata v8's "authorized operations were not computed" (Kafka's default).
+inline constexpr std::int32_t kAuthorizedOperationsOmitted = std::numeric_limits<std::int32_t>::min();
+
+// @end
 struct MetadataRequest {
   std::optional<std::vector<std::string>> topics;  // nullopt: all topics
   bool allow_auto_topic_creation = true;
+  // @from ch04
+  bool include_cluster_authorized_operations = false;  // v8+
+  bool include_topic_authorized_operations = false;    // v8+
+  // @end
 };
 
 struct MetadataBroker {
@@ -38,6 +63,9 @@ struct MetadataPartition {
   std::vector<std::int32_t> replicas;
   std::vector<std::int32_t> isr;
   std::vector<std::int32_t> offline_replicas;
+  // @from ch04
+  std::int32_t leader_epoch = -1;  // v7+, on the wire right after leader
+  // @end
 };
 
 struct MetadataTopic {
@@ -45,6 +73,9 @@ struct MetadataTopic {
   std::string name;
   bool is_internal = false;
   std::vector<MetadataPartition> partitions;
+  // @from ch04
+  std::int32_t topic_authorized_operations = kAuthorizedOperationsOmitted;  // v8+, after partitions
+  // @end
 };
 
 struct MetadataResponse {
@@ -53,6 +84,9 @@ struct MetadataResponse {
   std::optional<std::string> cluster_id;
   std::int32_t controller_id = -1;
   std::vector<MetadataTopic> topics;
+  // @from ch04
+  std::int32_t cluster_authorized_operations = kAuthorizedOperationsOmitted;  // v8+, after topics
+  // @end
 };
 
 Result<MetadataRequest> decode_metadata_request(ByteSpan body, std::int16_t version);

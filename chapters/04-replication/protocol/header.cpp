@@ -28,6 +28,7 @@ std::string_view api_name(std::int16_t key) {
     case ApiKey::list_groups: return "ListGroups";
     case ApiKey::init_producer_id: return "InitProducerId";
     case ApiKey::delete_groups: return "DeleteGroups";
+    case ApiKey::offsets_for_leader_epoch: return "OffsetForLeaderEpoch";  // Kafka's name, singular
   }
   return "Unknown";
 }

@@ -42,6 +42,7 @@ enum class ApiKey : std::int16_t {
   list_groups = 16,
   init_producer_id = 22,
   delete_groups = 42,
+  offsets_for_leader_epoch = 23,
   api_versions = 18,
   create_topics = 19,
   delete_topics = 20,

@@ -1,5 +1,6 @@
 // generated from final/protocol/list_offsets.cpp; edit there
 // protocol/list_offsets.cpp — ListOffsets v0..v2 on the wire.
+// And v3..v5: v3 = v2; v4 adds the leader epochs; v5 = v4.
 #include "protocol/list_offsets.h"
 
 #include "protocol/wire.h"
@@ -19,6 +20,7 @@ Result<ListOffsetsRequest> decode_list_offsets_request(ByteSpan body, std::int16
     for (std::int32_t j = 0; j < np && d.ok(); ++j) {
       ListOffsetsPartition p;
       p.partition = d.i32();
+      if (version >= 4) p.current_leader_epoch = d.i32();
       p.timestamp = d.i64();
       if (version == 0) p.max_num_offsets = d.i32();
       t.partitions.push_back(p);
@@ -40,6 +42,7 @@ Bytes encode_list_offsets_request(const ListOffsetsRequest& r, std::int16_t vers
     e.array_length(t.partitions.size());
     for (const auto& p : t.partitions) {
       e.i32(p.partition);
+      if (version >= 4) e.i32(p.current_leader_epoch);
       e.i64(p.timestamp);
       if (version == 0) e.i32(p.max_num_offsets);
     }
@@ -70,6 +73,7 @@ Bytes encode_list_offsets_response(const ListOffsetsResponse& r, std::int16_t ve
         e.i64(p.timestamp);
         e.i64(p.offset);
       }
+      if (version >= 4) e.i32(p.leader_epoch);
     }
   }
   return out;
@@ -98,6 +102,7 @@ Result<ListOffsetsResponse> decode_list_offsets_response(ByteSpan body, std::int
         p.timestamp = d.i64();
         p.offset = d.i64();
       }
+      if (version >= 4) p.leader_epoch = d.i32();
       t.partitions.push_back(p);
     }
     r.topics.push_back(std::move(t));

@@ -1,5 +1,6 @@
 // generated from final/protocol/metadata.cpp; edit there
 // protocol/metadata.cpp — Metadata v0..v5 on the wire.
+// And v6..v8: v6 = v5; v7 adds leader epochs; v8 authorized operations.
 #include "protocol/metadata.h"
 
 #include "protocol/wire.h"
@@ -38,6 +39,10 @@ Result<MetadataRequest> decode_metadata_request(ByteSpan body, std::int16_t vers
   // In v0 an empty list meant "all topics"; from v1 on that is spelled null.
   if (version == 0 && r.topics && r.topics->empty()) r.topics.reset();
   if (version >= 4) r.allow_auto_topic_creation = d.boolean();
+  if (version >= 8) {
+    r.include_cluster_authorized_operations = d.boolean();
+    r.include_topic_authorized_operations = d.boolean();
+  }
   if (!d.ok()) return malformed(d, "Metadata request");
   return r;
 }
@@ -52,6 +57,10 @@ Bytes encode_metadata_request(const MetadataRequest& r, std::int16_t version) {
     for (const auto& t : *r.topics) e.string(t);
   }
   if (version >= 4) e.boolean(r.allow_auto_topic_creation);
+  if (version >= 8) {
+    e.boolean(r.include_cluster_authorized_operations);
+    e.boolean(r.include_topic_authorized_operations);
+  }
   return out;
 }
 
@@ -78,11 +87,14 @@ Bytes encode_metadata_response(const MetadataResponse& r, std::int16_t version) 
       e.i16(static_cast<std::int16_t>(p.error));
       e.i32(p.partition);
       e.i32(p.leader);
+      if (version >= 7) e.i32(p.leader_epoch);
       encode_ints(e, p.replicas);
       encode_ints(e, p.isr);
       if (version >= 5) encode_ints(e, p.offline_replicas);
     }
+    if (version >= 8) e.i32(t.topic_authorized_operations);
   }
+  if (version >= 8) e.i32(r.cluster_authorized_operations);
   return out;
 }
 
@@ -113,13 +125,16 @@ Result<MetadataResponse> decode_metadata_response(ByteSpan body, std::int16_t ve
       p.error = static_cast<Errc>(d.i16());
       p.partition = d.i32();
       p.leader = d.i32();
+      if (version >= 7) p.leader_epoch = d.i32();
       p.replicas = decode_ints(d);
       p.isr = decode_ints(d);
       if (version >= 5) p.offline_replicas = decode_ints(d);
       t.partitions.push_back(std::move(p));
     }
+    if (version >= 8) t.topic_authorized_operations = d.i32();
     r.topics.push_back(std::move(t));
   }
+  if (version >= 8) r.cluster_authorized_operations = d.i32();
   if (!d.ok()) return malformed(d, "Metadata response");
   return r;
 }
