@@ -32,6 +32,7 @@ set(STREAMCRAFT_TEST_SOURCES
   record/compression_test.cpp
   record/crc32c_test.cpp
   record/golden_test.cpp
+  replication/fetcher_test.cpp
   replication/leader_partition_test.cpp
   replication/truncation_test.cpp
   sim/broker_sim_test.cpp)
@@ -321,6 +322,12 @@ streamcraft_add_test("kcat's uncompressed batch decodes field by field" "ch01;ch
 streamcraft_add_test("our batch builder writes the same bytes as librdkafka" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("kcat's gzip batch is valid and is never decompressed" "ch01;ch02;ch03;ch04")
 streamcraft_add_test("captured batches round-trip through the log unchanged except baseOffset" "ch01;ch02;ch03;ch04")
+streamcraft_add_test("a replica fetcher copies its leader's log exactly and learns the high watermark" "ch04")
+streamcraft_add_test("a replica fetcher cuts the records its new leader overwrote before copying" "ch04")
+streamcraft_add_test("a fenced replica fetcher waits for a newer epoch from the controller" "ch04")
+streamcraft_add_test("a replica fetcher backs off after errors and lost requests" "ch04")
+streamcraft_add_test("a replica fetcher drops an answer about an epoch it has left" "ch04")
+streamcraft_add_test("a replica fetcher whose leader lost records finds the divergence again" "ch04")
 streamcraft_add_test("a new leader's high watermark waits for every in-sync follower" "ch04")
 streamcraft_add_test("the high watermark never moves back and never passes the leader" "ch04")
 streamcraft_add_test("with an ISR of one the high watermark follows the leader's appends" "ch04")

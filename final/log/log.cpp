@@ -748,7 +748,7 @@ Status Log::become_leader(std::int32_t epoch) {
   return {};
 }
 
-Result<AppendInfo> Log::append_as_follower(MutableByteSpan batches) {
+Result<AppendInfo> Log::append_as_follower(ByteSpan batches) {
   if (auto s = check_online(); !s) return s.error();
   AppendInfo info;
   info.first_offset = next_offset_;

@@ -243,7 +243,7 @@ class Log {
   // OFFSET_OUT_OF_RANGE, nothing written); each one's CRC is checked (CORRUPT_MESSAGE); a
   // last batch cut short by the fetch's size limit is left for the next fetch. The epoch
   // table and the producer table learn from them as the leader's did.
-  Result<AppendInfo> append_as_follower(MutableByteSpan batches);
+  Result<AppendInfo> append_as_follower(ByteSpan batches);
   static constexpr const char* kLeaderEpochFile = "leader-epoch-checkpoint";
   // @end
 

@@ -48,6 +48,7 @@ std::optional<std::int64_t> parse_segment_file_name(std::string_view name, std::
 }
 
 Result<Bytes> FileRange::read() const {
+  if (size == 0) return Bytes{};  // an empty range (nothing yet at the log end) has no file
   Bytes out(size);
   auto n = file->read_at(out, position);
   if (!n) return n.error();

@@ -1,6 +1,7 @@
 // generated from final/replication/leader_partition.cpp; edit there
 // replication/leader_partition.cpp — the high-watermark and ISR rules of a partition leader.
 #include "replication/leader_partition.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 #include <algorithm>
 

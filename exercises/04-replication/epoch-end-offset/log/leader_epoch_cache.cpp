@@ -1,6 +1,7 @@
 // starter generated from final/log/leader_epoch_cache.cpp for exercise epoch-end-offset; edit freely, this is your copy
 // log/leader_epoch_cache.cpp — the epoch table's rules and its checkpoint format.
 #include "log/leader_epoch_cache.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 #include <algorithm>
 #include <charconv>
