@@ -81,11 +81,21 @@ struct AppendOptions {
   bool from_stdin = false;
   std::size_t batch_records = 100;
   bool crash = false;
+  // @from ch04
+  std::int32_t leader_epoch = -1;
+  // @end
 };
 
 int run_append(AppendOptions& o) {
   auto log = open_log(o.log);
   if (!log) return fail(log.error());
+  // @from ch04
+  // As the partition's leader at that epoch: the log stamps it into the batch and notes
+  // in its epoch table where the epoch starts.
+  if (o.leader_epoch >= 0) {
+    if (auto s = (*log)->become_leader(o.leader_epoch); !s) return fail(s.error());
+  }
+  // @end
   const std::int64_t ts = o.timestamp >= 0 ? o.timestamp : clock().now_ms();
   auto make_record = [&](std::string value, std::optional<std::string> key) {
     record::RecordSpec r;
@@ -248,6 +258,43 @@ int run_retention(const LogOptions& o) {
   return 0;
 }
 
+// @from ch04
+
+struct EpochsOptions {
+  LogOptions log;
+  std::optional<std::int32_t> end_offset_for;
+};
+
+// The leader-epoch table, and (like a leader answering OffsetsForLeaderEpoch) where an
+// epoch ended in this log.
+int run_epochs(const EpochsOptions& o) {
+  auto log = open_log(o.log);
+  if (!log) return fail(log.error());
+  const auto& l = **log;
+  fmt::print("log end offset: {}\n", l.log_end_offset());
+  for (const auto& e : l.leader_epochs().entries())
+    fmt::print("epoch {} starts at offset {}\n", e.epoch, e.start_offset);
+  if (o.end_offset_for) {
+    const auto end = l.end_offset_for_epoch(*o.end_offset_for);
+    if (end.end_offset < 0)
+      fmt::print("epoch {}: no answer (undefined)\n", *o.end_offset_for);
+    else
+      fmt::print("epoch {}: ended at offset {} (in epoch {})\n", *o.end_offset_for, end.end_offset, end.epoch);
+  }
+  if (auto s = (*log)->close(); !s) return fail(s.error());
+  return 0;
+}
+
+int run_truncate(const LogOptions& o, std::int64_t offset) {
+  auto log = open_log(o);
+  if (!log) return fail(log.error());
+  if (auto s = (*log)->truncate_to(offset); !s) return fail(s.error());
+  fmt::print("log end offset: {}\n", (*log)->log_end_offset());
+  if (auto s = (*log)->close(); !s) return fail(s.error());
+  return 0;
+}
+// @end
+
 }  // namespace
 
 void add_log_commands(CLI::App& app, int& exit_code) {
@@ -266,6 +313,9 @@ void add_log_commands(CLI::App& app, int& exit_code) {
   a->add_flag("--stdin", append->from_stdin, "read records from stdin, one per line (key<TAB>value for keys)");
   a->add_option("--batch-records", append->batch_records, "records per batch with --stdin")->capture_default_str();
   a->add_flag("--crash", append->crash, "exit without a clean shutdown, as if the process died");
+  // @from ch04
+  a->add_option("--leader-epoch", append->leader_epoch, "append as the partition's leader at this epoch (chapter 4)");
+  // @end
   a->callback([append, &exit_code] { exit_code = run_append(*append); });
 
   auto read = std::make_shared<ReadOptions>();
@@ -293,6 +343,20 @@ void add_log_commands(CLI::App& app, int& exit_code) {
   rt->add_option("--retention-bytes", retention->retention_bytes, "keep about this many bytes (-1: no limit)");
   rt->add_option("--retention-ms", retention->retention_ms, "keep segments younger than this (-1: forever)");
   rt->callback([retention, &exit_code] { exit_code = run_retention(*retention); });
+
+  // @from ch04
+  auto epochs = std::make_shared<EpochsOptions>();
+  auto* ep = group->add_subcommand("epochs", "the leader-epoch table, and where an epoch ended (chapter 4)");
+  add_log_options(ep, epochs->log);
+  ep->add_option("--end-offset-for", epochs->end_offset_for, "answer as a leader: where did this epoch end here?");
+  ep->callback([epochs, &exit_code] { exit_code = run_epochs(*epochs); });
+
+  auto truncate = std::make_shared<std::pair<LogOptions, std::int64_t>>();
+  auto* tr = group->add_subcommand("truncate", "remove every offset from --to on, as a follower does (chapter 4)");
+  add_log_options(tr, truncate->first);
+  tr->add_option("--to", truncate->second, "the new log end offset")->required();
+  tr->callback([truncate, &exit_code] { exit_code = run_truncate(truncate->first, truncate->second); });
+  // @end
 
   auto dump = std::make_shared<std::pair<std::vector<std::string>, bool>>();
   auto* d = group->add_subcommand("dump", "print .log, .index and .timeindex files (like kafka-dump-log)");

@@ -666,8 +666,11 @@ Status Log::load_producer_state() {
     if (at && *at <= next_offset_ && *at >= log_start_offset_) {
       from = *at;
     } else {
-      spdlog::warn("{}: producer-state snapshot not usable ({}); rebuilding from the log", dir_.string(),
-                   at ? "ahead of the log" : at.error().message);
+      // A snapshot ahead of the log is expected after a truncation (or a crash that cut
+      // the tail); a damaged one is worth a warning.
+      spdlog::log(at ? spdlog::level::debug : spdlog::level::warn,
+                  "{}: producer-state snapshot not usable ({}); rebuilding from the log", dir_.string(),
+                  at ? "ahead of the log" : at.error().message);
       producers_.clear();
     }
   }

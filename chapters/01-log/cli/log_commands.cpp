@@ -249,6 +249,7 @@ int run_retention(const LogOptions& o) {
   return 0;
 }
 
+
 }  // namespace
 
 void add_log_commands(CLI::App& app, int& exit_code) {
@@ -294,6 +295,7 @@ void add_log_commands(CLI::App& app, int& exit_code) {
   rt->add_option("--retention-bytes", retention->retention_bytes, "keep about this many bytes (-1: no limit)");
   rt->add_option("--retention-ms", retention->retention_ms, "keep segments younger than this (-1: forever)");
   rt->callback([retention, &exit_code] { exit_code = run_retention(*retention); });
+
 
   auto dump = std::make_shared<std::pair<std::vector<std::string>, bool>>();
   auto* d = group->add_subcommand("dump", "print .log, .index and .timeindex files (like kafka-dump-log)");
