@@ -759,17 +759,17 @@ Result<AppendInfo> Log::append_as_follower(ByteSpan batches) {
   std::size_t at = 0;
   while (batches.size() - at >= record::layout::header_size) {
     auto batch = batches.subspan(at);
+    // The leader's bytes are checked like a disk's: a length that does not fit a batch, a
+    // wrong magic or CRC, a negative offset delta — nothing of it is written.
+    auto frame = record::read_frame(batch, std::numeric_limits<std::size_t>::max());
+    if (!frame) return frame.error();
+    if (frame->total_size > batch.size()) break;  // cut by the fetch's size limit
+    batch = batch.first(frame->total_size);
+    if (auto s = record::check_integrity(batch); !s) return s.error();
     auto header = record::decode_header(batch);
-    if (!header) return make_error(Errc::corrupt_message, "replicated bytes are not a record batch");
-    if (header->total_size() > batch.size()) break;  // cut by the fetch's size limit
-    batch = batch.first(header->total_size());
     if (header->base_offset != next_offset_)
       return make_error(Errc::offset_out_of_range, fmt::format("replicated batch at offset {}, but the log ends at {}",
                                                                header->base_offset, next_offset_));
-    // The leader checked the producer's CRC; this one guards the copy on its way here.
-    if (record::compute_crc(batch) != header->crc)
-      return make_error(Errc::corrupt_message, fmt::format("replicated batch at offset {} fails its CRC",
-                                                           header->base_offset));
     const auto latest = epochs_.latest_epoch();
     if (header->partition_leader_epoch >= 0 && (!latest || header->partition_leader_epoch > *latest)) {
       epochs_.assign(header->partition_leader_epoch, header->base_offset);

@@ -207,6 +207,16 @@ TEST_CASE("a follower copies its leader's batches unchanged", "[ch04][log][epoch
     CHECK(bad.error().code == Errc::corrupt_message);
     CHECK(other.log_end_offset() == 0);
   }
+  SECTION("a batch whose length does not fit a batch header is refused") {
+    LogFixture other_f;
+    auto& other = other_f.open();
+    Bytes bad = copied;
+    store_be<std::int32_t>(bad.data() + record::layout::batch_length, 5);  // found by the replication fuzzer
+    auto refused = other.append_as_follower(bad);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == Errc::corrupt_message);
+    CHECK(other.log_end_offset() == 0);
+  }
   SECTION("a last batch cut short waits for the next fetch") {
     LogFixture other_f;
     auto& other = other_f.open();
