@@ -61,6 +61,13 @@ std::string_view errc_name(Errc code) {
     case Errc::fenced_leader_epoch: return "FENCED_LEADER_EPOCH";
     case Errc::unknown_leader_epoch: return "UNKNOWN_LEADER_EPOCH";
     case Errc::offset_not_available: return "OFFSET_NOT_AVAILABLE";
+    case Errc::broker_not_available: return "BROKER_NOT_AVAILABLE";
+    case Errc::invalid_replica_assignment: return "INVALID_REPLICA_ASSIGNMENT";
+    case Errc::stale_broker_epoch: return "STALE_BROKER_EPOCH";
+    case Errc::preferred_leader_not_available: return "PREFERRED_LEADER_NOT_AVAILABLE";
+    case Errc::election_not_needed: return "ELECTION_NOT_NEEDED";
+    case Errc::invalid_update_version: return "INVALID_UPDATE_VERSION";
+    case Errc::ineligible_replica: return "INELIGIBLE_REPLICA";
     // @end
   }
   return "UNKNOWN_ERROR_CODE";

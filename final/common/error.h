@@ -74,6 +74,14 @@ enum class Errc : std::int16_t {
   fenced_leader_epoch = 74,
   unknown_leader_epoch = 75,
   offset_not_available = 78,
+  // The controller (controller/controller.h).
+  broker_not_available = 8,
+  invalid_replica_assignment = 39,
+  stale_broker_epoch = 77,
+  preferred_leader_not_available = 80,
+  election_not_needed = 84,
+  invalid_update_version = 95,
+  ineligible_replica = 107,
   // @end
 };
 

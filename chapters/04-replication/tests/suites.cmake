@@ -10,6 +10,7 @@ set(STREAMCRAFT_TEST_SOURCES
   broker/request_handler_test.cpp
   client/client_test.cpp
   client/group_client_test.cpp
+  controller/controller_test.cpp
   group/coordinator_test.cpp
   log/cleaner_test.cpp
   log/index_test.cpp
@@ -93,6 +94,28 @@ streamcraft_add_test("a consumer assignment is Kafka's version 0 bytes and round
 streamcraft_add_test("the range assignor gives each member a contiguous range and the first members one extra" "ch03;ch04")
 streamcraft_add_test("the range assignor works per topic and only among the members subscribed to it" "ch03;ch04")
 streamcraft_add_test("group consumers share a topic then one takes over and a new one resumes at the committed offsets" "ch03;ch04")
+streamcraft_add_test("placement matches the example of five brokers and ten partitions in Kafka's AdminUtils" "ch04")
+streamcraft_add_test("placement starts at the start index and shifts the followers once per round of brokers" "ch04")
+streamcraft_add_test("create_topic places replicas from the seed on the live brokers sorted by id" "ch04")
+streamcraft_add_test("create_topic refuses existing names and no partitions and bad replication factors and bad assignments" "ch04")
+streamcraft_add_test("failover elects the first live in-sync replica in assignment order and bumps the epoch" "ch04")
+streamcraft_add_test("a dead follower leaves the ISR with a new leader epoch" "ch04")
+streamcraft_add_test("the last replica standing stays in the ISR and the partition goes offline" "ch04")
+streamcraft_add_test("without unclean election an out-of-sync replica never leads and the in-sync one leads on its return" "ch04")
+streamcraft_add_test("with unclean election a live out-of-sync replica leads and the loss is counted" "ch04")
+streamcraft_add_test("a broker that registers while live is failed over first" "ch04")
+streamcraft_add_test("heartbeats from an old broker epoch or an unregistered broker are refused" "ch04")
+streamcraft_add_test("alter_isr commits a current proposal and refuses stale ones" "ch04")
+streamcraft_add_test("controlled shutdown moves leadership to another in-sync replica and reports what it cannot move" "ch04")
+streamcraft_add_test("preferred leader election gives leadership back to the first replica" "ch04")
+streamcraft_add_test("nothing is announced or changed that the store did not take" "ch04")
+streamcraft_add_test("both stores are compare-and-set on versions" "ch04")
+streamcraft_add_test("records are Kafka-shaped JSON and damaged ones are refused" "ch04")
+streamcraft_add_test("a restarted controller rebuilds its state from a memory store" "ch04")
+streamcraft_add_test("a restarted controller rebuilds its state from files on a memory disk" "ch04")
+streamcraft_add_test("delete_topic removes the topic and its records and stops its replicas" "ch04")
+streamcraft_add_test("a restarted controller finishes a creation and a deletion that stopped half-way" "ch04")
+streamcraft_add_test("random kills and restarts never give one partition two leaders in one epoch" "ch04")
 streamcraft_add_test("members that join together share one generation and the leader gets everyone's metadata" "ch03;ch04")
 streamcraft_add_test("the leader's sync hands every member its own assignment and the group becomes stable" "ch03;ch04")
 streamcraft_add_test("a join storm within the initial delay ends in a single generation" "ch03;ch04")
