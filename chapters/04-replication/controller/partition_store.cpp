@@ -198,20 +198,29 @@ std::string broker_key(std::int32_t id) { return fmt::format("brokers/ids/{}", i
 namespace {
 
 struct Json;
-using JsonObject = std::vector<std::pair<std::string, Json>>;
+struct JsonMember;
+// A member is a struct, not a std::pair: a pair of an incomplete type may not be named in
+// the variant below (clang refuses it), a struct declared ahead may.
+using JsonObject = std::vector<JsonMember>;
 using JsonArray = std::vector<Json>;
 struct Json {
   std::variant<std::monostate, std::int64_t, std::string, JsonArray, JsonObject> v;  // monostate: null
 
-  const Json* field(std::string_view name) const {
-    const auto* object = std::get_if<JsonObject>(&v);
-    if (!object) return nullptr;
-    for (const auto& [k, value] : *object) {
-      if (k == name) return &value;
-    }
-    return nullptr;
-  }
+  const Json* field(std::string_view name) const;
 };
+struct JsonMember {
+  std::string key;
+  Json value;
+};
+
+const Json* Json::field(std::string_view name) const {
+  const auto* object = std::get_if<JsonObject>(&v);
+  if (!object) return nullptr;
+  for (const auto& [k, value] : *object) {
+    if (k == name) return &value;
+  }
+  return nullptr;
+}
 
 // Recursive descent over: null, integers, strings without escapes other than \" and \\,
 // arrays and objects. Depth is bounded so that a damaged record cannot exhaust the stack.
@@ -304,7 +313,7 @@ class Parser {
         if (!key || !eat(':')) return std::nullopt;
         auto value = parse(depth + 1);
         if (!value) return std::nullopt;
-        object.emplace_back(std::move(*key), std::move(*value));
+        object.push_back(JsonMember{std::move(*key), std::move(*value)});
       } while (eat(','));
       if (!eat('}')) return std::nullopt;
       return Json{std::move(object)};
