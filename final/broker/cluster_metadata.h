@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/config.h"
@@ -42,6 +43,21 @@ struct PartitionState {
   std::vector<std::int32_t> offline_replicas;
 };
 
+// @from ch04
+// A topic to create in a replicated cluster.
+struct NewTopic {
+  std::string name;
+  std::int32_t partitions = -1;                    // -1: num.partitions
+  std::int16_t replication_factor = -1;            // -1: default.replication.factor
+  std::vector<std::vector<std::int32_t>> assignment;  // explicit replicas per partition, or empty
+  std::vector<std::pair<std::string, std::string>> configs;
+  bool validate_only = false;
+};
+// An explicit request (CreateTopics, DeleteTopics: only the controller takes them), or one
+// the broker makes itself (auto-creation: forwarded to the controller).
+enum class TopicRequest { explicit_request, automatic };
+
+// @end
 class ClusterMetadata {
  public:
   virtual ~ClusterMetadata() = default;
@@ -63,6 +79,42 @@ class ClusterMetadata {
   // The broker that coordinates the groups whose __consumer_offsets partition this is
   // (the partition's leader).
   virtual std::optional<BrokerEndpoint> coordinator(std::int32_t offsets_partition) const = 0;
+  // @end
+  // @from ch04
+
+  // What replication adds (broker/replica_manager.h). A cluster of one has no followers:
+  // the defaults below are its answers.
+  //
+  // A client request carrying current_leader_epoch (Fetch v9+, ListOffsets v4+,
+  // OffsetsForLeaderEpoch v2+; -1: no check) is checked against the epoch this broker
+  // leads in: FENCED_LEADER_EPOCH when the client's is older (it has stale metadata),
+  // UNKNOWN_LEADER_EPOCH when newer (this broker has not heard of that epoch yet).
+  virtual Status check_leader_epoch(std::string_view, std::int32_t, std::int32_t) const { return {}; }
+  // The leader's epoch for a partition it leads, as Metadata v7+ reports it.
+  virtual std::int32_t leader_epoch(std::string_view topic, std::int32_t index) const {
+    return partition(topic, index).leader_epoch;
+  }
+  // A follower's fetch at `fetch_offset` tells the leader how far that follower has
+  // copied; the high watermark and the ISR may move.
+  virtual void on_follower_fetch(std::string_view, std::int32_t, std::int32_t /*replica*/,
+                                 std::int64_t /*fetch_offset*/, std::int64_t /*follower_log_start*/, const log::Log&) {}
+  // The leader appended (an ISR of one moves the high watermark at once).
+  virtual void on_leader_append(std::string_view, std::int32_t, const log::Log&) {}
+  // acks=all, before the append: NOT_ENOUGH_REPLICAS when fewer than min.insync.replicas
+  // replicas are in sync. One broker is always its own ISR.
+  virtual Status check_min_isr(std::string_view, std::int32_t, int) const { return {}; }
+  // acks=all, after the append of records ending at `required_offset`: nullopt while the
+  // high watermark is below it; then OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+  // Creating and deleting topics. nullopt: this broker does it itself, in its LogManager
+  // (a cluster of one). Otherwise the controller's answer — or, for a request this
+  // broker forwarded to the controller, OK: the topic will appear in metadata soon.
+  virtual std::optional<Status> create_topic(const NewTopic&, TopicRequest) { return std::nullopt; }
+  virtual std::optional<Status> delete_topic(const std::string&) { return std::nullopt; }
+  virtual std::optional<Status> acks_all_outcome(std::string_view topic, std::int32_t partition,
+                                                 std::int64_t required_offset, int, const log::Log& log) const {
+    if (high_watermark(topic, partition, log) < required_offset) return std::nullopt;
+    return Status{};
+  }
   // @end
 };
 

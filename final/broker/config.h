@@ -27,6 +27,14 @@ struct Listener {
   std::uint16_t port = 9092;  // 0: pick a free port (tests)
 };
 
+// @from ch04
+// One broker of a replicated cluster as the configuration names it: `id@host:port`.
+struct ClusterMember {
+  std::int32_t id = 0;
+  Listener address;
+};
+
+// @end
 struct BrokerConfig {
   std::int32_t node_id = 0;                                 // node.id / broker.id
   Listener listener;                                        // listeners=PLAINTEXT://host:port
@@ -50,6 +58,26 @@ struct BrokerConfig {
   group::CoordinatorConfig group;
   std::int32_t offsets_segment_bytes = 100 * 1024 * 1024;  // offsets.topic.segment.bytes
   // @end
+  // @from ch04
+  // A replicated cluster (chapter 4): every broker is listed in cluster.brokers (the
+  // course's setting: `1@host:port,2@host:port,…`), and the one named by controller.id
+  // plays controller. An empty list: a cluster of this broker alone, as before.
+  std::vector<ClusterMember> cluster_brokers;                // cluster.brokers
+  std::int32_t controller_id = -1;                           // controller.id
+  std::int16_t default_replication_factor = 1;               // default.replication.factor
+  std::int16_t offsets_topic_replication_factor = 3;         // offsets.topic.replication.factor
+  std::int64_t replica_lag_time_max_ms = 30'000;             // replica.lag.time.max.ms
+  std::int32_t replica_fetch_wait_max_ms = 500;              // replica.fetch.wait.max.ms
+  std::int32_t replica_fetch_min_bytes = 1;                  // replica.fetch.min.bytes
+  std::int32_t replica_fetch_max_bytes = 1024 * 1024;        // replica.fetch.max.bytes (per partition)
+  std::int32_t replica_fetch_response_max_bytes = 10 * 1024 * 1024;  // replica.fetch.response.max.bytes
+  std::int64_t replica_fetch_backoff_ms = 1'000;             // replica.fetch.backoff.ms
+  std::int64_t high_watermark_checkpoint_interval_ms = 5'000;  // replica.high.watermark.checkpoint.interval.ms
+  bool unclean_leader_election_enable = false;               // unclean.leader.election.enable
+  std::int64_t broker_heartbeat_interval_ms = 2'000;         // broker.heartbeat.interval.ms
+  std::int64_t broker_heartbeat_timeout_ms = 6'000;          // broker.heartbeat.timeout.ms (controller's)
+  bool replicated() const { return !cluster_brokers.empty(); }
+  // @end
 };
 
 // Applies one `key=value` setting. Unknown keys are an error naming the key.
@@ -61,5 +89,9 @@ Result<std::vector<std::pair<std::string, std::string>>> read_properties(const s
 Result<std::vector<std::pair<std::string, std::string>>> parse_properties(std::string_view text);
 // Parses "PLAINTEXT://host:port" (the scheme is optional).
 Result<Listener> parse_listener(std::string_view text);
+// @from ch04
+// Parses cluster.brokers: `id@host:port` items separated by commas.
+Result<std::vector<ClusterMember>> parse_cluster_brokers(std::string_view text);
+// @end
 
 }  // namespace streamcraft::broker

@@ -62,19 +62,36 @@ protocol::JoinGroupResponse to_wire(const group::JoinResult& r) {
 
 }  // namespace
 
-Status RequestHandler::ensure_offsets_topic() {
-  if (logs_.topic(group::kOffsetsTopic)) return {};
+std::vector<std::pair<std::string, std::string>> offsets_topic_settings(const BrokerConfig& config) {
   // Compacted: only the latest commit per (group, topic, partition) matters, so the
   // cleaner keeps the topic at one record per live key however often consumers commit.
+  return {{"cleanup.policy", "compact"}, {"segment.bytes", std::to_string(config.offsets_segment_bytes)}};
+}
+
+Status RequestHandler::ensure_offsets_topic() {
+  if (logs_.topic(group::kOffsetsTopic)) return {};
+  // @from ch04
+  // In a replicated cluster the controller creates it, with
+  // offsets.topic.replication.factor replicas; its partitions have no leader until then,
+  // and clients are told COORDINATOR_NOT_AVAILABLE and ask again.
+  if (auto asked = cluster_->create_topic({group::kOffsetsTopic, config_.group.offsets_partitions,
+                                           config_.offsets_topic_replication_factor, {}, {}},
+                                          TopicRequest::automatic))
+    return asked->ok() ? make_error(Errc::coordinator_not_available, "the offsets topic is being created") : *asked;
+  // @end
   auto created = logs_.create_topic(group::kOffsetsTopic, config_.group.offsets_partitions,
-                                    {{"cleanup.policy", "compact"},
-                                     {"segment.bytes", std::to_string(config_.offsets_segment_bytes)}});
+                                    offsets_topic_settings(config_));
   if (!created) return created.error();
   spdlog::info("created {} with {} partition(s)", group::kOffsetsTopic, config_.group.offsets_partitions);
   return {};
 }
 
 Status RequestHandler::load_groups() {
+  // @from ch04
+  // In a replicated cluster a partition's groups are loaded when this broker becomes its
+  // leader (broker/replica_manager.h): at start-up it leads nothing yet.
+  if (config_.replicated()) return {};
+  // @end
   if (auto s = ensure_offsets_topic(); !s) return s;
   const auto* topic = logs_.topic(group::kOffsetsTopic);
   std::int32_t loaded = 0;

@@ -18,6 +18,10 @@
 #include "broker/kafka_service.h"
 #include "broker/log_manager.h"
 #include "broker/request_handler.h"
+// @from ch04
+#include "broker/peer_requests.h"
+#include "broker/replica_manager.h"
+// @end
 #include "common/clock.h"
 #include "common/executor.h"
 #include "common/error.h"
@@ -40,9 +44,28 @@ class Node {
   // What net::Server serves: the handler and the logs' maintenance (broker/kafka_service.h).
   KafkaService& service() { return *service_; }
 
+  // @from ch04
+  // A replicated broker (config.replicated()): its requests to other brokers and its part
+  // in replication. nullptr for a broker alone. The driver (the network's PeerConnector,
+  // or the simulator) carries out peers()'s actions and hands what came back to
+  // on_peer_completions(); it calls tick_replication() when next_replication_deadline_ms()
+  // is reached, and both after any request it handled.
+  PeerRequests* peers() { return peers_.get(); }
+  ReplicaManager* replicas() { return replicas_.get(); }
+  void on_peer_completions(std::vector<PeerRequests::Completion> completions);
+  void tick_replication();
+  std::optional<std::int64_t> next_replication_deadline_ms() const;
+
+  // @end
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.
   // Dropping a Node without it is what a crash (kill -9) leaves behind.
-  Status close() { return logs_->close(); }
+  Status close() {
+    // @from ch04
+    if (replicas_)
+      if (auto s = replicas_->close(); !s) return s;
+    // @end
+    return logs_->close();
+  }
 
  private:
   struct Private {
@@ -55,6 +78,10 @@ class Node {
  private:
   BrokerConfig config_;  // first: the logs and the handler keep references to it
   std::unique_ptr<LogManager> logs_;
+  // @from ch04
+  std::unique_ptr<PeerRequests> peers_;
+  std::unique_ptr<ReplicaManager> replicas_;  // before the handler: the handler asks it who leads
+  // @end
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<KafkaService> service_;  // last: it refers to the handler and the logs
 };
@@ -65,7 +92,19 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   auto logs = LogManager::open(fs, node->config_, clock, background);
   if (!logs) return logs.error();
   node->logs_ = std::move(*logs);
-  node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock);
+  ClusterMetadata* cluster = nullptr;  // none: the handler answers for this broker alone
+  // @from ch04
+  if (node->config_.replicated()) {
+    node->peers_ = std::make_unique<PeerRequests>(clock);
+    node->replicas_ = std::make_unique<ReplicaManager>(node->config_, *node->logs_, clock, *node->peers_);
+    if (auto s = node->replicas_->open(); !s) return s.error();
+    cluster = node->replicas_.get();
+  }
+  // @end
+  node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock, cluster);
+  // @from ch04
+  if (node->replicas_) node->replicas_->attach(*node->handler_);
+  // @end
   node->service_ = std::make_unique<KafkaService>(node->config_, *node->handler_, *node->logs_, clock);
   // @from ch03
   // Committed offsets and groups come back from __consumer_offsets before any client can
@@ -74,5 +113,20 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   // @end
   return node;
 }
+// @from ch04
+
+inline void Node::on_peer_completions(std::vector<PeerRequests::Completion> completions) {
+  for (const auto& c : completions)
+    if (replicas_ && ReplicaManager::owns(c.token)) replicas_->on_completion(c);
+}
+
+inline void Node::tick_replication() {
+  if (replicas_) replicas_->tick();
+}
+
+inline std::optional<std::int64_t> Node::next_replication_deadline_ms() const {
+  return replicas_ ? replicas_->next_deadline_ms() : std::nullopt;
+}
+// @end
 
 }  // namespace streamcraft::broker

@@ -64,6 +64,7 @@ std::string_view errc_name(Errc code) {
     case Errc::broker_not_available: return "BROKER_NOT_AVAILABLE";
     case Errc::invalid_replica_assignment: return "INVALID_REPLICA_ASSIGNMENT";
     case Errc::stale_broker_epoch: return "STALE_BROKER_EPOCH";
+    case Errc::not_controller: return "NOT_CONTROLLER";
     case Errc::preferred_leader_not_available: return "PREFERRED_LEADER_NOT_AVAILABLE";
     case Errc::election_not_needed: return "ELECTION_NOT_NEEDED";
     case Errc::invalid_update_version: return "INVALID_UPDATE_VERSION";

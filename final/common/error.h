@@ -78,6 +78,7 @@ enum class Errc : std::int16_t {
   broker_not_available = 8,
   invalid_replica_assignment = 39,
   stale_broker_epoch = 77,
+  not_controller = 41,
   preferred_leader_not_available = 80,
   election_not_needed = 84,
   invalid_update_version = 95,

@@ -100,6 +100,9 @@ struct LogConfig {
   double min_cleanable_dirty_ratio = 0.5;                 // min.cleanable.dirty.ratio: clean when this
                                                           // share of the sealed bytes is uncleaned
   // @end
+  // @from ch04
+  std::int32_t min_insync_replicas = 1;  // min.insync.replicas: acks=all needs this many in-sync replicas
+  // @end
 };
 
 // What an append did.
@@ -152,8 +155,10 @@ class Log {
 
   // Whole batches from the one containing offset, up to max_bytes (at least one batch).
   // offset == log_end_offset() gives an empty range (nothing yet); an offset below
-  // log_start_offset() or above log_end_offset() is OFFSET_OUT_OF_RANGE.
-  Result<FileRange> read(std::int64_t offset, std::uint64_t max_bytes) const;
+  // log_start_offset() or above log_end_offset() is OFFSET_OUT_OF_RANGE. Batches that
+  // start at or after `end_offset` are left out: an offset in [end_offset, log end] gives
+  // an empty range.
+  Result<FileRange> read(std::int64_t offset, std::uint64_t max_bytes, std::int64_t end_offset = INT64_MAX) const;
 
   // The first offset whose record timestamp is >= timestamp; nullopt if there is none.
   Result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp) const;

@@ -103,7 +103,10 @@ class Segment {
   // Whole batches starting with the one that contains `offset`, up to max_bytes — but
   // always at least that first batch, even if it is larger (so a consumer can never get
   // stuck behind a batch bigger than its buffer). nullopt if offset >= next_offset().
-  Result<std::optional<FileRange>> read(std::int64_t offset, std::uint64_t max_bytes) const;
+  // Batches starting at or after `end_offset` are left out (chapter 4: consumers read
+  // below the high watermark only).
+  Result<std::optional<FileRange>> read(std::int64_t offset, std::uint64_t max_bytes,
+                                        std::int64_t end_offset = INT64_MAX) const;
 
   // The first offset whose record timestamp is >= timestamp, or nullopt if none here.
   // Inside a compressed batch the answer is the batch's first offset (we never decompress).

@@ -151,7 +151,7 @@ TEST_CASE("the handler answers who leads what from the cluster metadata", "[ch02
   CHECK(f->topics[0].partitions[0].error == Errc::not_leader_or_follower);
 
   // Partition 0 is ours: five records written, two of them committed (the high watermark).
-  CHECK(b.produce("orders", 0, 5) == 0);
+  CHECK(b.produce("orders", 0, 5, /*acks=*/1) == 0);
   f = decode_fetch_response(b.call(ApiKey::fetch, 4, encode_fetch_request(fetch_of("orders", 0, 0, 1, 0), 4)), 4);
   REQUIRE(f.ok());
   CHECK(f->topics[0].partitions[0].high_watermark == 2);

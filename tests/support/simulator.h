@@ -140,6 +140,8 @@ class Network {
   std::map<std::pair<int, int>, std::int64_t> last_arrival_;  // keeps each link in order
 };
 
+class SimPeers;
+
 // One broker process: the real broker core on a simulated disk, behind simulated
 // connections. Requests are frames (without the size prefix); responses leave each
 // connection in request order, as broker::Connection orders them on a real socket.
@@ -171,6 +173,18 @@ class SimBroker {
   broker::Node& node() { return *node_; }
   log::MemoryFileSystem& disk() { return disk_; }
   int id() const { return id_; }
+  // @from ch04
+  // A broker of a replicated cluster: its own requests (fetches from leaders, its
+  // controller client's) travel `net` to the other brokers of `cluster`. Call before
+  // start(); each start() connects the new process afresh.
+  void join(Network& net, std::vector<SimBroker*> cluster) {
+    net_ = &net;
+    cluster_ = std::move(cluster);
+  }
+  // The scenario worked on node() directly (as a controller would have through a
+  // request): what the node now wants to send, and its new deadlines, are carried out.
+  void wake() { service(); }
+  // @end
 
  private:
   struct Conn {
@@ -201,6 +215,13 @@ class SimBroker {
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> deferred_;  // id → (connection, slot)
   std::uint64_t incarnation_ = 0;  // a crash makes older timer events void
   std::optional<std::int64_t> timer_at_;
+  // @from ch04
+  Network* net_ = nullptr;
+  std::vector<SimBroker*> cluster_;
+  std::unique_ptr<class SimPeers> peers_;  // this incarnation's
+  // Those of crashed incarnations: detached, kept so that their scheduled events stay valid.
+  std::vector<std::unique_ptr<class SimPeers>> retired_peers_;
+  // @end
 };
 
 // A node's own requests to brokers (broker::PeerRequests, the sans-I/O client side of a
@@ -223,6 +244,8 @@ class SimPeers {
   void pump();
   // The connection to `node` breaks now (e.g. the broker crashed and its host said so).
   void reset(int node);
+  // The process that owned the requests is gone: whatever is still under way is dropped.
+  void detach() { requests_ = nullptr; }
 
  private:
   struct Link {
@@ -234,7 +257,7 @@ class SimPeers {
   World& world_;
   Network& net_;
   int self_;
-  broker::PeerRequests& requests_;
+  broker::PeerRequests* requests_;  // nullptr once detached
   Completions on_completions_;
   std::map<int, SimBroker*> brokers_;
   std::map<int, Link> links_;

@@ -326,16 +326,16 @@ Status Log::tick() {
   return maybe_flush();
 }
 
-Result<FileRange> Log::read(std::int64_t offset, std::uint64_t max_bytes) const {
+Result<FileRange> Log::read(std::int64_t offset, std::uint64_t max_bytes, std::int64_t end_offset) const {
   if (auto s = check_online(); !s) return s.error();
   if (offset < log_start_offset_ || offset > next_offset_)
     return make_error(Errc::offset_out_of_range, fmt::format("offset {} is outside the log's range [{}, {}]", offset,
                                                              log_start_offset_, next_offset_));
-  if (offset == next_offset_) return FileRange{};
+  if (offset == next_offset_ || offset >= end_offset) return FileRange{};
   auto it = segments_.upper_bound(offset);
   if (it != segments_.begin()) --it;
   for (; it != segments_.end(); ++it) {
-    auto range = it->second->read(offset, max_bytes);
+    auto range = it->second->read(offset, max_bytes, end_offset);
     if (!range) return range.error();
     if (*range) return **range;
   }

@@ -258,11 +258,12 @@ Result<std::optional<Segment::Located>> Segment::find_batch(std::int64_t offset)
   return std::optional<Located>{};
 }
 
-Result<std::optional<FileRange>> Segment::read(std::int64_t offset, std::uint64_t max_bytes) const {
+Result<std::optional<FileRange>> Segment::read(std::int64_t offset, std::uint64_t max_bytes,
+                                               std::int64_t end_offset) const {
   if (offset >= next_offset_) return std::optional<FileRange>{};
   auto found = find_batch(offset);
   if (!found) return found.error();
-  if (!*found) return std::optional<FileRange>{};
+  if (!*found || (*found)->header.base_offset >= end_offset) return std::optional<FileRange>{};
   const std::uint64_t start = (*found)->position;
   const std::uint64_t size = log_->size();
   // The first batch is always included, however large (see the comment in the header).
@@ -274,7 +275,7 @@ Result<std::optional<FileRange>> Segment::read(std::int64_t offset, std::uint64_
     if (!n) return n.error();
     auto frame = record::read_frame(ByteSpan(frame_bytes, *n), static_cast<std::size_t>(size - end));
     if (!frame) return inconsistent(log_path(), end, frame.error().message);
-    if (end + frame->total_size - start > max_bytes) break;
+    if (end + frame->total_size - start > max_bytes || frame->base_offset >= end_offset) break;
     end += frame->total_size;
   }
   return std::optional<FileRange>{FileRange{log_, start, end - start}};

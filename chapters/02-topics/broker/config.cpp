@@ -122,6 +122,7 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
   return make_error(Errc::invalid_config, fmt::format("unknown setting '{}'", key));
 }
 
+
 Result<std::vector<std::pair<std::string, std::string>>> parse_properties(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
   std::size_t line_no = 0;

@@ -43,7 +43,9 @@ class Node {
 
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.
   // Dropping a Node without it is what a crash (kill -9) leaves behind.
-  Status close() { return logs_->close(); }
+  Status close() {
+    return logs_->close();
+  }
 
  private:
   struct Private {
@@ -66,7 +68,8 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   auto logs = LogManager::open(fs, node->config_, clock, background);
   if (!logs) return logs.error();
   node->logs_ = std::move(*logs);
-  node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock);
+  ClusterMetadata* cluster = nullptr;  // none: the handler answers for this broker alone
+  node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock, cluster);
   node->service_ = std::make_unique<KafkaService>(node->config_, *node->handler_, *node->logs_, clock);
   return node;
 }

@@ -200,8 +200,8 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
       } else if (!p.records || p.records->empty()) {
         pr.error = Errc::corrupt_message;
       } else {
-        // acks=-1 ("all") means "all in-sync replicas have it"; with replication still to
-        // come (chapter 4) the leader's append is all there is.
+        // acks=-1 ("all") means "all in-sync replicas have it": the answer waits until the
+        // high watermark has passed the batch (chapter 4). A single broker is its own ISR.
         auto appended = log->append(mutable_within(frame, *p.records));
         if (appended) {
           pr.base_offset = appended->first_offset;
@@ -244,6 +244,9 @@ protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchReq
         continue;
       }
       pr.high_watermark = cluster_->high_watermark(t.name, p.partition, *log);
+      // Consumers read below the high watermark only: what is above it is not committed
+      // yet, and might still disappear in a failover (chapter 4).
+      std::int64_t read_end = pr.high_watermark;
       pr.last_stable_offset = pr.high_watermark;  // no transactions: nothing is pending
       pr.log_start_offset = log->log_start_offset();
       // KIP-74: the limits never stop the first batch of the first partition that has
@@ -254,7 +257,7 @@ protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchReq
       if (budget > 0 || first) {
         auto limit = static_cast<std::uint64_t>(std::max<std::int64_t>(
             0, std::min<std::int64_t>(p.partition_max_bytes, std::max<std::int64_t>(budget, 0))));
-        auto range = log->read(p.fetch_offset, limit);  // at least one batch, however large
+        auto range = log->read(p.fetch_offset, limit, read_end);  // at least one batch, however large
         if (!range) {
           pr.error = range.error().code;
         } else if (range->size > 0 && (first || range->size <= limit)) {

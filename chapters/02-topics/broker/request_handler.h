@@ -110,6 +110,7 @@ class RequestHandler {
   std::uint64_t next_deferred_id_ = 1;
 };
 
+
 // Wraps an encoded body into a response frame: size prefix, correlation id, body.
 protocol::OutMessage response_frame(std::int32_t correlation_id, Bytes body);
 // The outcomes "answer with this body" and "close the connection, for this reason".

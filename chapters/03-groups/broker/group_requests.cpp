@@ -63,13 +63,16 @@ protocol::JoinGroupResponse to_wire(const group::JoinResult& r) {
 
 }  // namespace
 
-Status RequestHandler::ensure_offsets_topic() {
-  if (logs_.topic(group::kOffsetsTopic)) return {};
+std::vector<std::pair<std::string, std::string>> offsets_topic_settings(const BrokerConfig& config) {
   // Compacted: only the latest commit per (group, topic, partition) matters, so the
   // cleaner keeps the topic at one record per live key however often consumers commit.
+  return {{"cleanup.policy", "compact"}, {"segment.bytes", std::to_string(config.offsets_segment_bytes)}};
+}
+
+Status RequestHandler::ensure_offsets_topic() {
+  if (logs_.topic(group::kOffsetsTopic)) return {};
   auto created = logs_.create_topic(group::kOffsetsTopic, config_.group.offsets_partitions,
-                                    {{"cleanup.policy", "compact"},
-                                     {"segment.bytes", std::to_string(config_.offsets_segment_bytes)}});
+                                    offsets_topic_settings(config_));
   if (!created) return created.error();
   spdlog::info("created {} with {} partition(s)", group::kOffsetsTopic, config_.group.offsets_partitions);
   return {};

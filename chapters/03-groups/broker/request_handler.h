@@ -183,6 +183,9 @@ class RequestHandler {
   std::string client_host_;  // of the request being handled
 };
 
+// The settings of __consumer_offsets: compacted, with offsets.topic.segment.bytes.
+std::vector<std::pair<std::string, std::string>> offsets_topic_settings(const BrokerConfig& config);
+
 // Wraps an encoded body into a response frame: size prefix, correlation id, body.
 protocol::OutMessage response_frame(std::int32_t correlation_id, Bytes body);
 // The outcomes "answer with this body" and "close the connection, for this reason".

@@ -85,6 +85,11 @@ Status apply_topic_setting(log::LogConfig& c, const std::string& key, const std:
       return make_error(Errc::invalid_config, "min.cleanable.dirty.ratio must be between 0 and 1");
     return {};
   }
+  if (key == "min.insync.replicas") {
+    if (auto s = parse_number(key, value, c.min_insync_replicas); !s) return s;
+    if (c.min_insync_replicas < 1) return make_error(Errc::invalid_config, "min.insync.replicas must be >= 1");
+    return {};
+  }
   return make_error(Errc::invalid_config, fmt::format("unknown topic setting '{}'", key));
 }
 
@@ -143,6 +148,27 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
     if (c.group.offsets_partitions < 1) return make_error(Errc::invalid_config, "offsets.topic.num.partitions must be >= 1");
     return {};
   }
+  if (key == "controller.id") return parse_number(key, value, c.controller_id);
+  if (key == "cluster.brokers") {
+    auto members = parse_cluster_brokers(value);
+    if (!members) return members.error();
+    c.cluster_brokers = std::move(*members);
+    return {};
+  }
+  if (key == "default.replication.factor") return parse_number(key, value, c.default_replication_factor);
+  if (key == "offsets.topic.replication.factor") return parse_number(key, value, c.offsets_topic_replication_factor);
+  if (key == "replica.lag.time.max.ms") return parse_number(key, value, c.replica_lag_time_max_ms);
+  if (key == "replica.fetch.wait.max.ms") return parse_number(key, value, c.replica_fetch_wait_max_ms);
+  if (key == "replica.fetch.min.bytes") return parse_number(key, value, c.replica_fetch_min_bytes);
+  if (key == "replica.fetch.max.bytes") return parse_number(key, value, c.replica_fetch_max_bytes);
+  if (key == "replica.fetch.response.max.bytes") return parse_number(key, value, c.replica_fetch_response_max_bytes);
+  if (key == "replica.fetch.backoff.ms") return parse_number(key, value, c.replica_fetch_backoff_ms);
+  if (key == "replica.high.watermark.checkpoint.interval.ms")
+    return parse_number(key, value, c.high_watermark_checkpoint_interval_ms);
+  if (key == "unclean.leader.election.enable") return parse_bool(key, value, c.unclean_leader_election_enable);
+  if (key == "broker.heartbeat.interval.ms") return parse_number(key, value, c.broker_heartbeat_interval_ms);
+  if (key == "broker.heartbeat.timeout.ms") return parse_number(key, value, c.broker_heartbeat_timeout_ms);
+  if (key == "min.insync.replicas") return apply_topic_setting(c.log, key, value);
   // log.segment.bytes → segment.bytes, log.flush.interval.messages → flush.messages, …
   static const std::map<std::string, std::string, std::less<>> broker_to_topic = {
       {"log.segment.bytes", "segment.bytes"},       {"log.roll.ms", "segment.ms"},
@@ -153,6 +179,32 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
   if (auto it = broker_to_topic.find(key); it != broker_to_topic.end())
     return apply_topic_setting(c.log, it->second, value);
   return make_error(Errc::invalid_config, fmt::format("unknown setting '{}'", key));
+}
+
+Result<std::vector<ClusterMember>> parse_cluster_brokers(std::string_view text) {
+  std::vector<ClusterMember> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto item = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    if (item.empty()) continue;
+    auto at = item.find('@');
+    if (at == std::string_view::npos)
+      return make_error(Errc::invalid_config, fmt::format("cluster.brokers: '{}' is not id@host:port", item));
+    ClusterMember m;
+    auto id_text = item.substr(0, at);
+    auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), m.id);
+    if (ec != std::errc{} || ptr != id_text.data() + id_text.size() || m.id < 0)
+      return make_error(Errc::invalid_config, fmt::format("cluster.brokers: '{}' has a bad broker id", item));
+    auto address = parse_listener(item.substr(at + 1));
+    if (!address) return address.error();
+    m.address = *address;
+    for (const auto& other : out)
+      if (other.id == m.id)
+        return make_error(Errc::invalid_config, fmt::format("cluster.brokers: broker {} is listed twice", m.id));
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_properties(std::string_view text) {

@@ -19,6 +19,8 @@
 #include "broker/kafka_service.h"
 #include "broker/log_manager.h"
 #include "broker/request_handler.h"
+#include "broker/peer_requests.h"
+#include "broker/replica_manager.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "common/error.h"
@@ -41,9 +43,24 @@ class Node {
   // What net::Server serves: the handler and the logs' maintenance (broker/kafka_service.h).
   KafkaService& service() { return *service_; }
 
+  // A replicated broker (config.replicated()): its requests to other brokers and its part
+  // in replication. nullptr for a broker alone. The driver (the network's PeerConnector,
+  // or the simulator) carries out peers()'s actions and hands what came back to
+  // on_peer_completions(); it calls tick_replication() when next_replication_deadline_ms()
+  // is reached, and both after any request it handled.
+  PeerRequests* peers() { return peers_.get(); }
+  ReplicaManager* replicas() { return replicas_.get(); }
+  void on_peer_completions(std::vector<PeerRequests::Completion> completions);
+  void tick_replication();
+  std::optional<std::int64_t> next_replication_deadline_ms() const;
+
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.
   // Dropping a Node without it is what a crash (kill -9) leaves behind.
-  Status close() { return logs_->close(); }
+  Status close() {
+    if (replicas_)
+      if (auto s = replicas_->close(); !s) return s;
+    return logs_->close();
+  }
 
  private:
   struct Private {
@@ -56,6 +73,8 @@ class Node {
  private:
   BrokerConfig config_;  // first: the logs and the handler keep references to it
   std::unique_ptr<LogManager> logs_;
+  std::unique_ptr<PeerRequests> peers_;
+  std::unique_ptr<ReplicaManager> replicas_;  // before the handler: the handler asks it who leads
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<KafkaService> service_;  // last: it refers to the handler and the logs
 };
@@ -66,12 +85,33 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   auto logs = LogManager::open(fs, node->config_, clock, background);
   if (!logs) return logs.error();
   node->logs_ = std::move(*logs);
-  node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock);
+  ClusterMetadata* cluster = nullptr;  // none: the handler answers for this broker alone
+  if (node->config_.replicated()) {
+    node->peers_ = std::make_unique<PeerRequests>(clock);
+    node->replicas_ = std::make_unique<ReplicaManager>(node->config_, *node->logs_, clock, *node->peers_);
+    if (auto s = node->replicas_->open(); !s) return s.error();
+    cluster = node->replicas_.get();
+  }
+  node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock, cluster);
+  if (node->replicas_) node->replicas_->attach(*node->handler_);
   node->service_ = std::make_unique<KafkaService>(node->config_, *node->handler_, *node->logs_, clock);
   // Committed offsets and groups come back from __consumer_offsets before any client can
   // ask for them.
   if (auto s = node->handler_->load_groups(); !s) return s.error();
   return node;
+}
+
+inline void Node::on_peer_completions(std::vector<PeerRequests::Completion> completions) {
+  for (const auto& c : completions)
+    if (replicas_ && ReplicaManager::owns(c.token)) replicas_->on_completion(c);
+}
+
+inline void Node::tick_replication() {
+  if (replicas_) replicas_->tick();
+}
+
+inline std::optional<std::int64_t> Node::next_replication_deadline_ms() const {
+  return replicas_ ? replicas_->next_deadline_ms() : std::nullopt;
 }
 
 }  // namespace streamcraft::broker

@@ -15,6 +15,7 @@
 #include "protocol/produce.h"
 #include "protocol/topics.h"
 #include "protocol/wire.h"
+#include "protocol/offsets_for_leader_epoch.h"
 
 namespace streamcraft::broker {
 
@@ -134,6 +135,7 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
     case ApiKey::describe_groups: return handle_describe_groups(*header, body);
     case ApiKey::delete_groups: return handle_delete_groups(*header, body);
     case ApiKey::init_producer_id: return handle_init_producer_id(*header, body);
+    case ApiKey::offsets_for_leader_epoch: return handle_offsets_for_leader_epoch(*header, body);
     default: break;  // find_api() above lets through only the APIs this broker handles
   }
   return close_with("unreachable: supported API without a handler");
@@ -162,6 +164,7 @@ Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSp
       auto state = cluster_->partition(t.name, p);
       mt.partitions.push_back({state.leader >= 0 ? Errc::none : Errc::leader_not_available, p, state.leader,
                                state.replicas, state.isr, state.offline_replicas});
+      mt.partitions.back().leader_epoch = cluster_->leader_epoch(t.name, p);
     }
     return mt;
   };
@@ -181,6 +184,13 @@ Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSp
       } else if (config_.auto_create_topics && req->allow_auto_topic_creation) {
         // Clients (kafkajs, librdkafka's tests) expect a topic to spring into existence
         // when they first ask for it: auto.create.topics.enable, on by default as in Kafka.
+        // In a replicated cluster the controller creates it; until its partitions have
+        // leaders the client hears LEADER_NOT_AVAILABLE and asks again, as from Kafka.
+        if (auto asked = cluster_->create_topic({name, -1, -1, {}, {}}, TopicRequest::automatic)) {
+          missing.error = asked->ok() ? Errc::leader_not_available : asked->error().code;
+          r.topics.push_back(std::move(missing));
+          continue;
+        }
         auto created = logs_.create_topic(name, -1, {});
         if (created) {
           r.topics.push_back(describe(*created));
@@ -200,6 +210,7 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
   const bool acks_valid = req->acks == 0 || req->acks == 1 || req->acks == -1;
   protocol::ProduceResponse r;
   std::vector<AwaitingSync::Durable> durable;
+  std::vector<AwaitingReplication::Part> replicated;
   for (const auto& t : req->topics) {
     protocol::ProduceTopicResponse tr;
     tr.name = t.name;
@@ -215,9 +226,12 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
         pr.error = Errc::not_leader_or_follower;  // the client refreshes Metadata and goes to the leader
       } else if (!p.records || p.records->empty()) {
         pr.error = Errc::corrupt_message;
+      } else if (req->acks == -1 && !cluster_->check_min_isr(t.name, p.partition, log->config().min_insync_replicas)) {
+        // Too few replicas in sync to keep the promise of acks=all: nothing is written.
+        pr.error = Errc::not_enough_replicas;
       } else {
-        // acks=-1 ("all") means "all in-sync replicas have it"; with replication still to
-        // come (chapter 4) the leader's append is all there is.
+        // acks=-1 ("all") means "all in-sync replicas have it": the answer waits until the
+        // high watermark has passed the batch (chapter 4). A single broker is its own ISR.
         // flush.messages=1 asks for an fsync per append; instead, the fsync is deferred and
         // shared with every other append that arrives before it (group commit), and the
         // answer waits for it.
@@ -234,6 +248,10 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
           pr.base_offset = appended->first_offset;
           pr.log_start_offset = log->log_start_offset();
           wake_fetches(t.name, p.partition);
+          cluster_->on_leader_append(t.name, p.partition, *log);
+          if (req->acks == -1)
+            replicated.push_back({r.topics.size(), tr.partitions.size(), t.name, p.partition,
+                                  appended->last_offset + 1, log->config().min_insync_replicas});
         } else {
           pr.error = appended.error().code;
           spdlog::debug("produce to {}-{} refused: {}", t.name, p.partition, appended.error().describe());
@@ -248,6 +266,27 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
     // closes the connection on errors with acks=0 so that the client notices.)
     Outcome o;
     o.kind = Outcome::Kind::no_response;
+    return o;
+  }
+  if (!replicated.empty()) {
+    // Parked until every partition's high watermark has passed its batch (or the
+    // request's timeout_ms). With flush.messages=1 as well, the fsync comes first: the
+    // response waits in awaiting_sync_ until then.
+    AwaitingReplication waiting{h.correlation_id, h.api_version, std::move(r), std::move(replicated),
+                                clock_.monotonic_ms() + std::max(req->timeout_ms, 0), durable.empty()};
+    // Most often (a single broker, or an ISR of one) the answer is known at once.
+    if (durable.empty() && settle(waiting, clock_.monotonic_ms()))
+      return respond(h.correlation_id, protocol::encode_produce_response(waiting.response, h.api_version));
+    const auto id = next_deferred_id_++;
+    if (!durable.empty())
+      awaiting_sync_[id] = {h.correlation_id, h.api_version, std::move(waiting.response), std::move(durable)};
+    for (const auto& part : waiting.parts) produces_waiting_on_[{part.topic, part.partition}].insert(id);
+    produce_deadlines_.emplace(waiting.deadline_ms, id);
+    woken_produces_.insert(id);  // the high watermark may have passed already (an ISR of one)
+    awaiting_replication_.emplace(id, std::move(waiting));
+    Outcome o;
+    o.kind = Outcome::Kind::deferred;
+    o.deferred_id = id;
     return o;
   }
   if (!durable.empty()) {
@@ -278,7 +317,21 @@ protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchReq
         tr.partitions.push_back(pr);
         continue;
       }
+      if (auto epoch = cluster_->check_leader_epoch(t.name, p.partition, p.current_leader_epoch); !epoch) {
+        pr.error = epoch.error().code;
+        tr.partitions.push_back(pr);
+        continue;
+      }
+      // A follower's fetch offset is its log end: the leader learns from it how far the
+      // follower has copied, before reading (the high watermark may move).
+      if (request.replica_id >= 0)
+        cluster_->on_follower_fetch(t.name, p.partition, request.replica_id, p.fetch_offset, p.log_start_offset,
+                                    *log);
       pr.high_watermark = cluster_->high_watermark(t.name, p.partition, *log);
+      // Consumers read below the high watermark only: what is above it is not committed
+      // yet, and might still disappear in a failover (chapter 4).
+      std::int64_t read_end = pr.high_watermark;
+      if (request.replica_id >= 0) read_end = log->log_end_offset();  // followers copy everything
       pr.last_stable_offset = pr.high_watermark;  // no transactions: nothing is pending
       pr.log_start_offset = log->log_start_offset();
       // KIP-74: the limits never stop the first batch of the first partition that has
@@ -289,7 +342,7 @@ protocol::FetchResponse RequestHandler::read_partitions(const protocol::FetchReq
       if (budget > 0 || first) {
         auto limit = static_cast<std::uint64_t>(std::max<std::int64_t>(
             0, std::min<std::int64_t>(p.partition_max_bytes, std::max<std::int64_t>(budget, 0))));
-        auto range = log->read(p.fetch_offset, limit);  // at least one batch, however large
+        auto range = log->read(p.fetch_offset, limit, read_end);  // at least one batch, however large
         if (!range) {
           pr.error = range.error().code;
         } else if (range->size > 0 && (first || range->size <= limit)) {
@@ -346,6 +399,9 @@ void RequestHandler::forget_fetch(std::map<std::uint64_t, DeferredFetch>::iterat
 
 bool RequestHandler::has_completions() const {
   if (coordinator_.has_completed() || !awaiting_sync_.empty()) return true;
+  if (!woken_produces_.empty() ||
+      (!produce_deadlines_.empty() && produce_deadlines_.begin()->first <= clock_.monotonic_ms()))
+    return true;
   return !woken_.empty() ||
          (!fetch_deadlines_.empty() && fetch_deadlines_.begin()->first <= clock_.monotonic_ms());
 }
@@ -354,6 +410,7 @@ void RequestHandler::cancel_deferred(std::uint64_t id) {
   if (auto it = deferred_.find(id); it != deferred_.end()) forget_fetch(it);
   if (deferred_groups_.erase(id) > 0) coordinator_.cancel(id);
   awaiting_sync_.erase(id);
+  if (auto it = awaiting_replication_.find(id); it != awaiting_replication_.end()) forget_produce(it);
 }
 
 std::vector<Completed> RequestHandler::poll_deferred() {
@@ -365,6 +422,7 @@ std::vector<Completed> RequestHandler::poll_deferred() {
   persist_group_records();
   for (const auto& c : coordinator_.take_completed())
     if (auto finished = finish_group_request(c)) done.push_back(std::move(*finished));
+  complete_replicated_produces(done, now);
   // Only the parked fetches that an append woke and those whose time is up: the others'
   // answers cannot have changed.
   std::set<std::uint64_t> due = std::exchange(woken_, {});
@@ -389,6 +447,8 @@ std::optional<std::int64_t> RequestHandler::next_deadline_ms() const {
   std::optional<std::int64_t> earliest;
   if (!fetch_deadlines_.empty()) earliest = fetch_deadlines_.begin()->first;
   if (auto g = coordinator_.next_deadline_ms(); g && (!earliest || *g < *earliest)) earliest = g;
+  if (!produce_deadlines_.empty() && (!earliest || produce_deadlines_.begin()->first < *earliest))
+    earliest = produce_deadlines_.begin()->first;
   return earliest;
 }
 
@@ -407,6 +467,8 @@ Outcome RequestHandler::handle_list_offsets(const protocol::RequestHeader& h, By
         pr.error = Errc::unknown_topic_or_partition;
       } else if (!cluster_->leads(t.name, p.partition)) {
         pr.error = Errc::not_leader_or_follower;
+      } else if (auto epoch = cluster_->check_leader_epoch(t.name, p.partition, p.current_leader_epoch); !epoch) {
+        pr.error = epoch.error().code;
       } else if (p.timestamp == protocol::kEarliestTimestamp) {
         pr.offset = log->log_start_offset();
       } else if (p.timestamp == protocol::kLatestTimestamp) {
@@ -441,6 +503,8 @@ Outcome RequestHandler::handle_create_topics(const protocol::RequestHeader& h, B
     };
     if (!seen.insert(t.name).second) {
       fail(make_error(Errc::invalid_request, "topic listed twice in one request"));
+    } else if (auto asked = cluster_->create_topic(new_topic(t, req->validate_only), TopicRequest::explicit_request)) {
+      if (!asked->ok()) fail(asked->error());
     } else if (auto placed = cluster_->check_replication(t.replication_factor); !placed) {
       fail(placed.error());
     } else if (!t.assignments.empty()) {
@@ -462,6 +526,10 @@ Outcome RequestHandler::handle_delete_topics(const protocol::RequestHeader& h, B
   if (!req) return close_with(req.error().message);
   protocol::DeleteTopicsResponse r;
   for (const auto& name : req->names) {
+    if (auto asked = cluster_->delete_topic(name)) {
+      r.topics.push_back({name, asked->ok() ? Errc::none : asked->error().code, std::nullopt});
+      continue;
+    }
     const auto* topic = logs_.topic(name);
     // Fetches parked on the topic's partitions must learn that it is gone.
     for (std::int32_t p = 0; topic && p < topic->partitions; ++p) wake_fetches(name, p);
@@ -496,10 +564,120 @@ void RequestHandler::sync_durable_appends(std::vector<Completed>& done) {
       if (it == result.end()) error = Errc::unknown_topic_or_partition;
       else if (it->second != Errc::none) error = it->second;
     }
+    if (auto rep = awaiting_replication_.find(id); rep != awaiting_replication_.end()) {
+      // Synced; now it waits for the followers (acks=all).
+      rep->second.response = std::move(waiting.response);
+      rep->second.synced = true;
+      woken_produces_.insert(id);
+      continue;
+    }
     done.push_back({id, response_frame(waiting.correlation_id,
                                        protocol::encode_produce_response(waiting.response, waiting.version))});
   }
   awaiting_sync_.clear();
+}
+
+void RequestHandler::partition_changed(const std::string& topic, std::int32_t partition) {
+  wake_fetches(topic, partition);
+  auto it = produces_waiting_on_.find({topic, partition});
+  if (it != produces_waiting_on_.end()) woken_produces_.insert(it->second.begin(), it->second.end());
+}
+
+void RequestHandler::forget_produce(std::map<std::uint64_t, AwaitingReplication>::iterator it) {
+  for (const auto& part : it->second.parts) {
+    auto w = produces_waiting_on_.find({part.topic, part.partition});
+    if (w == produces_waiting_on_.end()) continue;
+    w->second.erase(it->first);
+    if (w->second.empty()) produces_waiting_on_.erase(w);
+  }
+  produce_deadlines_.erase({it->second.deadline_ms, it->first});
+  woken_produces_.erase(it->first);
+  awaiting_replication_.erase(it);
+}
+
+void RequestHandler::complete_replicated_produces(std::vector<Completed>& done, std::int64_t now) {
+  std::set<std::uint64_t> due = std::exchange(woken_produces_, {});
+  for (auto it = produce_deadlines_.begin(); it != produce_deadlines_.end() && it->first <= now; ++it)
+    due.insert(it->second);
+  for (auto id : due) {
+    auto it = awaiting_replication_.find(id);
+    if (it == awaiting_replication_.end() || !it->second.synced) continue;
+    if (!settle(it->second, now)) continue;
+    done.push_back({id, response_frame(it->second.correlation_id,
+                                       protocol::encode_produce_response(it->second.response, it->second.version))});
+    forget_produce(it);
+  }
+}
+
+bool RequestHandler::settle(AwaitingReplication& waiting, std::int64_t now) {
+  const bool timed_out = now >= waiting.deadline_ms;
+  bool pending = false;
+  for (const auto& part : waiting.parts) {
+      auto& error = waiting.response.topics[part.topic_index].partitions[part.partition_index].error;
+      if (error != Errc::none) continue;  // decided already (a failed fsync, an earlier outcome)
+      const log::Log* log = logs_.partition(part.topic, part.partition);
+      if (!log) {
+        error = Errc::unknown_topic_or_partition;  // deleted meanwhile, records and all
+        continue;
+      }
+      auto outcome = cluster_->acks_all_outcome(part.topic, part.partition, part.required_offset,
+                                                part.min_insync_replicas, *log);
+      if (!outcome) {
+        // Not replicated far enough yet. At the deadline: REQUEST_TIMED_OUT — the batch is
+        // in the leader's log and may still be committed; a retry may duplicate it (the
+        // idempotent producer's sequence numbers catch that).
+        if (timed_out) error = Errc::request_timed_out;
+        else pending = true;
+      } else if (!*outcome) {
+        error = outcome->error().code;
+      }
+  }
+  return !pending;
+}
+
+Outcome RequestHandler::handle_offsets_for_leader_epoch(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_offsets_for_leader_epoch_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  protocol::OffsetsForLeaderEpochResponse r;
+  for (const auto& t : req->topics) {
+    protocol::OffsetsForLeaderEpochTopicResponse tr;
+    tr.name = t.name;
+    for (const auto& p : t.partitions) {
+      protocol::OffsetsForLeaderEpochPartitionResponse pr;
+      pr.partition = p.partition;
+      const log::Log* log = logs_.partition(t.name, p.partition);
+      if (!log) {
+        pr.error = Errc::unknown_topic_or_partition;
+      } else if (!cluster_->leads(t.name, p.partition)) {
+        pr.error = Errc::not_leader_or_follower;
+      } else if (auto epoch = cluster_->check_leader_epoch(t.name, p.partition, p.current_leader_epoch); !epoch) {
+        pr.error = epoch.error().code;
+      } else {
+        const auto end = log->end_offset_for_epoch(p.leader_epoch);
+        pr.leader_epoch = end.epoch;
+        pr.end_offset = end.end_offset;
+        // A consumer (replica_id -1) is told no more than it may read: the current
+        // epoch ends, for it, at the high watermark.
+        if (req->replica_id == protocol::kConsumerReplicaId && end.end_offset == log->log_end_offset())
+          pr.end_offset = cluster_->high_watermark(t.name, p.partition, *log);
+      }
+      tr.partitions.push_back(pr);
+    }
+    r.topics.push_back(std::move(tr));
+  }
+  return respond(h.correlation_id, protocol::encode_offsets_for_leader_epoch_response(r, h.api_version));
+}
+
+NewTopic RequestHandler::new_topic(const protocol::CreatableTopic& t, bool validate_only) {
+  NewTopic n{t.name, t.num_partitions, t.replication_factor, {}, {}, validate_only};
+  for (const auto& [partition, replicas] : t.assignments) {
+    if (partition >= 0 && static_cast<std::size_t>(partition) >= n.assignment.size())
+      n.assignment.resize(static_cast<std::size_t>(partition) + 1);
+    if (partition >= 0) n.assignment[static_cast<std::size_t>(partition)] = replicas;
+  }
+  for (const auto& [key, value] : t.configs)
+    if (value) n.configs.emplace_back(key, *value);
+  return n;
 }
 
 }  // namespace streamcraft::broker

@@ -40,6 +40,7 @@
 #include "protocol/header.h"
 #include "protocol/produce.h"
 #include "protocol/message.h"
+#include "protocol/topics.h"
 #include "net/service.h"
 
 namespace streamcraft::broker {
@@ -81,6 +82,10 @@ class RequestHandler {
   // Chapter 3 loads them all in load_groups(); chapter 4 calls these on leader changes.
   Status load_offsets_partition(std::int32_t partition);
   void unload_offsets_partition(std::int32_t partition);
+  // A partition's high watermark moved, or this broker started or stopped leading it:
+  // the long-poll fetches and acks=all produces parked on it are looked at again in the
+  // next poll_deferred() (broker/replica_manager.h calls this).
+  void partition_changed(const std::string& topic, std::int32_t partition);
 
   // True when deferred requests may be completed now: call poll_deferred().
   bool has_completions() const;
@@ -133,6 +138,34 @@ class RequestHandler {
   Result<std::vector<group::OffsetsTopicRecord>> read_offsets_partition(std::int32_t partition);
   // Encodes a finished JoinGroup or SyncGroup for its waiting request.
   std::optional<Completed> finish_group_request(const group::Completion& c);
+  Outcome handle_offsets_for_leader_epoch(const protocol::RequestHeader& h, ByteSpan body);
+  static NewTopic new_topic(const protocol::CreatableTopic& t, bool validate_only);
+  // acks=all: a produce response waiting until the high watermark has passed each of its
+  // batches ("delayed produce" in Kafka's purgatory), or until the request's timeout_ms.
+  struct AwaitingReplication {
+    std::int32_t correlation_id;
+    std::int16_t version;
+    protocol::ProduceResponse response;
+    struct Part {
+      std::size_t topic_index;
+      std::size_t partition_index;
+      std::string topic;
+      std::int32_t partition;
+      std::int64_t required_offset;  // the batch's last offset + 1
+      int min_insync_replicas;
+    };
+    std::vector<Part> parts;
+    std::int64_t deadline_ms;
+    bool synced;  // false while a flush.messages=1 fsync comes first (awaiting_sync_)
+  };
+  std::map<std::uint64_t, AwaitingReplication> awaiting_replication_;
+  std::map<std::pair<std::string, std::int32_t>, std::set<std::uint64_t>> produces_waiting_on_;
+  std::set<std::pair<std::int64_t, std::uint64_t>> produce_deadlines_;
+  std::set<std::uint64_t> woken_produces_;
+  // Decides what can be decided; true when every part is (the response is complete).
+  bool settle(AwaitingReplication& waiting, std::int64_t now);
+  void complete_replicated_produces(std::vector<Completed>& done, std::int64_t now);
+  void forget_produce(std::map<std::uint64_t, AwaitingReplication>::iterator it);
 
   // Reads every requested partition; total_bytes tells whether min_bytes is reached.
   protocol::FetchResponse read_partitions(const protocol::FetchRequest& request, std::uint64_t& total_bytes);
@@ -182,6 +215,9 @@ class RequestHandler {
   std::map<std::uint64_t, DeferredGroupRequest> deferred_groups_;  // JoinGroup/SyncGroup waiting
   std::string client_host_;  // of the request being handled
 };
+
+// The settings of __consumer_offsets: compacted, with offsets.topic.segment.bytes.
+std::vector<std::pair<std::string, std::string>> offsets_topic_settings(const BrokerConfig& config);
 
 // Wraps an encoded body into a response frame: size prefix, correlation id, body.
 protocol::OutMessage response_frame(std::int32_t correlation_id, Bytes body);

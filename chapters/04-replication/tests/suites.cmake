@@ -36,7 +36,8 @@ set(STREAMCRAFT_TEST_SOURCES
   replication/fetcher_test.cpp
   replication/leader_partition_test.cpp
   replication/truncation_test.cpp
-  sim/broker_sim_test.cpp)
+  sim/broker_sim_test.cpp
+  sim/replication_sim_test.cpp)
 streamcraft_add_test("the log manager compacts a compacted topic in the background and keeps the latest value per key" "ch03;ch04")
 streamcraft_add_test("groups of offsets partitions led by another broker get NOT_COORDINATOR from every group API" "ch03;ch04")
 streamcraft_add_test("unloading an offsets partition answers a member waiting in JoinGroup with NOT_COORDINATOR" "ch03;ch04")
@@ -377,3 +378,5 @@ streamcraft_add_test("a group member whose network pauses past its session loses
 streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03;ch04")
 streamcraft_add_test("with flush.messages=1 tiny segments and power cuts inside requests no acknowledged record is lost" "ch03;ch04")
 streamcraft_add_test("a compacted topic keeps the latest acknowledged value of every key through power cuts in cleanings" "ch03;ch04")
+streamcraft_add_test("followers copy the leader and acks=all waits for the in-sync replicas" "ch04")
+streamcraft_add_test("a follower that stops fetching leaves the ISR and acks=all goes on with min.insync.replicas" "ch04")

@@ -235,11 +235,12 @@ void SimBroker::service(bool at_deadline) {
 }
 
 SimPeers::SimPeers(World& world, Network& net, int self, broker::PeerRequests& requests, Completions on_completions)
-    : world_(world), net_(net), self_(self), requests_(requests), on_completions_(std::move(on_completions)) {}
+    : world_(world), net_(net), self_(self), requests_(&requests), on_completions_(std::move(on_completions)) {}
 
 void SimPeers::pump() {
   using Kind = broker::PeerRequests::Action::Kind;
-  for (auto& action : requests_.take_actions()) {
+  if (!requests_) return;
+  for (auto& action : requests_->take_actions()) {
     const int node = action.node;
     auto found = brokers_.find(node);
     if (found == brokers_.end()) throw std::logic_error(fmt::format("node {} is not known to the simulator", node));
@@ -253,9 +254,9 @@ void SimPeers::pump() {
         const bool sent = net_.send(self_, node, "connect", [this, node, generation, &broker] {
           const bool listening = broker.up();
           const bool back = net_.send(node, self_, listening ? "accept" : "refuse", [this, node, generation, listening] {
-            if (links_[node].generation != generation) return;
-            if (listening) requests_.on_connected(node);
-            else requests_.on_disconnected(node);
+            if (!requests_ || links_[node].generation != generation) return;
+            if (listening) requests_->on_connected(node);
+            else requests_->on_disconnected(node);
             pump();
           });
           if (!back) broken(node, generation);
@@ -271,8 +272,8 @@ void SimPeers::pump() {
                                                                   frame = std::move(frame)]() mutable {
           broker.receive(connection, std::move(frame), [this, node, generation](Bytes response) {
             const bool back = net_.send(node, self_, "peer response", [this, node, generation, response] {
-              if (links_[node].generation != generation) return;
-              requests_.on_response(node, response);
+              if (!requests_ || links_[node].generation != generation) return;
+              requests_->on_response(node, response);
               pump();
             });
             if (!back) broken(node, generation);
@@ -289,17 +290,18 @@ void SimPeers::pump() {
       }
     }
   }
-  if (requests_.has_completions()) on_completions_(requests_.take_completions());
+  if (requests_->has_completions()) on_completions_(requests_->take_completions());
+  if (!requests_) return;  // its process died of what the completions made it do
   // The next timeout or reconnect: arm the timer, only ever earlier (a timer that fires
   // with nothing due re-arms itself).
-  if (auto deadline = requests_.next_deadline_ms()) {
+  if (auto deadline = requests_->next_deadline_ms()) {
     const std::int64_t at = *deadline - (world_.clock().monotonic_ms() - world_.now_ms());
     if (!timer_at_ || at < *timer_at_) {
       timer_at_ = at;
       world_.at(at, "", [this, at] {
-        if (timer_at_ != at) return;  // superseded by an earlier timer
+        if (!requests_ || timer_at_ != at) return;  // detached, or superseded by an earlier timer
         timer_at_.reset();
-        requests_.tick();
+        requests_->tick();
         pump();
       });
     }
@@ -309,17 +311,18 @@ void SimPeers::pump() {
 void SimPeers::broken(int node, std::uint64_t generation) {
   // The sender learns of a lost message as a broken connection, shortly after.
   world_.after(1, "", [this, node, generation] {
-    if (links_[node].generation != generation) return;
+    if (!requests_ || links_[node].generation != generation) return;
     reset(node);
   });
 }
 
 void SimPeers::reset(int node) {
+  if (!requests_) return;
   Link& link = links_[node];
   ++link.generation;
   if (auto it = brokers_.find(node); it != brokers_.end()) it->second->close(link.connection);
   world_.note(fmt::format("peer {}: connection to {} broken", self_, node));
-  requests_.on_disconnected(node);
+  requests_->on_disconnected(node);
   pump();
 }
 

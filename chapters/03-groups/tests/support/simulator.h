@@ -141,6 +141,8 @@ class Network {
   std::map<std::pair<int, int>, std::int64_t> last_arrival_;  // keeps each link in order
 };
 
+class SimPeers;
+
 // One broker process: the real broker core on a simulated disk, behind simulated
 // connections. Requests are frames (without the size prefix); responses leave each
 // connection in request order, as broker::Connection orders them on a real socket.
@@ -224,6 +226,8 @@ class SimPeers {
   void pump();
   // The connection to `node` breaks now (e.g. the broker crashed and its host said so).
   void reset(int node);
+  // The process that owned the requests is gone: whatever is still under way is dropped.
+  void detach() { requests_ = nullptr; }
 
  private:
   struct Link {
@@ -235,7 +239,7 @@ class SimPeers {
   World& world_;
   Network& net_;
   int self_;
-  broker::PeerRequests& requests_;
+  broker::PeerRequests* requests_;  // nullptr once detached
   Completions on_completions_;
   std::map<int, SimBroker*> brokers_;
   std::map<int, Link> links_;

@@ -141,6 +141,8 @@ class Network {
   std::map<std::pair<int, int>, std::int64_t> last_arrival_;  // keeps each link in order
 };
 
+class SimPeers;
+
 // One broker process: the real broker core on a simulated disk, behind simulated
 // connections. Requests are frames (without the size prefix); responses leave each
 // connection in request order, as broker::Connection orders them on a real socket.
@@ -172,6 +174,16 @@ class SimBroker {
   broker::Node& node() { return *node_; }
   log::MemoryFileSystem& disk() { return disk_; }
   int id() const { return id_; }
+  // A broker of a replicated cluster: its own requests (fetches from leaders, its
+  // controller client's) travel `net` to the other brokers of `cluster`. Call before
+  // start(); each start() connects the new process afresh.
+  void join(Network& net, std::vector<SimBroker*> cluster) {
+    net_ = &net;
+    cluster_ = std::move(cluster);
+  }
+  // The scenario worked on node() directly (as a controller would have through a
+  // request): what the node now wants to send, and its new deadlines, are carried out.
+  void wake() { service(); }
 
  private:
   struct Conn {
@@ -202,6 +214,11 @@ class SimBroker {
   std::map<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>> deferred_;  // id → (connection, slot)
   std::uint64_t incarnation_ = 0;  // a crash makes older timer events void
   std::optional<std::int64_t> timer_at_;
+  Network* net_ = nullptr;
+  std::vector<SimBroker*> cluster_;
+  std::unique_ptr<class SimPeers> peers_;  // this incarnation's
+  // Those of crashed incarnations: detached, kept so that their scheduled events stay valid.
+  std::vector<std::unique_ptr<class SimPeers>> retired_peers_;
 };
 
 // A node's own requests to brokers (broker::PeerRequests, the sans-I/O client side of a
@@ -224,6 +241,8 @@ class SimPeers {
   void pump();
   // The connection to `node` breaks now (e.g. the broker crashed and its host said so).
   void reset(int node);
+  // The process that owned the requests is gone: whatever is still under way is dropped.
+  void detach() { requests_ = nullptr; }
 
  private:
   struct Link {
@@ -235,7 +254,7 @@ class SimPeers {
   World& world_;
   Network& net_;
   int self_;
-  broker::PeerRequests& requests_;
+  broker::PeerRequests* requests_;  // nullptr once detached
   Completions on_completions_;
   std::map<int, SimBroker*> brokers_;
   std::map<int, Link> links_;
