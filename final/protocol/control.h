@@ -10,7 +10,7 @@
 //       [..]". The named leader becomes leader; every other replica becomes a follower of
 //       L and starts fetching from it. Sent after an election, an ISR change the
 //       controller made (a broker failed or shut down), and to every replica of a new
-//       topic (is_new = true: there is no log to recover yet). live_leaders gives the
+//       topic (is_new = true: the replica may create an empty log). live_leaders gives the
 //       address of every leader named, so a follower can connect at once.
 //         v2 (Kafka 2.2, KIP-380) adds broker_epoch and groups partitions by topic;
 //         v3 (2.4, KIP-455) adds adding_replicas and removing_replicas before is_new —
