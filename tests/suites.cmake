@@ -26,6 +26,7 @@ set(STREAMCRAFT_TEST_SOURCES
   net/peer_connector_test.cpp
   net/server_test.cpp
   protocol/codec_test.cpp
+  protocol/control_codecs_test.cpp
   protocol/golden_requests_test.cpp
   protocol/group_codecs_test.cpp
   protocol/replication_codecs_test.cpp
@@ -277,6 +278,21 @@ streamcraft_add_test("ListOffsets round-trips at every supported version" "ch02;
 streamcraft_add_test("CreateTopics and DeleteTopics round-trip at every supported version" "ch02;ch03;ch04")
 streamcraft_add_test("truncated requests are errors at every length" "ch02;ch03;ch04")
 streamcraft_add_test("a hostile array count is refused before anything is allocated" "ch02;ch03;ch04")
+streamcraft_add_test("the control APIs have Kafka's keys and the course's keys from 1000 with their names" "ch04")
+streamcraft_add_test("control_version_supported names exactly the non-flexible versions spoken here" "ch04")
+streamcraft_add_test("control decoders answer UNSUPPORTED_VERSION and encoders refuse a version not spoken here" "ch04")
+streamcraft_add_test("LeaderAndIsr round-trips at v2 and v3 with the reassignment fields only in v3" "ch04")
+streamcraft_add_test("LeaderAndIsr v2 and v3 requests and the response have Kafka's exact bytes" "ch04")
+streamcraft_add_test("UpdateMetadata v5 round-trips with endpoints and a null rack" "ch04")
+streamcraft_add_test("an UpdateMetadata v5 request has Kafka's exact bytes with the port before the host" "ch04")
+streamcraft_add_test("StopReplica v1 round-trips and has Kafka's exact bytes" "ch04")
+streamcraft_add_test("ControlledShutdown round-trips at v1 and v2 with the broker epoch only in v2" "ch04")
+streamcraft_add_test("ControlledShutdown v1 and v2 have Kafka's exact bytes" "ch04")
+streamcraft_add_test("BrokerRegistration and BrokerHeartbeat v0 round-trip with the course's layout" "ch04")
+streamcraft_add_test("AlterIsr v0 round-trips and has the fields of Kafka's AlterIsr v0 in order" "ch04")
+streamcraft_add_test("truncated control request and response bodies are errors at every length and version" "ch04")
+streamcraft_add_test("hostile array counts in control requests are refused before anything is allocated" "ch04")
+streamcraft_add_test("control decoders ignore bytes after the last field like the other decoders" "ch04")
 streamcraft_add_test("real clients' Metadata requests decode and re-encode byte for byte" "ch02;ch03;ch04")
 streamcraft_add_test("real clients' Produce requests carry valid record batches" "ch02;ch03;ch04")
 streamcraft_add_test("real clients' Fetch and ListOffsets requests decode and re-encode" "ch02;ch03;ch04")

@@ -23,6 +23,7 @@
 #include "protocol/offsets.h"
 // @end
 // @from ch04
+#include "protocol/control.h"
 #include "protocol/offsets_for_leader_epoch.h"
 // @end
 #include "protocol/produce.h"
@@ -54,6 +55,14 @@ constexpr CodecRange kBeyondAdvertised[] = {
     {ApiKey::offsets_for_leader_epoch, 0, 3},
     {ApiKey::list_offsets, 0, 5},
     {ApiKey::metadata, 0, 8},
+    // The control requests (protocol/control.h), which only brokers and the controller send.
+    {ApiKey::leader_and_isr, 2, 3},
+    {ApiKey::update_metadata, 5, 5},
+    {ApiKey::stop_replica, 1, 1},
+    {ApiKey::controlled_shutdown, 1, 2},
+    {ApiKey::broker_registration, 0, 0},
+    {ApiKey::broker_heartbeat, 0, 0},
+    {ApiKey::alter_isr, 0, 0},
 };
 
 // Round-trips the body if the codecs know this key at this version; false otherwise.
@@ -66,6 +75,23 @@ bool round_trip_codec_versions(std::int16_t key, std::int16_t v, ByteSpan body) 
         break;
       case ApiKey::list_offsets: round_trip(body, v, decode_list_offsets_request, encode_list_offsets_request); break;
       case ApiKey::metadata: round_trip(body, v, decode_metadata_request, encode_metadata_request); break;
+      case ApiKey::leader_and_isr:
+        round_trip(body, v, decode_leader_and_isr_request, encode_leader_and_isr_request);
+        break;
+      case ApiKey::update_metadata:
+        round_trip(body, v, decode_update_metadata_request, encode_update_metadata_request);
+        break;
+      case ApiKey::stop_replica: round_trip(body, v, decode_stop_replica_request, encode_stop_replica_request); break;
+      case ApiKey::controlled_shutdown:
+        round_trip(body, v, decode_controlled_shutdown_request, encode_controlled_shutdown_request);
+        break;
+      case ApiKey::broker_registration:
+        round_trip(body, v, decode_broker_registration_request, encode_broker_registration_request);
+        break;
+      case ApiKey::broker_heartbeat:
+        round_trip(body, v, decode_broker_heartbeat_request, encode_broker_heartbeat_request);
+        break;
+      case ApiKey::alter_isr: round_trip(body, v, decode_alter_isr_request, encode_alter_isr_request); break;
       default: break;
     }
     return true;

@@ -31,6 +31,13 @@ std::string_view api_name(std::int16_t key) {
     // @end
     // @from ch04
     case ApiKey::offsets_for_leader_epoch: return "OffsetForLeaderEpoch";  // Kafka's name, singular
+    case ApiKey::leader_and_isr: return "LeaderAndIsr";
+    case ApiKey::stop_replica: return "StopReplica";
+    case ApiKey::update_metadata: return "UpdateMetadata";
+    case ApiKey::controlled_shutdown: return "ControlledShutdown";
+    case ApiKey::broker_registration: return "BrokerRegistration";
+    case ApiKey::broker_heartbeat: return "BrokerHeartbeat";
+    case ApiKey::alter_isr: return "AlterIsr";
     // @end
   }
   return "Unknown";

@@ -45,6 +45,15 @@ enum class ApiKey : std::int16_t {
   // @end
   // @from ch04
   offsets_for_leader_epoch = 23,
+  // The control requests between brokers and the controller (protocol/control.h): Kafka's
+  // own, then the course's, in a range of keys Kafka never uses.
+  leader_and_isr = 4,
+  stop_replica = 5,
+  update_metadata = 6,
+  controlled_shutdown = 7,
+  broker_registration = 1000,
+  broker_heartbeat = 1001,
+  alter_isr = 1002,
   // @end
   api_versions = 18,
   create_topics = 19,
