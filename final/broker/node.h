@@ -13,14 +13,21 @@
 #pragma once
 
 #include <memory>
+// @from ch04
+#include <algorithm>
+#include <string>
+// @end
 
 #include "broker/config.h"
 #include "broker/kafka_service.h"
 #include "broker/log_manager.h"
 #include "broker/request_handler.h"
 // @from ch04
+#include "broker/control_requests.h"
+#include "broker/controller_client.h"
 #include "broker/peer_requests.h"
 #include "broker/replica_manager.h"
+#include "controller/controller_service.h"
 // @end
 #include "common/clock.h"
 #include "common/executor.h"
@@ -52,6 +59,9 @@ class Node {
   // is reached, and both after any request it handled.
   PeerRequests* peers() { return peers_.get(); }
   ReplicaManager* replicas() { return replicas_.get(); }
+  ControllerClient* controller_client() { return controller_client_.get(); }
+  // The controller, on the broker named by controller.id; nullptr on the others.
+  controller::ControllerService* controller() { return controller_.get(); }
   void on_peer_completions(std::vector<PeerRequests::Completion> completions);
   void tick_replication();
   std::optional<std::int64_t> next_replication_deadline_ms() const;
@@ -81,6 +91,9 @@ class Node {
   // @from ch04
   std::unique_ptr<PeerRequests> peers_;
   std::unique_ptr<ReplicaManager> replicas_;  // before the handler: the handler asks it who leads
+  std::unique_ptr<controller::ControllerService> controller_;
+  std::unique_ptr<ControllerClient> controller_client_;
+  std::unique_ptr<ControlRequests> control_;
   // @end
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<KafkaService> service_;  // last: it refers to the handler and the logs
@@ -95,7 +108,15 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   ClusterMetadata* cluster = nullptr;  // none: the handler answers for this broker alone
   // @from ch04
   if (node->config_.replicated()) {
-    node->peers_ = std::make_unique<PeerRequests>(clock);
+    // A request to another broker may not wait longer than half the heartbeat timeout: a
+    // heartbeat stuck behind a dead connection must give way to the next one in time for
+    // the controller to keep counting this broker alive. (A follower's fetch waits at
+    // most replica.fetch.wait.max.ms at the leader, so it needs a little more than that.)
+    PeerRequests::Options options;
+    options.client_id = "streamcraft-broker-" + std::to_string(node->config_.node_id);
+    options.request_timeout_ms = std::max<std::int64_t>(node->config_.replica_fetch_wait_max_ms + 500,
+                                                        node->config_.broker_heartbeat_timeout_ms / 2);
+    node->peers_ = std::make_unique<PeerRequests>(clock, options);
     node->replicas_ = std::make_unique<ReplicaManager>(node->config_, *node->logs_, clock, *node->peers_);
     if (auto s = node->replicas_->open(); !s) return s.error();
     cluster = node->replicas_.get();
@@ -103,7 +124,22 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   // @end
   node->handler_ = std::make_unique<RequestHandler>(node->config_, *node->logs_, clock, cluster);
   // @from ch04
-  if (node->replicas_) node->replicas_->attach(*node->handler_);
+  if (node->replicas_) {
+    auto& n = *node;
+    n.replicas_->attach(*n.handler_);
+    n.controller_client_ = std::make_unique<ControllerClient>(n.config_, clock, *n.peers_, *n.replicas_);
+    if (n.config_.node_id == n.config_.controller_id) {
+      auto c = controller::ControllerService::open(fs, n.config_, clock, *n.peers_);
+      if (!c) return c.error();
+      n.controller_ = std::move(*c);
+      n.replicas_->set_topic_admin(n.controller_.get());
+    } else {
+      n.replicas_->set_topic_admin(n.controller_client_.get());
+    }
+    n.control_ = std::make_unique<ControlRequests>(*n.replicas_, n.controller_.get());
+    n.handler_->set_control_requests(n.control_.get());
+    n.controller_client_->tick();  // registers with the controller
+  }
   // @end
   node->service_ = std::make_unique<KafkaService>(node->config_, *node->handler_, *node->logs_, clock);
   // @from ch03
@@ -116,16 +152,30 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
 // @from ch04
 
 inline void Node::on_peer_completions(std::vector<PeerRequests::Completion> completions) {
-  for (const auto& c : completions)
-    if (replicas_ && ReplicaManager::owns(c.token)) replicas_->on_completion(c);
+  if (!replicas_) return;
+  for (const auto& c : completions) {
+    if (ReplicaManager::owns(c.token)) replicas_->on_completion(c);
+    else if (ControllerClient::owns(c.token)) controller_client_->on_completion(c);
+    else if (controller_ && controller::ControllerService::owns(c.token)) controller_->on_completion(c);
+  }
 }
 
 inline void Node::tick_replication() {
-  if (replicas_) replicas_->tick();
+  if (!replicas_) return;
+  if (controller_) controller_->tick();
+  replicas_->tick();
+  controller_client_->tick();  // after the replicas: their new ISR proposals go out at once
 }
 
 inline std::optional<std::int64_t> Node::next_replication_deadline_ms() const {
-  return replicas_ ? replicas_->next_deadline_ms() : std::nullopt;
+  if (!replicas_) return std::nullopt;
+  auto next = replicas_->next_deadline_ms();
+  auto consider = [&](std::optional<std::int64_t> t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  consider(controller_client_->next_deadline_ms());
+  if (controller_) consider(controller_->next_deadline_ms());
+  return next;
 }
 // @end
 

@@ -28,6 +28,9 @@ Result<std::int64_t> ProducerIdAllocator::next() {
     next_ = start;
     block_end_ = start + kBlockSize;
   }
+  // @from ch04
+  if (count_ > 1) return next_++ * count_ + index_;
+  // @end
   return next_++;
 }
 

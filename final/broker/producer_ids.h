@@ -25,6 +25,16 @@ class ProducerIdAllocator {
   static constexpr const char* kFileName = ".producer-id-block";
 
   ProducerIdAllocator(log::FileSystem& fs, std::filesystem::path dir) : fs_(fs), dir_(std::move(dir)) {}
+  // @from ch04
+  // In a cluster every broker hands out ids, so each takes its own residue class: the
+  // broker at position `index` of `count` gives out index, index + count, index + 2·count, …
+  // (the blocks count in local ids). Unique across brokers without asking anyone, as long
+  // as cluster.brokers keeps its order.
+  void set_cluster_position(std::int64_t index, std::int64_t count) {
+    index_ = index;
+    count_ = count < 1 ? 1 : count;
+  }
+  // @end
 
   // The next unused producer id; KAFKA_STORAGE_ERROR if the reservation cannot be made durable.
   Result<std::int64_t> next();
@@ -34,6 +44,10 @@ class ProducerIdAllocator {
   std::filesystem::path dir_;
   std::int64_t next_ = 0;
   std::int64_t block_end_ = 0;  // next_ == block_end_: reserve a new block first
+  // @from ch04
+  std::int64_t index_ = 0;
+  std::int64_t count_ = 1;
+  // @end
 };
 
 }  // namespace streamcraft::broker

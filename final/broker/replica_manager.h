@@ -86,6 +86,16 @@ struct PartitionError {
   Errc error = Errc::none;
 };
 
+// Where topics are created and deleted: the controller. On the controller's broker that
+// is the controller itself (controller/controller_service.h); on the others, the client
+// that talks to it (broker/controller_client.h).
+class TopicAdmin {
+ public:
+  virtual ~TopicAdmin() = default;
+  virtual Status create_topic(const NewTopic& topic, TopicRequest how) = 0;
+  virtual Status delete_topic(const std::string& name) = 0;
+};
+
 class ReplicaManager final : public ClusterMetadata, private replication::Replicas {
  public:
   // The tokens of its requests to other brokers (PeerRequests) all have this bit set.
@@ -101,6 +111,8 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   // The broker epoch the controller gave this broker's registration (broker/controller_client.h);
   // control requests for any other epoch are refused.
   void set_broker_epoch(std::int64_t epoch) { broker_epoch_ = epoch; }
+  // Who creates and deletes topics (the handler's CreateTopics, DeleteTopics, auto-creation).
+  void set_topic_admin(TopicAdmin* admin) { admin_ = admin; }
   std::int64_t broker_epoch() const { return broker_epoch_; }
 
   // --- from the controller ---
@@ -134,6 +146,8 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   std::int64_t high_watermark(std::string_view topic, std::int32_t partition, const log::Log& log) const override;
   Status check_replication(std::int16_t replication_factor) const override;
   std::optional<BrokerEndpoint> coordinator(std::int32_t offsets_partition) const override;
+  std::optional<Status> create_topic(const NewTopic& topic, TopicRequest how) override;
+  std::optional<Status> delete_topic(const std::string& name) override;
   Status check_leader_epoch(std::string_view topic, std::int32_t partition, std::int32_t current) const override;
   std::int32_t leader_epoch(std::string_view topic, std::int32_t partition) const override;
   void on_follower_fetch(std::string_view topic, std::int32_t partition, std::int32_t replica,
@@ -195,6 +209,7 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   const Clock& clock_;
   PeerRequests& peers_;
   RequestHandler* handler_ = nullptr;
+  TopicAdmin* admin_ = nullptr;
   std::int32_t controller_epoch_ = 0;
   std::int64_t broker_epoch_ = -1;
   std::map<Key, Replica> replicas_;

@@ -50,6 +50,20 @@ struct Limits {
 
 // The seeds a test runs: 1..count, or only $STREAMCRAFT_SEED when it is set.
 std::vector<std::uint64_t> seeds(std::uint64_t count);
+// @from ch04
+// As many seeds as the build affords: `checked` in a build with assertions (the
+// sanitizer build, several times slower), `optimised` in an optimised one (NDEBUG: each
+// chapter's own build, as students and CI make it).
+inline std::vector<std::uint64_t> seeds(std::uint64_t checked, std::uint64_t optimised) {
+#ifdef NDEBUG
+  (void)checked;
+  return seeds(optimised);
+#else
+  (void)optimised;
+  return seeds(checked);
+#endif
+}
+// @end
 // The command that replays one seed of a test case.
 std::string replay_hint(const std::string& test_case, std::uint64_t seed);
 

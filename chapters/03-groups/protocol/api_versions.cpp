@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "protocol/header.h"
 #include "protocol/wire.h"
@@ -39,13 +40,31 @@ constexpr std::array kApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::init_producer_id), 0, 1},
 };
 
+// The table as this chapter leaves it. A later chapter raises an API by listing it again
+// further down: the later entry replaces the earlier one, in the earlier one's place.
+std::vector<ApiVersionRange> merged_table() {
+  std::vector<ApiVersionRange> out;
+  for (const auto& a : kApis) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& b) { return b.api_key == a.api_key; });
+    if (it == out.end()) out.push_back(a);
+    else *it = a;
+  }
+  return out;
+}
+
+const std::vector<ApiVersionRange>& table() {
+  static const std::vector<ApiVersionRange> merged = merged_table();
+  return merged;
+}
+
 }  // namespace
 
-std::span<const ApiVersionRange> supported_apis() { return kApis; }
+std::span<const ApiVersionRange> supported_apis() { return table(); }
 
 const ApiVersionRange* find_api(std::int16_t api_key) {
-  auto it = std::find_if(kApis.begin(), kApis.end(), [&](const auto& a) { return a.api_key == api_key; });
-  return it == kApis.end() ? nullptr : &*it;
+  const auto& apis = table();
+  auto it = std::find_if(apis.begin(), apis.end(), [&](const auto& a) { return a.api_key == api_key; });
+  return it == apis.end() ? nullptr : &*it;
 }
 
 Bytes encode_api_versions_response(const ApiVersionsResponse& r, std::int16_t version) {

@@ -29,6 +29,7 @@ Result<std::int64_t> ProducerIdAllocator::next() {
     next_ = start;
     block_end_ = start + kBlockSize;
   }
+  if (count_ > 1) return next_++ * count_ + index_;
   return next_++;
 }
 

@@ -26,6 +26,14 @@ class ProducerIdAllocator {
   static constexpr const char* kFileName = ".producer-id-block";
 
   ProducerIdAllocator(log::FileSystem& fs, std::filesystem::path dir) : fs_(fs), dir_(std::move(dir)) {}
+  // In a cluster every broker hands out ids, so each takes its own residue class: the
+  // broker at position `index` of `count` gives out index, index + count, index + 2·count, …
+  // (the blocks count in local ids). Unique across brokers without asking anyone, as long
+  // as cluster.brokers keeps its order.
+  void set_cluster_position(std::int64_t index, std::int64_t count) {
+    index_ = index;
+    count_ = count < 1 ? 1 : count;
+  }
 
   // The next unused producer id; KAFKA_STORAGE_ERROR if the reservation cannot be made durable.
   Result<std::int64_t> next();
@@ -35,6 +43,8 @@ class ProducerIdAllocator {
   std::filesystem::path dir_;
   std::int64_t next_ = 0;
   std::int64_t block_end_ = 0;  // next_ == block_end_: reserve a new block first
+  std::int64_t index_ = 0;
+  std::int64_t count_ = 1;
 };
 
 }  // namespace streamcraft::broker

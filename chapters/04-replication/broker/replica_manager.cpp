@@ -180,7 +180,7 @@ Errc ReplicaManager::become_leader(const Key& key, Replica& r, const PartitionAn
   r.leader_epoch = a.state.leader_epoch;
   r.version = a.version;
   r.high_watermark = r.lead->high_watermark();
-  spdlog::info("{}-{}: leader at epoch {} from offset {}, ISR [{}]", key.first, key.second, a.state.leader_epoch,
+  spdlog::info("broker {}: {}-{}: leader at epoch {} from offset {}, ISR [{}]", config_.node_id, key.first, key.second, a.state.leader_epoch,
                l->log_end_offset(), fmt::join(a.state.isr, ","));
   if (key.first == group::kOffsetsTopic && handler_) {
     if (auto s = handler_->load_offsets_partition(key.second); !s)
@@ -221,7 +221,7 @@ Errc ReplicaManager::become_follower(const Key& key, Replica& r, const Partition
     }
     f->set_partition(key.first, key.second, a.state.leader_epoch, r.high_watermark);
   }
-  spdlog::info("{}-{}: following broker {} at epoch {}", key.first, key.second, a.state.leader, a.state.leader_epoch);
+  spdlog::info("broker {}: {}-{}: following broker {} at epoch {} from offset {}", config_.node_id, key.first, key.second, a.state.leader, a.state.leader_epoch, l->log_end_offset());
   send_fetches();
   return Errc::none;
 }
@@ -254,6 +254,10 @@ Status ReplicaManager::update_metadata(std::int32_t controller_epoch, std::int64
   std::sort(live_.begin(), live_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   std::set<std::string> topics;
   for (const auto& a : partitions) {
+    if (a.state.leader < -1) {  // -2: the topic is being deleted (StopReplica follows)
+      known_.erase({a.topic, a.partition});
+      continue;
+    }
     auto& known = known_[{a.topic, a.partition}];
     if (a.state.leader_epoch > known.state.leader_epoch ||
         (a.state.leader_epoch == known.state.leader_epoch && a.version >= known.version)) {
@@ -302,7 +306,7 @@ Result<std::vector<PartitionError>> ReplicaManager::stop_replicas(
 
 void ReplicaManager::propose(const Key& key, Replica& r, std::vector<std::int32_t> isr) {
   r.lead->proposal_sent(isr);
-  spdlog::info("{}-{}: proposing ISR [{}] (was [{}])", key.first, key.second, fmt::join(isr, ","),
+  spdlog::info("broker {}: {}-{}: proposing ISR [{}] (was [{}])", config_.node_id, key.first, key.second, fmt::join(isr, ","),
                fmt::join(r.lead->isr(), ","));
   proposals_.push_back({key.first, key.second, r.leader_epoch, std::move(isr), r.version});
 }
@@ -399,6 +403,16 @@ std::optional<BrokerEndpoint> ReplicaManager::coordinator(std::int32_t offsets_p
   for (const auto& b : brokers())
     if (b.id == state.leader) return b;
   return std::nullopt;  // no leader now: COORDINATOR_NOT_AVAILABLE, and the client asks again
+}
+
+std::optional<Status> ReplicaManager::create_topic(const NewTopic& topic, TopicRequest how) {
+  if (!admin_) return Status{make_error(Errc::not_controller, "no controller is known yet")};
+  return admin_->create_topic(topic, how);
+}
+
+std::optional<Status> ReplicaManager::delete_topic(const std::string& name) {
+  if (!admin_) return Status{make_error(Errc::not_controller, "no controller is known yet")};
+  return admin_->delete_topic(name);
 }
 
 Status ReplicaManager::check_leader_epoch(std::string_view topic, std::int32_t partition,

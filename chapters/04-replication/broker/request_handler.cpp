@@ -15,6 +15,7 @@
 #include "protocol/produce.h"
 #include "protocol/topics.h"
 #include "protocol/wire.h"
+#include "broker/control_requests.h"
 #include "protocol/offsets_for_leader_epoch.h"
 
 namespace streamcraft::broker {
@@ -88,6 +89,10 @@ RequestHandler::RequestHandler(const BrokerConfig& config, LogManager& logs, con
       coordinator_(clock, config.group),
       producer_ids_(logs.file_system(), config.log_dir)
 {
+  for (std::size_t i = 0; i < config.cluster_brokers.size(); ++i)
+    if (config.cluster_brokers[i].id == config.node_id)
+      producer_ids_.set_cluster_position(static_cast<std::int64_t>(i),
+                                         static_cast<std::int64_t>(config.cluster_brokers.size()));
 }
 
 void RequestHandler::set_advertised(std::string host, std::uint16_t port) {
@@ -98,6 +103,7 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
   auto fixed = protocol::peek_header(frame);
   if (!fixed) return close_with(fmt::format("a {}-byte frame is too short for a request header", frame.size()));
   const auto* api = protocol::find_api(fixed->api_key);
+  if (!api && control_) api = protocol::find_course_api(fixed->api_key);
   const bool supported = api && fixed->api_version >= api->min_version && fixed->api_version <= api->max_version;
   if (fixed->api_key == static_cast<std::int16_t>(ApiKey::api_versions) && !supported) {
     // As Apache Kafka does (KIP-511): UNSUPPORTED_VERSION in a v0 body that lists the
@@ -116,6 +122,12 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
   auto header = protocol::decode_request_header(frame);
   if (!header) return close_with(header.error().message);
   ByteSpan body = ByteSpan(frame).subspan(header->size);
+  if (ControlRequests::is_control(header->api_key)) {
+    if (!control_) return close_with("a control request to a broker that is not part of a replicated cluster");
+    auto answer = control_->handle(static_cast<ApiKey>(header->api_key), header->api_version, body);
+    if (!answer) return close_with(answer.error().message);
+    return respond(header->correlation_id, std::move(*answer));
+  }
   switch (static_cast<ApiKey>(header->api_key)) {
     case ApiKey::api_versions: return handle_api_versions(*header);
     case ApiKey::metadata: return handle_metadata(*header, body);

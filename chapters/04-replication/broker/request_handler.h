@@ -44,6 +44,7 @@
 #include "net/service.h"
 
 namespace streamcraft::broker {
+class ControlRequests;
 
 // What to do with one request, and a deferred request's response, are the network
 // layer's types (net/service.h): broker::KafkaService hands them to the server as they are.
@@ -86,6 +87,9 @@ class RequestHandler {
   // the long-poll fetches and acks=all produces parked on it are looked at again in the
   // next poll_deferred() (broker/replica_manager.h calls this).
   void partition_changed(const std::string& topic, std::int32_t partition);
+  // The control plane's requests (broker/control_requests.h) go there; without it (a
+  // broker alone) they close the connection.
+  void set_control_requests(ControlRequests* control) { control_ = control; }
 
   // True when deferred requests may be completed now: call poll_deferred().
   bool has_completions() const;
@@ -158,6 +162,7 @@ class RequestHandler {
     std::int64_t deadline_ms;
     bool synced;  // false while a flush.messages=1 fsync comes first (awaiting_sync_)
   };
+  ControlRequests* control_ = nullptr;
   std::map<std::uint64_t, AwaitingReplication> awaiting_replication_;
   std::map<std::pair<std::string, std::int32_t>, std::set<std::uint64_t>> produces_waiting_on_;
   std::set<std::pair<std::int64_t, std::uint64_t>> produce_deadlines_;

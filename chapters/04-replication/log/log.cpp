@@ -763,9 +763,11 @@ Result<AppendInfo> Log::append_as_follower(ByteSpan batches) {
     info.max_timestamp = std::max(info.max_timestamp, header->max_timestamp);
     at += batch.size();
   }
-  if (!flush_deferred_) {
-    if (auto s = maybe_flush(); !s) return s.error();
-  }
+  // The flush policy applies here even when the leader's group commit had the log defer
+  // its flushes: that deferral was the request handler's, for its own appends, and nobody
+  // gathers a follower's. (A follower that fetches again says "I have it"; with
+  // flush.messages=1 that must mean "on disk".)
+  if (auto s = maybe_flush(); !s) return s.error();
   return info;
 }
 

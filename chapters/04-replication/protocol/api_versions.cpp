@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "protocol/header.h"
 #include "protocol/wire.h"
@@ -37,15 +38,59 @@ constexpr std::array kApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::delete_groups), 0, 1},
     // The idempotent producer (librdkafka needs version 0 in the range).
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::init_producer_id), 0, 1},
+    // Replication. Metadata v7 carries each partition's leader epoch, which clients send
+    // back in ListOffsets v4+ (and Fetch v9+) to be fenced if either side is stale;
+    // OffsetsForLeaderEpoch is how followers (and librdkafka after a leader change) find
+    // where their log parts from the leader's. The control requests the controller sends
+    // to brokers are Kafka's own, in their last non-flexible versions, and listed as Kafka
+    // lists them.
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::metadata), 0, 7},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::list_offsets), 0, 5},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::offsets_for_leader_epoch), 0, 3},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::leader_and_isr), 2, 3},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::stop_replica), 1, 1},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::update_metadata), 5, 5},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::controlled_shutdown), 1, 2},
+};
+
+// The table as this chapter leaves it. A later chapter raises an API by listing it again
+// further down: the later entry replaces the earlier one, in the earlier one's place.
+std::vector<ApiVersionRange> merged_table() {
+  std::vector<ApiVersionRange> out;
+  for (const auto& a : kApis) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& b) { return b.api_key == a.api_key; });
+    if (it == out.end()) out.push_back(a);
+    else *it = a;
+  }
+  return out;
+}
+
+const std::vector<ApiVersionRange>& table() {
+  static const std::vector<ApiVersionRange> merged = merged_table();
+  return merged;
+}
+
+// The course's own requests between brokers and the controller (protocol/control.h):
+// accepted, but not advertised — they are no Kafka API, and a client has no use for them.
+constexpr std::array kCourseApis = {
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::broker_registration), 0, 0},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::broker_heartbeat), 0, 0},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::alter_isr), 0, 0},
 };
 
 }  // namespace
 
-std::span<const ApiVersionRange> supported_apis() { return kApis; }
+std::span<const ApiVersionRange> supported_apis() { return table(); }
 
 const ApiVersionRange* find_api(std::int16_t api_key) {
-  auto it = std::find_if(kApis.begin(), kApis.end(), [&](const auto& a) { return a.api_key == api_key; });
-  return it == kApis.end() ? nullptr : &*it;
+  const auto& apis = table();
+  auto it = std::find_if(apis.begin(), apis.end(), [&](const auto& a) { return a.api_key == api_key; });
+  return it == apis.end() ? nullptr : &*it;
+}
+
+const ApiVersionRange* find_course_api(std::int16_t api_key) {
+  auto it = std::find_if(kCourseApis.begin(), kCourseApis.end(), [&](const auto& a) { return a.api_key == api_key; });
+  return it == kCourseApis.end() ? nullptr : &*it;
 }
 
 Bytes encode_api_versions_response(const ApiVersionsResponse& r, std::int16_t version) {

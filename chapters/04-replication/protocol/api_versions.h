@@ -32,6 +32,9 @@ struct ApiVersionRange {
 std::span<const ApiVersionRange> supported_apis();
 // The range for a key, or nullptr if the key is not supported.
 const ApiVersionRange* find_api(std::int16_t api_key);
+// The range of one of the course's inter-broker requests (keys 1000–1002), which the
+// broker accepts but does not advertise; nullptr for any other key.
+const ApiVersionRange* find_course_api(std::int16_t api_key);
 
 struct ApiVersionsResponse {
   Errc error = Errc::none;

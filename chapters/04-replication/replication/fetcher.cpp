@@ -164,6 +164,10 @@ void ReplicaFetcher::apply_epochs_response(ByteSpan body, std::int64_t now_ms) {
       if (!log) continue;
       const auto step = truncation_step(log->leader_epochs(), log->log_end_offset(), p->high_watermark,
                                         log::EpochEndOffset{r.leader_epoch, r.end_offset});
+      if (step.truncate_to < log->log_end_offset())
+        spdlog::info("replica fetcher {}: {}-{}: the leader's epoch {} ends at {}; cutting the log from {} to {}",
+                     options_.replica_id, key.first, key.second, r.leader_epoch, r.end_offset, log->log_end_offset(),
+                     step.truncate_to);
       if (step.truncate_to < p->high_watermark)
         spdlog::warn("replica fetcher: {}-{}: truncating to {}, below the high watermark {}", key.first, key.second,
                      step.truncate_to, p->high_watermark);

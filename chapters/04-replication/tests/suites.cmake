@@ -396,3 +396,5 @@ streamcraft_add_test("with flush.messages=1 tiny segments and power cuts inside 
 streamcraft_add_test("a compacted topic keeps the latest acknowledged value of every key through power cuts in cleanings" "ch03;ch04")
 streamcraft_add_test("followers copy the leader and acks=all waits for the in-sync replicas" "ch04")
 streamcraft_add_test("a follower that stops fetching leaves the ISR and acks=all goes on with min.insync.replicas" "ch04")
+streamcraft_add_test("acks=all loses nothing through leader crashes and partitions over many seeds" "ch04")
+streamcraft_add_test("a failover seed replays exactly" "ch04")

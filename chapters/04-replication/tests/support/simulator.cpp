@@ -106,8 +106,7 @@ Status SimBroker::start() {
                                           node_->on_peer_completions(std::move(done));
                                           if (!died()) service();
                                         });
-    for (auto* b : cluster_)
-      if (b != this) peers_->add(*b);
+    for (auto* b : cluster_) peers_->add(*b);  // itself too: the controller tells its own broker
     service();
   }
   return {};
