@@ -36,6 +36,9 @@ net::Outcome KafkaService::handle(net::ConnectionId conn, MutableByteSpan frame)
     peer.deferred.insert(outcome.deferred_id);
     deferred_owner_.emplace(outcome.deferred_id, conn);
   }
+  // @from ch04
+  if (after_request_) after_request_();
+  // @end
   return outcome;
 }
 

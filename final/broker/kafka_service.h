@@ -16,6 +16,9 @@
 #pragma once
 
 #include <cstdint>
+// @from ch04
+#include <functional>
+// @end
 #include <map>
 #include <optional>
 #include <set>
@@ -52,6 +55,11 @@ class KafkaService final : public net::Service {
   std::optional<std::int64_t> next_tick_ms() const override { return next_tick_ms_; }
   // The logs' periodic work; an error is logged, and the broker goes on serving.
   void tick(std::int64_t now_ms) override;
+  // @from ch04
+  // Runs after every request handled: a replicated broker's driver sends what the
+  // request made due (an ISR proposal, a fetch) at once.
+  void set_after_request(std::function<void()> fn) { after_request_ = std::move(fn); }
+  // @end
 
  private:
   struct Peer {
@@ -67,6 +75,9 @@ class KafkaService final : public net::Service {
   std::map<net::ConnectionId, Peer> peers_;
   std::map<std::uint64_t, net::ConnectionId> deferred_owner_;  // deferred id → its connection
   std::int64_t next_tick_ms_;                                   // monotonic
+  // @from ch04
+  std::function<void()> after_request_;
+  // @end
 };
 
 // The server's listener and per-connection limits, from the broker's configuration

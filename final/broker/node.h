@@ -108,6 +108,10 @@ inline Result<std::unique_ptr<Node>> Node::open(log::FileSystem& fs, BrokerConfi
   ClusterMetadata* cluster = nullptr;  // none: the handler answers for this broker alone
   // @from ch04
   if (node->config_.replicated()) {
+    if (node->config_.broker_heartbeat_interval_ms * 2 > node->config_.broker_heartbeat_timeout_ms)
+      return make_error(Errc::invalid_config,
+                        "broker.heartbeat.interval.ms must be at most half of broker.heartbeat.timeout.ms, or one "
+                        "late heartbeat declares the broker dead");
     // A request to another broker may not wait longer than half the heartbeat timeout: a
     // heartbeat stuck behind a dead connection must give way to the next one in time for
     // the controller to keep counting this broker alive. (A follower's fetch waits at

@@ -532,6 +532,12 @@ Outcome RequestHandler::handle_list_offsets(const protocol::RequestHeader& h, By
       log::Log* log = logs_.partition(t.name, p.partition);
       if (!log) {
         pr.error = Errc::unknown_topic_or_partition;
+      // @from ch04
+      } else if (req->replica_id == protocol::kDebugReplicaId && p.timestamp == protocol::kLatestTimestamp) {
+        // The debug replica id asks any replica, follower or leader, for its own log end
+        // (`streamcraft topic describe` shows how far each replica has copied).
+        pr.offset = log->log_end_offset();
+      // @end
       } else if (!cluster_->leads(t.name, p.partition)) {
         pr.error = Errc::not_leader_or_follower;
       // @from ch04

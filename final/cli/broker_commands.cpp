@@ -15,6 +15,9 @@
 #include "broker/node.h"
 #include "cli/commands.h"
 #include "net/server.h"
+// @from ch04
+#include "net/cluster_driver.h"
+// @end
 
 namespace streamcraft::cli {
 namespace {
@@ -67,9 +70,38 @@ int run_broker(const BrokerOptions& o) {
   }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void()> stop_serving = [&] { server.stop(); };
+  // @from ch04
+  // A broker of a cluster talks to the others; before it stops, it asks the controller
+  // to move its leaderships away (controlled shutdown), for at most 10 s.
+  std::unique_ptr<net::ClusterDriver> cluster;
+  asio::steady_timer shutdown_poll(io);
+  std::function<void()> wait_for_shutdown;  // lives as long as io.run(): the timer calls it
+  if ((*node)->peers()) {
+    cluster = std::make_unique<net::ClusterDriver>(io, **node, server, clock);
+    cluster->kick();
+    stop_serving = [&] {
+      const auto give_up = clock.monotonic_ms() + 10'000;
+      (*node)->controller_client()->begin_controlled_shutdown();
+      wait_for_shutdown = [&, give_up] {
+        cluster->kick();
+        if ((*node)->controller_client()->shutdown_done() || clock.monotonic_ms() >= give_up) {
+          cluster->stop();
+          server.stop();
+          return;
+        }
+        shutdown_poll.expires_after(std::chrono::milliseconds(50));
+        shutdown_poll.async_wait([&](std::error_code ec) {
+          if (!ec) wait_for_shutdown();
+        });
+      };
+      wait_for_shutdown();
+    };
+  }
+  // @end
   signals.async_wait([&](std::error_code, int signal) {
     spdlog::info("signal {}: shutting down", signal);
-    server.stop();
+    stop_serving();
   });
   io.run();
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.

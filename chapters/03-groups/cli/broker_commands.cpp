@@ -68,9 +68,10 @@ int run_broker(const BrokerOptions& o) {
   }
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void()> stop_serving = [&] { server.stop(); };
   signals.async_wait([&](std::error_code, int signal) {
     spdlog::info("signal {}: shutting down", signal);
-    server.stop();
+    stop_serving();
   });
   io.run();
   // Clean shutdown: every log flushed, sealed and marked, so the next start is quick.

@@ -33,6 +33,7 @@ net::Outcome KafkaService::handle(net::ConnectionId conn, MutableByteSpan frame)
     peer.deferred.insert(outcome.deferred_id);
     deferred_owner_.emplace(outcome.deferred_id, conn);
   }
+  if (after_request_) after_request_();
   return outcome;
 }
 

@@ -7,18 +7,23 @@
 // `consume --group G` consumes as a member of consumer group G (client/group_consumer.h):
 // the group shares the topic's partitions among its members, and each batch's offsets
 // are committed once it has been printed, so the next member starts where this one stopped.
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <iostream>
 #include <thread>
 #include <csignal>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "cli/cluster_clients.h"
 #include "cli/commands.h"
 #include "client/group_consumer.h"
 #include "client/kafka_client.h"
 #include "client/partitioner.h"
+#include "protocol/offsets_for_leader_epoch.h"
 #include "common/clock.h"
 #include "record/record.h"
 
@@ -39,6 +44,7 @@ struct TopicOptions {
   std::string topic;
   std::int32_t partitions = -1;
   std::vector<std::string> configs;
+  std::int16_t replication_factor = -1;
 };
 
 int run_topic_create(const TopicOptions& o) {
@@ -47,6 +53,7 @@ int run_topic_create(const TopicOptions& o) {
   protocol::CreatableTopic t;
   t.name = o.topic;
   t.num_partitions = o.partitions;
+  t.replication_factor = o.replication_factor;
   for (const auto& kv : o.configs) {
     auto eq = kv.find('=');
     if (eq == std::string::npos) return fail(make_error(Errc::invalid_config, "--config expects key=value"));
@@ -54,7 +61,11 @@ int run_topic_create(const TopicOptions& o) {
   }
   protocol::CreateTopicsRequest req;
   req.topics = {t};
-  auto resp = (*c)->create_topics(req);
+  // Only the controller creates topics (a broker alone is its own controller).
+  ClusterClients cluster(**c);
+  auto controller = cluster.controller();
+  if (!controller) return fail(controller.error());
+  auto resp = (*controller)->create_topics(req);
   if (!resp) return fail(resp.error());
   const auto& r = resp->topics.at(0);
   if (r.error != Errc::none) return fail(make_error(r.error, r.error_message.value_or("")));
@@ -67,11 +78,42 @@ int run_topic_delete(const TopicOptions& o) {
   if (!c) return fail(c.error());
   protocol::DeleteTopicsRequest req;
   req.names = {o.topic};
-  auto resp = (*c)->delete_topics(req);
+  ClusterClients cluster(**c);
+  auto controller = cluster.controller();
+  if (!controller) return fail(controller.error());
+  auto resp = (*controller)->delete_topics(req);
   if (!resp) return fail(resp.error());
   if (auto e = resp->topics.at(0).error; e != Errc::none) return fail(make_error(e, "topic " + o.topic));
   fmt::print("deleted topic {}\n", o.topic);
   return 0;
+}
+
+// A partition's replicas: the leader's epoch and ISR from Metadata, and each replica's own
+// log end, asked of that replica with ListOffsets' debug replica id (-2), which a follower
+// answers too (as Kafka's brokers do). A follower behind the leader is still copying.
+void describe_replicas(ClusterClients& cluster, const std::string& topic, const protocol::MetadataPartition& p) {
+  fmt::print("    leader epoch {}, replicas [{}], isr [{}]", p.leader_epoch, fmt::join(p.replicas, ","),
+             fmt::join(p.isr, ","));
+  if (!p.offline_replicas.empty()) fmt::print(", offline [{}]", fmt::join(p.offline_replicas, ","));
+  fmt::print("\n");
+  for (auto replica : p.replicas) {
+    auto c = cluster.node(replica);
+    if (!c) {
+      fmt::print("    replica {}: unreachable ({})\n", replica, c.error().describe());
+      continue;
+    }
+    protocol::ListOffsetsRequest req;
+    req.replica_id = protocol::kDebugReplicaId;
+    req.topics = {{topic, {{p.partition, protocol::kLatestTimestamp, 1}}}};
+    auto r = (*c)->list_offsets(req);
+    if (!r || r->topics.empty() || r->topics[0].partitions.empty()) {
+      fmt::print("    replica {}: no answer\n", replica);
+      continue;
+    }
+    const auto& answer = r->topics[0].partitions[0];
+    if (answer.error != Errc::none) fmt::print("    replica {}: {}\n", replica, errc_name(answer.error));
+    else fmt::print("    replica {}: log end {}\n", replica, answer.offset);
+  }
 }
 
 int run_topic_list(const TopicOptions& o, bool describe) {
@@ -79,7 +121,8 @@ int run_topic_list(const TopicOptions& o, bool describe) {
   if (!c) return fail(c.error());
   std::optional<std::vector<std::string>> wanted;
   if (!o.topic.empty()) wanted = std::vector<std::string>{o.topic};
-  auto md = (*c)->metadata(wanted, false);
+  ClusterClients cluster(**c);
+  auto md = cluster.metadata(wanted, false, describe ? 5'000 : 0);
   if (!md) return fail(md.error());
   std::sort(md->topics.begin(), md->topics.end(), [](auto& a, auto& b) { return a.name < b.name; });
   for (const auto& t : md->topics) {
@@ -88,23 +131,23 @@ int run_topic_list(const TopicOptions& o, bool describe) {
       fmt::print("{}\n", t.name);
       continue;
     }
-    // Offsets per partition: earliest (log start) and latest (log end).
-    protocol::ListOffsetsRequest earliest, latest;
-    protocol::ListOffsetsTopic et{t.name, {}}, lt{t.name, {}};
-    for (const auto& p : t.partitions) {
-      et.partitions.push_back({p.partition, protocol::kEarliestTimestamp, 1});
-      lt.partitions.push_back({p.partition, protocol::kLatestTimestamp, 1});
-    }
-    earliest.topics = {et};
-    latest.topics = {lt};
-    auto lo = (*c)->list_offsets(earliest);
-    auto hi = (*c)->list_offsets(latest);
-    if (!lo) return fail(lo.error());
-    if (!hi) return fail(hi.error());
+    // Offsets per partition, from its leader: earliest (log start) and latest (the end
+    // of what consumers may read).
     fmt::print("topic {}: {} partition(s)\n", t.name, t.partitions.size());
-    for (std::size_t i = 0; i < t.partitions.size(); ++i)
-      fmt::print("  partition {}: leader {}, offsets {}..{}\n", t.partitions[i].partition, t.partitions[i].leader,
-                 lo->topics[0].partitions[i].offset, hi->topics[0].partitions[i].offset);
+    for (const auto& p : t.partitions) {
+      auto leader = cluster.leader(t.name, p.partition);
+      if (!leader) return fail(leader.error());
+      protocol::ListOffsetsRequest earliest, latest;
+      earliest.topics = {{t.name, {{p.partition, protocol::kEarliestTimestamp, 1}}}};
+      latest.topics = {{t.name, {{p.partition, protocol::kLatestTimestamp, 1}}}};
+      auto lo = (*leader)->list_offsets(earliest);
+      auto hi = (*leader)->list_offsets(latest);
+      if (!lo) return fail(lo.error());
+      if (!hi) return fail(hi.error());
+      fmt::print("  partition {}: leader {}, offsets {}..{}\n", p.partition, p.leader,
+                 lo->topics[0].partitions[0].offset, hi->topics[0].partitions[0].offset);
+      describe_replicas(cluster, t.name, p);
+    }
   }
   return 0;
 }
@@ -121,7 +164,9 @@ struct ProduceOptions {
 int run_produce(const ProduceOptions& o) {
   auto c = connect(o.bootstrap);
   if (!c) return fail(c.error());
-  auto md = (*c)->metadata(std::vector<std::string>{o.topic}, true);
+  // Each partition's batches go to its leader.
+  ClusterClients cluster(**c);
+  auto md = cluster.metadata(std::vector<std::string>{o.topic}, true);
   if (!md) return fail(md.error());
   const auto& t = md->topics.at(0);
   if (t.error != Errc::none) return fail(make_error(t.error, "topic " + o.topic));
@@ -139,12 +184,15 @@ int run_produce(const ProduceOptions& o) {
     protocol::ProduceRequest req;
     req.acks = o.acks;
     req.topics = {{o.topic, {{partition, ByteSpan(batch)}}}};
+    auto leader = cluster.leader(o.topic, partition);
+    if (!leader) return leader.error();
+    auto* to = *leader;
     if (o.acks == 0) {  // no response will come: just send
-      auto version = *(*c)->version(protocol::ApiKey::produce);
-      if (auto id = (*c)->send(protocol::ApiKey::produce, protocol::encode_produce_request(req, version)); !id)
+      auto version = *to->version(protocol::ApiKey::produce);
+      if (auto id = to->send(protocol::ApiKey::produce, protocol::encode_produce_request(req, version)); !id)
         return id.error();
     } else {
-      auto resp = (*c)->produce(req);
+      auto resp = to->produce(req);
       if (!resp) return resp.error();
       const auto& p = resp->topics.at(0).partitions.at(0);
       if (p.error != Errc::none) return make_error(p.error, fmt::format("partition {}", partition));
@@ -289,7 +337,9 @@ int run_consume(const ConsumeOptions& o) {
   if (!o.group.empty()) return run_group_consume(o);
   auto c = connect(o.bootstrap);
   if (!c) return fail(c.error());
-  auto md = (*c)->metadata(std::vector<std::string>{o.topic}, false);
+  // Each partition is read from its leader.
+  ClusterClients cluster(**c);
+  auto md = cluster.metadata(std::vector<std::string>{o.topic}, false);
   if (!md) return fail(md.error());
   const auto& t = md->topics.at(0);
   if (t.error != Errc::none) return fail(make_error(t.error, "topic " + o.topic));
@@ -305,19 +355,20 @@ int run_consume(const ConsumeOptions& o) {
   if (o.from.starts_with("offset:")) {
     for (auto p : partitions) position[p] = std::stoll(o.from.substr(7));
   } else {
-    protocol::ListOffsetsRequest req;
-    protocol::ListOffsetsTopic lt{o.topic, {}};
-    for (auto p : partitions) lt.partitions.push_back({p, start_ts, 1});
-    req.topics = {lt};
-    auto resp = (*c)->list_offsets(req);
-    if (!resp) return fail(resp.error());
-    for (const auto& p : resp->topics.at(0).partitions) {
+    for (auto partition : partitions) {
+      auto leader = cluster.leader(o.topic, partition);
+      if (!leader) return fail(leader.error());
+      protocol::ListOffsetsRequest req;
+      req.topics = {{o.topic, {{partition, start_ts, 1}}}};
+      auto resp = (*leader)->list_offsets(req);
+      if (!resp) return fail(resp.error());
+      const auto& p = resp->topics.at(0).partitions.at(0);
       if (p.error != Errc::none) return fail(make_error(p.error, fmt::format("partition {}", p.partition)));
       std::int64_t at = p.offset;
       if (at < 0) {  // no record that late: start at the end
         protocol::ListOffsetsRequest end;
         end.topics = {{o.topic, {{p.partition, protocol::kLatestTimestamp, 1}}}};
-        auto e = (*c)->list_offsets(end);
+        auto e = (*leader)->list_offsets(end);
         if (!e) return fail(e.error());
         at = e->topics[0].partitions[0].offset;
       }
@@ -326,17 +377,26 @@ int run_consume(const ConsumeOptions& o) {
   }
 
   std::int64_t printed = 0;
+  // One fetch per leader, for the partitions it leads.
+  std::map<std::int32_t, std::vector<std::int32_t>> by_leader;
+  for (const auto& p : md->topics.at(0).partitions)
+    if (std::find(partitions.begin(), partitions.end(), p.partition) != partitions.end())
+      by_leader[p.leader].push_back(p.partition);
   for (;;) {
+   bool any = false;
+   for (const auto& [leader_id, led] : by_leader) {
+    auto leader = cluster.node(leader_id);
+    if (!leader) return fail(leader.error());
     protocol::FetchRequest req;
-    req.max_wait_ms = o.follow ? 500 : 0;  // long poll when following
+    // Long poll when following, the wait shared among the leaders asked in turn.
+    req.max_wait_ms = o.follow ? static_cast<std::int32_t>(500 / by_leader.size()) : 0;
     req.min_bytes = 1;
     req.max_bytes = o.max_bytes;
     protocol::FetchTopic ft{o.topic, {}};
-    for (auto p : partitions) ft.partitions.push_back({p, -1, position[p], -1, o.max_partition_bytes});
+    for (auto p : led) ft.partitions.push_back({p, -1, position[p], -1, o.max_partition_bytes});
     req.topics = {ft};
-    auto resp = c.value()->fetch(req);
+    auto resp = (*leader)->fetch(req);
     if (!resp) return fail(resp.error());
-    bool any = false;
     for (const auto& p : resp->response.topics.at(0).partitions) {
       if (p.error != Errc::none) return fail(make_error(p.error, fmt::format("partition {}", p.partition)));
       ByteSpan rest = p.records ? *p.records : ByteSpan{};
@@ -357,6 +417,7 @@ int run_consume(const ConsumeOptions& o) {
         any = true;
       }
     }
+   }
     std::fflush(stdout);
     if (!any && !o.follow) return 0;
   }
@@ -376,6 +437,8 @@ void add_client_commands(CLI::App& app, int& exit_code) {
   auto* tc = topic->add_subcommand("create", "create a topic");
   add_common(tc, *create, true);
   tc->add_option("--partitions", create->partitions, "partition count (default: the broker's num.partitions)");
+  tc->add_option("--replication-factor", create->replication_factor,
+                 "replicas per partition (default: the cluster's default.replication.factor)");
   tc->add_option("--config", create->configs, "a topic setting key=value (repeatable), e.g. retention.ms=60000");
   tc->callback([create, &exit_code] { exit_code = run_topic_create(*create); });
   auto list = std::make_shared<TopicOptions>();

@@ -61,6 +61,9 @@ class Server {
   std::uint16_t port() const { return port_; }
   // Stops accepting and closes every connection.
   void stop();
+  // Something outside the server's own events changed the service (a replicated
+  // broker's peer responses): complete what can be completed, and re-arm the timer.
+  void poke() { after_requests(); }
 
   // What the connections hold right now (call on the network thread): for tests and
   // for an operator's questions.
