@@ -19,5 +19,8 @@ void add_client_commands(CLI::App& app, int& exit_code);
 // @from ch03
 void add_group_commands(CLI::App& app, int& exit_code);
 // @end
+// @from ch04
+void add_cluster_commands(CLI::App& app, int& exit_code);
+// @end
 
 }  // namespace streamcraft::cli

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   // @from ch03
   streamcraft::cli::add_group_commands(app, exit_code);
   // @end
+  // @from ch04
+  streamcraft::cli::add_cluster_commands(app, exit_code);
+  // @end
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

@@ -16,5 +16,6 @@ void add_log_commands(CLI::App& app, int& exit_code);
 void add_broker_commands(CLI::App& app, int& exit_code);
 void add_client_commands(CLI::App& app, int& exit_code);
 void add_group_commands(CLI::App& app, int& exit_code);
+void add_cluster_commands(CLI::App& app, int& exit_code);
 
 }  // namespace streamcraft::cli

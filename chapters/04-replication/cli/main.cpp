@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   streamcraft::cli::add_broker_commands(app, exit_code);
   streamcraft::cli::add_client_commands(app, exit_code);
   streamcraft::cli::add_group_commands(app, exit_code);
+  streamcraft::cli::add_cluster_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;
