@@ -398,3 +398,5 @@ streamcraft_add_test("followers copy the leader and acks=all waits for the in-sy
 streamcraft_add_test("a follower that stops fetching leaves the ISR and acks=all goes on with min.insync.replicas" "ch04")
 streamcraft_add_test("acks=all loses nothing through leader crashes and partitions over many seeds" "ch04")
 streamcraft_add_test("a failover seed replays exactly" "ch04")
+streamcraft_add_test("a clean election waits for the last in-sync replica and loses nothing" "ch04")
+streamcraft_add_test("an unclean election loses acknowledged records" "ch04")

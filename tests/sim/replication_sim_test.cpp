@@ -7,6 +7,7 @@
 // the data path alone: the high watermark, acks=all, the ISR, truncation.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -46,9 +47,11 @@ broker::BrokerConfig replicated_config() {
 
 // Three brokers on one network; broker 1 is also the controller.
 struct Cluster {
-  explicit Cluster(std::uint64_t seed) : owned_world(std::make_unique<sim::World>(seed)), owned_net(std::make_unique<sim::Network>(*owned_world)), world(*owned_world), net(*owned_net) {
+  explicit Cluster(std::uint64_t seed, broker::BrokerConfig config = replicated_config())
+      : owned_world(std::make_unique<sim::World>(seed)), owned_net(std::make_unique<sim::Network>(*owned_world)),
+        world(*owned_world), net(*owned_net) {
     net.set_default({1, 1, 0});
-    for (int id = 1; id <= 3; ++id) brokers.push_back(std::make_unique<sim::SimBroker>(world, id, replicated_config()));
+    for (int id = 1; id <= 3; ++id) brokers.push_back(std::make_unique<sim::SimBroker>(world, id, config));
     join_and_start();
   }
   Cluster(sim::World& w, sim::Network& n, std::vector<std::unique_ptr<sim::SimBroker>> bs)
@@ -66,7 +69,11 @@ struct Cluster {
   // Every broker registered, then topic `t` created with RF 3 and led by its first replica.
   void create_topic(std::vector<std::vector<std::int32_t>> assignment = {}) {
     REQUIRE(world.run([&] { return broker(1).node().controller()->controller().live_brokers().size() == 3; }));
-    REQUIRE(broker(1).node().controller()->create_topic({"t", 1, 3, assignment, {}}, broker::TopicRequest::explicit_request).ok());
+    REQUIRE(broker(1)
+                .node()
+                .controller()
+                ->create_topic({"t", 1, 3, std::move(assignment), {}}, broker::TopicRequest::explicit_request)
+                .ok());
     broker(1).wake();
     REQUIRE(world.run([&] { return leader() >= 0 && replicas_follow(); }));
   }
@@ -76,8 +83,11 @@ struct Cluster {
     return p ? p->state.leader : -1;
   }
   bool replicas_follow() {
+    const auto replicas = broker(1).node().controller()->controller().partition("t", 0)->state.replicas;
     for (auto& b : brokers)
-      if (b->up() && !b->node().replicas()->leads("t", 0) && !b->node().replicas()->fetcher(leader())) return false;
+      if (b->up() && std::find(replicas.begin(), replicas.end(), b->id()) != replicas.end() &&
+          !b->node().replicas()->leads("t", 0) && !b->node().replicas()->fetcher(leader()))
+        return false;
     return broker(leader()).node().replicas()->leads("t", 0);
   }
   const replication::LeaderPartition& lead() { return *broker(leader()).node().replicas()->leader_state("t", 0); }
@@ -568,4 +578,75 @@ TEST_CASE("a failover seed replays exactly", "[ch04][sim][replication]") {
   auto b = run_failover(11);
   CHECK(a.fingerprint == b.fingerprint);
   CHECK(a.acked == b.acked);
+}
+
+// --- unclean leader election: the experiment of section 6 --------------------------------------
+//
+// Broker 1 only controls; the partition lives on brokers 2 (leader) and 3. Broker 3 dies,
+// the ISR shrinks to the leader alone, and with min.insync.replicas=1 acks=all goes on
+// acknowledging records that only broker 2 has. Then broker 2 dies too, and broker 3 comes
+// back first. A clean controller waits for broker 2, the last replica known to hold every
+// acknowledged record; with unclean.leader.election.enable it makes broker 3 leader at once
+// — and when broker 2 returns, it follows broker 3 and truncates what it alone had.
+
+namespace {
+
+struct UncleanRun {
+  std::vector<std::string> acked;
+  std::vector<std::string> final_log;
+  std::int64_t unclean_elections = 0;
+  bool leader_while_waiting = false;  // did the partition have a leader before broker 2 came back?
+};
+
+UncleanRun run_unclean(bool unclean) {
+  auto config = replicated_config();
+  config.log.min_insync_replicas = 1;
+  config.log.flush.interval_messages = 1;  // crashes lose nothing synced: only the election can
+  config.unclean_leader_election_enable = unclean;
+  config.broker_heartbeat_interval_ms = 200;
+  config.broker_heartbeat_timeout_ms = 1'000;
+  Cluster c(3, config);
+  c.create_topic({{2, 3}});
+  REQUIRE(c.leader() == 2);
+  UncleanRun out;
+  Produced produced;
+  auto send = [&](const std::string& value) {
+    produce(c, 2, value, produced);
+    REQUIRE(c.world.run([&] { return produced.outcome.contains(value); }));
+    if (produced.outcome[value] == Errc::none) out.acked.push_back(value);
+  };
+  send("both-1");
+  send("both-2");
+  c.broker(3).crash();
+  for (int i = 1; i <= 3; ++i) send(fmt::format("only-on-2-{}", i));  // acknowledged with the ISR shrunk to [2]
+  REQUIRE(c.lead().isr() == std::vector<std::int32_t>{2});
+  c.broker(2).crash();
+  REQUIRE(c.broker(3).start().ok());
+  // Long enough for the controller to see broker 2 dead and broker 3 back.
+  const auto until = c.world.now_ms() + 3'000;
+  REQUIRE(c.world.run([&] { return c.world.now_ms() >= until; }) == true);
+  out.leader_while_waiting = c.leader() >= 0;
+  REQUIRE(c.broker(2).start().ok());
+  const auto settle = c.world.now_ms() + 3'000;
+  c.world.run([&] { return c.world.now_ms() >= settle; });
+  out.final_log = values_in(c.broker(c.leader()));
+  out.unclean_elections = c.broker(1).node().controller()->controller().unclean_elections();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a clean election waits for the last in-sync replica and loses nothing", "[ch04][sim][replication]") {
+  auto r = run_unclean(false);
+  CHECK_FALSE(r.leader_while_waiting);  // offline until broker 2 is back
+  CHECK(r.unclean_elections == 0);
+  CHECK(r.final_log == r.acked);
+}
+
+TEST_CASE("an unclean election loses acknowledged records", "[ch04][sim][replication]") {
+  auto r = run_unclean(true);
+  CHECK(r.leader_while_waiting);  // broker 3 leads, out of sync
+  CHECK(r.unclean_elections == 1);
+  CHECK(r.final_log == std::vector<std::string>{"both-1", "both-2"});
+  CHECK(r.acked.size() == 5);  // three acknowledged records are gone
 }
