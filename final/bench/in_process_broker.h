@@ -20,6 +20,9 @@
 
 #include "broker/node.h"
 #include "net/server.h"
+// @from ch04
+#include "net/cluster_driver.h"
+// @end
 
 namespace streamcraft::bench {
 
@@ -39,13 +42,39 @@ class InProcessBroker {
     node_ = std::move(*node);
     server_ = std::make_unique<net::Server>(io_, broker::server_options(node_->config()), node_->service(), clock_);
     if (auto s = server_->start(); !s) fail(s.error().describe());
+    // @from ch04
+    // A broker of a replicated cluster (cluster.brokers set) talks to the others.
+    if (node_->peers()) {
+      driver_ = std::make_unique<net::ClusterDriver>(io_, *node_, *server_, clock_);
+      driver_->kick();
+    }
+    // @end
     thread_ = std::thread([this] { io_.run(); });
   }
   ~InProcessBroker() {
-    asio::post(io_, [this] { server_->stop(); });
+    // @from ch04
+    if (crashed_) return;
+    // @end
+    asio::post(io_, [this] {
+      // @from ch04
+      if (driver_) driver_->stop();
+      // @end
+      server_->stop();
+    });
     thread_.join();
     (void)node_->close();
   }
+  // @from ch04
+  // As kill -9 would leave it: the connections close, nothing is flushed or checkpointed.
+  void crash() {
+    asio::post(io_, [this] {
+      if (driver_) driver_->stop();
+      server_->stop();
+    });
+    thread_.join();
+    crashed_ = true;
+  }
+  // @end
   InProcessBroker(const InProcessBroker&) = delete;
   InProcessBroker& operator=(const InProcessBroker&) = delete;
 
@@ -76,6 +105,10 @@ class InProcessBroker {
   std::unique_ptr<broker::Node> node_;
   asio::io_context io_;
   std::unique_ptr<net::Server> server_;
+  // @from ch04
+  std::unique_ptr<net::ClusterDriver> driver_;
+  bool crashed_ = false;
+  // @end
   std::thread thread_;
 };
 

@@ -47,6 +47,7 @@ class ClusterDriver {
   asio::steady_timer timer_;
   std::optional<std::int64_t> timer_at_ms_;
   bool kicking_ = false;
+  bool again_ = false;
   bool stopped_ = false;
 };
 

@@ -18,8 +18,9 @@
 //
 // Errors per partition, as Kafka's fetcher treats them: FENCED_LEADER_EPOCH — L has a newer
 // epoch than ours, so our view is stale — stops the partition until the controller's next
-// word (set_partition again); OFFSET_OUT_OF_RANGE sends it back to truncating; others
-// (NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH, a lost or timed-out request) wait
+// word (set_partition again); OFFSET_OUT_OF_RANGE sends it back to truncating;
+// NOT_LEADER_OR_FOLLOWER and UNKNOWN_LEADER_EPOCH — L has not taken over yet — are asked
+// again after kLeaderCatchUpBackoffMs; others (a lost or timed-out request) wait
 // `backoff_ms` and try again.
 //
 // Sans-I/O: next_request() says what to send to L, on_response()/on_failure() take what
@@ -81,6 +82,8 @@ class ReplicaFetcher {
 
   static constexpr std::int16_t kFetchVersion = 11;       // non-flexible, carries current_leader_epoch
   static constexpr std::int16_t kEpochsVersion = 3;       // OffsetsForLeaderEpoch, non-flexible
+  // The pause after "the leader has not taken over yet" (see fail()).
+  static constexpr std::int64_t kLeaderCatchUpBackoffMs = 20;
 
   ReplicaFetcher(Replicas& replicas, FetcherOptions options) : replicas_(replicas), options_(options) {}
 

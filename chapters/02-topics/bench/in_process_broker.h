@@ -43,7 +43,9 @@ class InProcessBroker {
     thread_ = std::thread([this] { io_.run(); });
   }
   ~InProcessBroker() {
-    asio::post(io_, [this] { server_->stop(); });
+    asio::post(io_, [this] {
+      server_->stop();
+    });
     thread_.join();
     (void)node_->close();
   }

@@ -21,6 +21,7 @@
 
 #include "broker/node.h"
 #include "net/server.h"
+#include "net/cluster_driver.h"
 
 namespace streamcraft::bench {
 
@@ -40,12 +41,30 @@ class InProcessBroker {
     node_ = std::move(*node);
     server_ = std::make_unique<net::Server>(io_, broker::server_options(node_->config()), node_->service(), clock_);
     if (auto s = server_->start(); !s) fail(s.error().describe());
+    // A broker of a replicated cluster (cluster.brokers set) talks to the others.
+    if (node_->peers()) {
+      driver_ = std::make_unique<net::ClusterDriver>(io_, *node_, *server_, clock_);
+      driver_->kick();
+    }
     thread_ = std::thread([this] { io_.run(); });
   }
   ~InProcessBroker() {
-    asio::post(io_, [this] { server_->stop(); });
+    if (crashed_) return;
+    asio::post(io_, [this] {
+      if (driver_) driver_->stop();
+      server_->stop();
+    });
     thread_.join();
     (void)node_->close();
+  }
+  // As kill -9 would leave it: the connections close, nothing is flushed or checkpointed.
+  void crash() {
+    asio::post(io_, [this] {
+      if (driver_) driver_->stop();
+      server_->stop();
+    });
+    thread_.join();
+    crashed_ = true;
   }
   InProcessBroker(const InProcessBroker&) = delete;
   InProcessBroker& operator=(const InProcessBroker&) = delete;
@@ -77,6 +96,8 @@ class InProcessBroker {
   std::unique_ptr<broker::Node> node_;
   asio::io_context io_;
   std::unique_ptr<net::Server> server_;
+  std::unique_ptr<net::ClusterDriver> driver_;
+  bool crashed_ = false;
   std::thread thread_;
 };
 

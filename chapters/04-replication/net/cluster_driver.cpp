@@ -40,11 +40,17 @@ void ClusterDriver::stop() {
 void ClusterDriver::kick() {
   if (stopped_) return;
   // A completion handled inside pump() may kick again: run once more afterwards instead
-  // of recursing.
-  if (kicking_) return;
+  // of recursing (and never drop it: what it asked for would wait for the next timer).
+  if (kicking_) {
+    again_ = true;
+    return;
+  }
   kicking_ = true;
-  node_.tick_replication();
-  connector_->pump();
+  do {
+    again_ = false;
+    node_.tick_replication();
+    connector_->pump();
+  } while (again_ && !stopped_);
   kicking_ = false;
   arm();
 }

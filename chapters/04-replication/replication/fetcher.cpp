@@ -38,11 +38,18 @@ std::optional<std::int64_t> ReplicaFetcher::next_retry_ms() const {
 }
 
 void ReplicaFetcher::fail(const Key& key, PartitionStatus& p, const Error& why, std::int64_t now_ms) {
+  // The controller tells the leader and its followers at the same moment, so a follower
+  // may ask before the leader has taken over: NOT_LEADER_OR_FOLLOWER, or
+  // UNKNOWN_LEADER_EPOCH (our epoch is newer than the leader's). That answer changes
+  // within milliseconds, and every one of them is time the partition cannot commit
+  // (acks=all waits, a failover takes longer): ask again soon, not after the full backoff.
+  const bool leader_catching_up = why.code == Errc::not_leader_or_follower || why.code == Errc::unknown_leader_epoch;
+  const auto backoff = leader_catching_up ? std::min<std::int64_t>(options_.backoff_ms, kLeaderCatchUpBackoffMs)
+                                          : options_.backoff_ms;
   if (!p.last_error || p.last_error->code != why.code)
-    spdlog::info("replica fetcher: {}-{}: {}; retrying in {} ms", key.first, key.second, why.describe(),
-                 options_.backoff_ms);
+    spdlog::info("replica fetcher: {}-{}: {}; retrying in {} ms", key.first, key.second, why.describe(), backoff);
   p.last_error = why;
-  p.retry_at_ms = now_ms + options_.backoff_ms;
+  p.retry_at_ms = now_ms + backoff;
 }
 
 void ReplicaFetcher::set_high_watermark(const Key& key, PartitionStatus& p, std::int64_t hw) {
