@@ -237,8 +237,16 @@ TEST_CASE("a replica fetcher backs off after errors and lost requests", "[ch04][
   ReplicaFetcher fetcher(follower, options());
   fetcher.set_partition(kTopic, 0, 0, 0);
 
+  // A leader that has not taken over yet is asked again soon…
   leader.fetch_error = Errc::not_leader_or_follower;
-  auto request = fetcher.next_request(1'000);
+  auto request = fetcher.next_request(980);
+  REQUIRE(request.has_value());
+  fetcher.on_response(leader.answer(*request), 980);
+  CHECK(fetcher.next_retry_ms() == 980 + ReplicaFetcher::kLeaderCatchUpBackoffMs);
+  CHECK_FALSE(fetcher.next_request(999).has_value());
+  // … any other error waits the whole backoff.
+  leader.fetch_error = Errc::kafka_storage_error;
+  request = fetcher.next_request(1'000);
   REQUIRE(request.has_value());
   fetcher.on_response(leader.answer(*request), 1'000);
   CHECK(fetcher.next_retry_ms() == 2'000);
