@@ -46,7 +46,7 @@ Result<client::KafkaClient*> ClusterClients::node(std::int32_t id) {
     clients_.emplace(id, std::move(*c));
     return raw;
   }
-  return make_error(Errc::broker_not_available, fmt::format("broker {} is not in the cluster's metadata", id));
+  return make_error(Errc::unknown_server_error, fmt::format("broker {} is not in the cluster's metadata", id));
 }
 
 Result<client::KafkaClient*> ClusterClients::leader(const std::string& topic, std::int32_t partition) {
