@@ -152,8 +152,12 @@ class Cluster:
             return None
         parts, current = {}, None
         for line in out.stdout.decode().splitlines():
-            if m := re.match(r"\s*partition (\d+): leader (-?\d+), offsets (\d+)\.\.(\d+)", line):
+            if m := re.match(r"\s*partition (\d+): leader (-?\d+), offsets (-?\d+)\.\.(-?\d+)", line):
                 current = parts.setdefault(int(m[1]), {"leader": int(m[2]), "end": int(m[4]), "ends": {}})
+            elif line.strip().startswith("partition"):
+                return None  # a partition whose leader cannot answer yet
+            elif current is None:
+                continue  # "topic T: N partition(s)"
             elif m := re.match(r"\s*leader epoch (-?\d+), replicas \[([\d,]*)\], isr \[([\d,]*)\]", line):
                 current["epoch"] = int(m[1])
                 current["replicas"] = [int(x) for x in m[2].split(",") if x]
@@ -169,7 +173,7 @@ class Cluster:
         if not d or len(d) != partitions:
             return None
         for p in d.values():
-            if p["leader"] < 0 or len(p.get("isr", [])) != rf or len(p["ends"]) != rf:
+            if p["leader"] < 0 or p["end"] < 0 or len(p.get("isr", [])) != rf or len(p["ends"]) != rf:
                 return None
             if len(set(p["ends"].values())) != 1 or None in p["ends"].values():
                 return None
