@@ -223,7 +223,9 @@ void ControllerService::dispatch() {
                      m.live_brokers.clear();  // the latest list wins
                      for (const auto& b : e.live_brokers)
                        m.live_brokers.push_back({b.id, {{b.port, b.host, "PLAINTEXT", 0}}, b.rack});
-                     for (const auto& [tp, v] : e.partitions) {
+                     for (const auto& entry : e.partitions) {
+                       const auto& tp = entry.first;  // (not a structured binding: a lambda below uses it)
+                       const auto& v = entry.second;
                        auto t = std::find_if(m.topic_states.begin(), m.topic_states.end(),
                                              [&](const auto& ts) { return ts.topic_name == tp.topic; });
                        if (t == m.topic_states.end()) {
