@@ -352,41 +352,41 @@ int run_consume(const ConsumeOptions& o) {
     if (std::find(partitions.begin(), partitions.end(), p.partition) != partitions.end())
       by_leader[p.leader].push_back(p.partition);
   for (;;) {
-   bool any = false;
-   for (const auto& [leader_id, led] : by_leader) {
-    auto leader = cluster.node(leader_id);
-    if (!leader) return fail(leader.error());
-    protocol::FetchRequest req;
-    // Long poll when following, the wait shared among the leaders asked in turn.
-    req.max_wait_ms = o.follow ? static_cast<std::int32_t>(500 / by_leader.size()) : 0;
-    req.min_bytes = 1;
-    req.max_bytes = o.max_bytes;
-    protocol::FetchTopic ft{o.topic, {}};
-    for (auto p : led) ft.partitions.push_back({p, -1, position[p], -1, o.max_partition_bytes});
-    req.topics = {ft};
-    auto resp = (*leader)->fetch(req);
-    if (!resp) return fail(resp.error());
-    for (const auto& p : resp->response.topics.at(0).partitions) {
-      if (p.error != Errc::none) return fail(make_error(p.error, fmt::format("partition {}", p.partition)));
-      ByteSpan rest = p.records ? *p.records : ByteSpan{};
-      while (rest.size() >= record::layout::header_size) {
-        auto frame = record::read_frame(rest, rest.size());
-        if (!frame) break;  // a partial batch at the end of a response
-        auto batch = rest.first(frame->total_size);
-        rest = rest.subspan(frame->total_size);
-        auto h = *record::decode_header(batch);
-        auto records = record::decode_records(batch);
-        if (!records) return fail(records.error());
-        for (const auto& r : *records) {
-          if (r.offset < position[p.partition]) continue;  // whole batches: skip what came before
-          fmt::print("{}\n", render(o.format, r, p.partition));
-          if (o.count >= 0 && ++printed >= o.count) return 0;
+    bool any = false;
+    for (const auto& [leader_id, led] : by_leader) {
+      auto leader = cluster.node(leader_id);
+      if (!leader) return fail(leader.error());
+      protocol::FetchRequest req;
+      // Long poll when following, the wait shared among the leaders asked in turn.
+      req.max_wait_ms = o.follow ? static_cast<std::int32_t>(500 / by_leader.size()) : 0;
+      req.min_bytes = 1;
+      req.max_bytes = o.max_bytes;
+      protocol::FetchTopic ft{o.topic, {}};
+      for (auto p : led) ft.partitions.push_back({p, -1, position[p], -1, o.max_partition_bytes});
+      req.topics = {ft};
+      auto resp = (*leader)->fetch(req);
+      if (!resp) return fail(resp.error());
+      for (const auto& p : resp->response.topics.at(0).partitions) {
+        if (p.error != Errc::none) return fail(make_error(p.error, fmt::format("partition {}", p.partition)));
+        ByteSpan rest = p.records ? *p.records : ByteSpan{};
+        while (rest.size() >= record::layout::header_size) {
+          auto frame = record::read_frame(rest, rest.size());
+          if (!frame) break;  // a partial batch at the end of a response
+          auto batch = rest.first(frame->total_size);
+          rest = rest.subspan(frame->total_size);
+          auto h = *record::decode_header(batch);
+          auto records = record::decode_records(batch);
+          if (!records) return fail(records.error());
+          for (const auto& r : *records) {
+            if (r.offset < position[p.partition]) continue;  // whole batches: skip what came before
+            fmt::print("{}\n", render(o.format, r, p.partition));
+            if (o.count >= 0 && ++printed >= o.count) return 0;
+          }
+          position[p.partition] = h.next_offset();
+          any = true;
         }
-        position[p.partition] = h.next_offset();
-        any = true;
       }
     }
-   }
     std::fflush(stdout);
     if (!any && !o.follow) return 0;
   }
