@@ -396,6 +396,8 @@ streamcraft_add_test("with flush.messages=1 tiny segments and power cuts inside 
 streamcraft_add_test("a compacted topic keeps the latest acknowledged value of every key through power cuts in cleanings" "ch03;ch04")
 streamcraft_add_test("followers copy the leader and acks=all waits for the in-sync replicas" "ch04")
 streamcraft_add_test("a follower that stops fetching leaves the ISR and acks=all goes on with min.insync.replicas" "ch04")
+streamcraft_add_test("an offset commit is acknowledged once the in-sync replicas have it and survives its coordinator" "ch04")
+streamcraft_add_test("an offset commit the in-sync replicas cannot take is refused and never applied" "ch04")
 streamcraft_add_test("acks=all loses nothing through leader crashes and partitions over many seeds" "ch04")
 streamcraft_add_test("a failover seed replays exactly" "ch04")
 streamcraft_add_test("a clean election waits for the last in-sync replica and loses nothing" "ch04")

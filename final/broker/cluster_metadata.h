@@ -103,15 +103,19 @@ class ClusterMetadata {
   // acks=all, before the append: NOT_ENOUGH_REPLICAS when fewer than min.insync.replicas
   // replicas are in sync. One broker is always its own ISR.
   virtual Status check_min_isr(std::string_view, std::int32_t, int) const { return {}; }
-  // acks=all, after the append of records ending at `required_offset`: nullopt while the
-  // high watermark is below it; then OK, or NOT_ENOUGH_REPLICAS_AFTER_APPEND.
   // Creating and deleting topics. nullopt: this broker does it itself, in its LogManager
   // (a cluster of one). Otherwise the controller's answer — or, for a request this
   // broker forwarded to the controller, OK: the topic will appear in metadata soon.
   virtual std::optional<Status> create_topic(const NewTopic&, TopicRequest) { return std::nullopt; }
   virtual std::optional<Status> delete_topic(const std::string&) { return std::nullopt; }
+  // acks=all, after the append of records ending at `required_offset`, written while this
+  // broker led in `appended_epoch`: nullopt while the high watermark is below it; then
+  // OK, NOT_ENOUGH_REPLICAS_AFTER_APPEND, or NOT_LEADER_OR_FOLLOWER when the batch is no
+  // longer this leader's to promise (leadership moved, or moved and came back after the
+  // log was truncated under the batch).
   virtual std::optional<Status> acks_all_outcome(std::string_view topic, std::int32_t partition,
-                                                 std::int64_t required_offset, int, const log::Log& log) const {
+                                                 std::int64_t required_offset, std::int32_t /*appended_epoch*/,
+                                                 int /*min_insync_replicas*/, const log::Log& log) const {
     if (high_watermark(topic, partition, log) < required_offset) return std::nullopt;
     return Status{};
   }

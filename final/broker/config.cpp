@@ -165,6 +165,7 @@ Status apply_setting(BrokerConfig& c, const std::string& key, const std::string&
   }
   if (key == "default.replication.factor") return parse_number(key, value, c.default_replication_factor);
   if (key == "offsets.topic.replication.factor") return parse_number(key, value, c.offsets_topic_replication_factor);
+  if (key == "offsets.commit.timeout.ms") return parse_number(key, value, c.offsets_commit_timeout_ms);
   if (key == "replica.lag.time.max.ms") return parse_number(key, value, c.replica_lag_time_max_ms);
   if (key == "replica.fetch.wait.max.ms") return parse_number(key, value, c.replica_fetch_wait_max_ms);
   if (key == "replica.fetch.min.bytes") return parse_number(key, value, c.replica_fetch_min_bytes);

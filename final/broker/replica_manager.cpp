@@ -460,11 +460,18 @@ Status ReplicaManager::check_min_isr(std::string_view topic, std::int32_t partit
 }
 
 std::optional<Status> ReplicaManager::acks_all_outcome(std::string_view topic, std::int32_t partition,
-                                                       std::int64_t required_offset, int min_insync_replicas,
-                                                       const log::Log&) const {
+                                                       std::int64_t required_offset, std::int32_t appended_epoch,
+                                                       int min_insync_replicas, const log::Log& log) const {
   const auto* r = find(topic, partition);
   if (!r || !r->lead) return Status{make_error(Errc::not_leader_or_follower, "leadership moved while waiting")};
-  return r->lead->acks_all_outcome(required_offset, min_insync_replicas);
+  auto outcome = r->lead->acks_all_outcome(required_offset, min_insync_replicas);
+  // Leading again is not enough: between two looks this broker may have followed another
+  // leader, truncated the batch away, and been elected once more. The epoch table tells:
+  // the batch is still there only if the epoch it was written in reaches past it (a
+  // truncation would have ended that epoch below it).
+  if (outcome && *outcome && appended_epoch >= 0 && log.end_offset_for_epoch(appended_epoch).end_offset < required_offset)
+    return Status{make_error(Errc::not_leader_or_follower, "the batch was truncated away by a leader change")};
+  return outcome;
 }
 
 // --- the follower's side ---------------------------------------------------------------

@@ -155,7 +155,8 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   void on_leader_append(std::string_view topic, std::int32_t partition, const log::Log& log) override;
   Status check_min_isr(std::string_view topic, std::int32_t partition, int min_insync_replicas) const override;
   std::optional<Status> acks_all_outcome(std::string_view topic, std::int32_t partition, std::int64_t required_offset,
-                                         int min_insync_replicas, const log::Log& log) const override;
+                                         std::int32_t appended_epoch, int min_insync_replicas,
+                                         const log::Log& log) const override;
 
   // --- the driver ---
   // Time-driven work: fetches to send (or retry), ISR shrinks, the HW checkpoint.

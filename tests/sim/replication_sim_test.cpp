@@ -20,6 +20,7 @@
 #include "protocol/fetch.h"
 #include "protocol/init_producer_id.h"
 #include "protocol/metadata.h"
+#include "protocol/offsets.h"
 #include "protocol/produce.h"
 #include "record/batch.h"
 #include "record/record.h"
@@ -195,6 +196,110 @@ TEST_CASE("a follower that stops fetching leaves the ISR and acks=all goes on wi
   produce(c, leader, "acks-1", out, 1);
   REQUIRE(c.world.run([&] { return out.outcome.size() == 5; }));
   CHECK(out.outcome["acks-1"] == Errc::none);
+}
+
+// --- committed offsets move with the coordinator -------------------------------------------
+
+namespace {
+
+// One request from client connection 100 to broker `to`; `then` gets the response body.
+void call(Cluster& c, int to, protocol::ApiKey key, std::int16_t version, const Bytes& body,
+          std::function<void(ByteSpan)> then) {
+  auto frame = test::Broker::frame(key, version, 1, body);
+  auto& b = c.broker(to);
+  c.net.send(100, to, "client request", [&b, then = std::move(then), frame = std::move(frame)]() mutable {
+    b.receive(100, std::move(frame), [then](Bytes response) { then(ByteSpan(response).subspan(4)); });
+  });
+}
+
+}  // namespace
+
+TEST_CASE("an offset commit is acknowledged once the in-sync replicas have it and survives its coordinator", "[ch04][sim][replication]") {
+  Cluster c(4);
+  c.create_topic({{1, 2, 3}});
+  // The group's offsets partition, led by broker 2: not the controller, so that it can die.
+  auto& controller = *c.broker(1).node().controller();
+  REQUIRE(controller.create_topic({"__consumer_offsets", 1, 3, {{2, 3, 1}}, {}}, broker::TopicRequest::explicit_request).ok());
+  c.broker(1).wake();
+  auto coordinates = [&](int id) {
+    return c.broker(id).up() && c.broker(id).node().handler().coordinator().is_loaded(0);
+  };
+  REQUIRE(c.world.run([&] { return coordinates(2) && c.broker(3).node().replicas()->fetcher(2); }));
+
+  protocol::OffsetCommitRequest commit;
+  commit.group_id = "g";  // no members: a "simple" commit, generation -1
+  commit.topics = {{"t", {{0, 42, -1, -1, std::string("m")}}}};
+  std::optional<Errc> acked;
+  std::vector<std::int64_t> follower_ends_at_ack;
+  call(c, 2, protocol::ApiKey::offset_commit, 2, protocol::encode_offset_commit_request(commit, 2), [&](ByteSpan body) {
+    auto r = protocol::decode_offset_commit_response(body, 2);
+    REQUIRE(r.ok());
+    acked = r->topics.at(0).partitions.at(0).error;
+    for (int id : {1, 3})
+      follower_ends_at_ack.push_back(c.broker(id).node().logs().partition("__consumer_offsets", 0)->log_end_offset());
+  });
+  const auto leader_end_before =
+      c.broker(2).node().logs().partition("__consumer_offsets", 0)->log_end_offset();
+  REQUIRE(c.world.run([&] { return acked.has_value(); }));
+  INFO(c.world.timeline_text(60));
+  CHECK(*acked == Errc::none);
+  // Acknowledged means on every in-sync replica: a coordinator elected from them has it.
+  for (auto end : follower_ends_at_ack) CHECK(end > leader_end_before);
+
+  // The coordinator dies the moment it has answered. The controller gives the partition to
+  // broker 3, which replays it and answers for the group, commit included.
+  c.broker(2).crash();
+  REQUIRE(c.world.run([&] { return coordinates(3); }));
+  std::optional<std::int64_t> fetched;
+  protocol::OffsetFetchRequest fetch{"g", std::vector<protocol::OffsetFetchTopic>{{"t", {0}}}};
+  call(c, 3, protocol::ApiKey::offset_fetch, 2, protocol::encode_offset_fetch_request(fetch, 2), [&](ByteSpan body) {
+    auto r = protocol::decode_offset_fetch_response(body, 2);
+    REQUIRE(r.ok());
+    REQUIRE(r->error == Errc::none);
+    fetched = r->topics.at(0).partitions.at(0).committed_offset;
+  });
+  REQUIRE(c.world.run([&] { return fetched.has_value(); }));
+  CHECK(*fetched == 42);
+}
+
+TEST_CASE("an offset commit the in-sync replicas cannot take is refused and never applied", "[ch04][sim][replication]") {
+  Cluster c(5);
+  c.create_topic({{1, 2, 3}});
+  auto& controller = *c.broker(1).node().controller();
+  REQUIRE(controller.create_topic({"__consumer_offsets", 1, 3, {{1, 2, 3}}, {}}, broker::TopicRequest::explicit_request).ok());
+  c.broker(1).wake();
+  REQUIRE(c.world.run([&] { return c.broker(1).node().handler().coordinator().is_loaded(0); }));
+  // Both followers gone: the ISR shrinks to the coordinator alone, below
+  // min.insync.replicas (2), and a commit is refused — COORDINATOR_NOT_AVAILABLE, which a
+  // client retries — instead of being acknowledged on one broker's word.
+  c.broker(2).crash();
+  c.broker(3).crash();
+  auto commit_once = [&](std::int64_t offset) {
+    protocol::OffsetCommitRequest commit;
+    commit.group_id = "g";
+    commit.topics = {{"t", {{0, offset, -1, -1, std::string()}}}};
+    std::optional<Errc> answer;
+    call(c, 1, protocol::ApiKey::offset_commit, 2, protocol::encode_offset_commit_request(commit, 2), [&](ByteSpan body) {
+      auto r = protocol::decode_offset_commit_response(body, 2);
+      REQUIRE(r.ok());
+      answer = r->topics.at(0).partitions.at(0).error;
+    });
+    REQUIRE(c.world.run([&] { return answer.has_value(); }));
+    return *answer;
+  };
+  std::vector<Errc> answers;
+  for (int i = 0; i < 30 && (answers.empty() || answers.back() != Errc::coordinator_not_available); ++i) {
+    answers.push_back(commit_once(7));
+    c.world.run([&, until = c.world.now_ms() + 500] { return c.world.now_ms() >= until; });
+  }
+  INFO(c.world.timeline_text(60));
+  REQUIRE(answers.back() == Errc::coordinator_not_available);
+  // Whatever was answered before the ISR shrank was answered with an error too: nothing
+  // reached the coordinator.
+  for (auto e : answers) CHECK(e != Errc::none);
+  auto offsets = c.broker(1).node().handler().coordinator().fetch_offsets("g", std::nullopt);
+  REQUIRE(offsets.ok());
+  CHECK(offsets->empty());
 }
 
 // --- failover under seeded faults ------------------------------------------------------------

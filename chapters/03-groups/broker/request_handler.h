@@ -81,6 +81,8 @@ class RequestHandler {
   // Chapter 3 loads them all in load_groups(); chapter 4 calls these on leader changes.
   Status load_offsets_partition(std::int32_t partition);
   void unload_offsets_partition(std::int32_t partition);
+  // What the coordinator knows (for tests and tools; requests go through handle()).
+  const group::Coordinator& coordinator() const { return coordinator_; }
 
   // True when deferred requests may be completed now: call poll_deferred().
   bool has_completions() const;
@@ -126,6 +128,10 @@ class RequestHandler {
   // Appends records to the group's __consumer_offsets partition, then applies them to
   // the coordinator: what the coordinator knows is always what the log holds.
   Status append_group_records(const std::string& group_id, const std::vector<group::OffsetsTopicRecord>& records);
+  // The append alone, as one batch: the offset just past it (0 when there was nothing to
+  // append).
+  Result<std::int64_t> append_group_batch(const std::string& group_id,
+                                          const std::vector<group::OffsetsTopicRecord>& records);
   // Appends the group metadata the coordinator produced (end of a rebalance).
   void persist_group_records();
   Status ensure_offsets_topic();

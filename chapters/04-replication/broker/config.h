@@ -60,6 +60,7 @@ struct BrokerConfig {
   std::int32_t controller_id = -1;                           // controller.id
   std::int16_t default_replication_factor = 1;               // default.replication.factor
   std::int16_t offsets_topic_replication_factor = 3;         // offsets.topic.replication.factor
+  std::int32_t offsets_commit_timeout_ms = 5'000;            // offsets.commit.timeout.ms
   std::int64_t replica_lag_time_max_ms = 30'000;             // replica.lag.time.max.ms
   std::int32_t replica_fetch_wait_max_ms = 500;              // replica.fetch.wait.max.ms
   std::int32_t replica_fetch_min_bytes = 1;                  // replica.fetch.min.bytes

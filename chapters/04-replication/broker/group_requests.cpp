@@ -171,10 +171,10 @@ Result<std::vector<group::OffsetsTopicRecord>> RequestHandler::read_offsets_part
   return records;
 }
 
-Status RequestHandler::append_group_records(const std::string& group_id,
-                                            const std::vector<group::OffsetsTopicRecord>& records) {
-  if (records.empty()) return {};
-  if (auto s = ensure_offsets_topic(); !s) return s;
+Result<std::int64_t> RequestHandler::append_group_batch(const std::string& group_id,
+                                                        const std::vector<group::OffsetsTopicRecord>& records) {
+  if (records.empty()) return std::int64_t{0};
+  if (auto s = ensure_offsets_topic(); !s) return s.error();
   const auto partition = coordinator_.partition_for(group_id);
   // The coordinator hands out records of the groups it serves only; a log this broker
   // does not coordinate must never get them (from chapter 4 it is a follower's copy).
@@ -182,14 +182,59 @@ Status RequestHandler::append_group_records(const std::string& group_id,
     return make_error(Errc::not_coordinator, fmt::format("{}-{} is not loaded here", group::kOffsetsTopic, partition));
   log::Log* log = logs_.partition(group::kOffsetsTopic, partition);
   if (!log) return make_error(Errc::coordinator_not_available, "__consumer_offsets partition missing");
+  // Group records are written as acks=all writes are: with too few replicas in sync,
+  // not at all.
+  if (auto s = cluster_->check_min_isr(group::kOffsetsTopic, partition, log->config().min_insync_replicas); !s)
+    return s.error();
   std::vector<record::RecordSpec> specs;
   for (const auto& r : records) specs.push_back(to_record(r, clock_.now_ms()));
   Bytes batch = record::build_batch(specs);
-  if (auto appended = log->append(batch); !appended) return appended.error();
+  auto appended = log->append(batch);
+  if (!appended) return appended.error();
   wake_fetches(std::string(group::kOffsetsTopic), partition);  // someone may be reading it (kcat, a tool)
+  cluster_->on_leader_append(group::kOffsetsTopic, partition, *log);
+  return appended->last_offset + 1;
+}
+
+Status RequestHandler::append_group_records(const std::string& group_id,
+                                            const std::vector<group::OffsetsTopicRecord>& records) {
+  if (auto appended = append_group_batch(group_id, records); !appended) return appended.error();
+  // Group metadata (the end of a rebalance, expired offsets' tombstones) is applied at
+  // once, without waiting for the followers: if a failover takes it back, the members
+  // of the group find their generation unknown and join again, and expired offsets
+  // expire again. Commits are what must not be taken back; they wait (await_commit).
   for (const auto& r : records) coordinator_.apply(r);
   return {};
 }
+
+namespace {
+
+// What a failed commit append tells the client, as Kafka maps it: NOT_COORDINATOR sends
+// it to FindCoordinator again, COORDINATOR_NOT_AVAILABLE makes it retry, and a batch too
+// large for the log is the commit's own fault.
+Errc commit_error(Errc append_error) {
+  switch (append_error) {
+    case Errc::not_coordinator:
+    case Errc::not_leader_or_follower:
+    case Errc::kafka_storage_error:
+      return Errc::not_coordinator;
+    case Errc::message_too_large:
+    case Errc::record_list_too_large:
+      return Errc::invalid_commit_offset_size;
+    case Errc::request_timed_out:
+      return Errc::request_timed_out;
+    default:
+      return Errc::coordinator_not_available;
+  }
+}
+
+void fail_commit(protocol::OffsetCommitResponse& r, Errc e) {
+  for (auto& t : r.topics)
+    for (auto& p : t.partitions)
+      if (p.error == Errc::none) p.error = e;
+}
+
+}  // namespace
 
 void RequestHandler::persist_group_records() {
   for (const auto& r : coordinator_.take_records()) {
@@ -330,12 +375,6 @@ Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, B
         p.partitions.push_back({t.name, part.partition, part.committed_offset, part.committed_leader_epoch, part.metadata});
     }
   auto plan = coordinator_.plan_commit(p, req->group_instance_id);
-  // One batch for the whole commit: it lands in the log entirely or not at all.
-  if (auto s = append_group_records(req->group_id, plan.records); !s) {
-    spdlog::error("commit of group {} failed: {}", req->group_id, s.error().describe());
-    for (auto& e : plan.errors)
-      if (e == Errc::none) e = Errc::coordinator_not_available;  // the client retries elsewhere/later
-  }
   protocol::OffsetCommitResponse r;
   std::size_t i = 0, planned = 0;
   for (const auto& t : req->topics) {
@@ -344,7 +383,42 @@ Outcome RequestHandler::handle_offset_commit(const protocol::RequestHeader& h, B
       tr.partitions.push_back({part.partition, exists[i++] ? plan.errors[planned++] : Errc::unknown_topic_or_partition});
     r.topics.push_back(std::move(tr));
   }
+  // One batch for the whole commit: it lands in the log entirely or not at all.
+  auto appended = append_group_batch(req->group_id, plan.records);
+  if (!appended) {
+    spdlog::warn("commit of group {} failed: {}", req->group_id, appended.error().describe());
+    fail_commit(r, commit_error(appended.error().code));
+    return respond(h.correlation_id, protocol::encode_offset_commit_response(r, h.api_version));
+  }
+  // Acknowledged only once the group's partition has it on its in-sync replicas.
+  if (!plan.records.empty()) return await_commit(h, *appended, std::move(plan.records), std::move(r), req->group_id);
+  for (const auto& rec : plan.records) coordinator_.apply(rec);
   return respond(h.correlation_id, protocol::encode_offset_commit_response(r, h.api_version));
+}
+
+Outcome RequestHandler::await_commit(const protocol::RequestHeader& h, std::int64_t end_offset,
+                                     std::vector<group::OffsetsTopicRecord> records,
+                                     protocol::OffsetCommitResponse response, const std::string& group_id) {
+  const auto partition = coordinator_.partition_for(group_id);
+  const log::Log* log = logs_.partition(group::kOffsetsTopic, partition);
+  AwaitingReplication waiting{h.correlation_id, h.api_version, {}, {}, 0, true, std::nullopt};
+  waiting.parts.push_back({0, 0, std::string(group::kOffsetsTopic), partition, end_offset,
+                           log && log->leader_epoch() ? *log->leader_epoch() : -1,
+                           log ? log->config().min_insync_replicas : 1});
+  waiting.deadline_ms = clock_.monotonic_ms() + config_.offsets_commit_timeout_ms;
+  waiting.commit = AwaitingReplication::Commit{group_id, std::move(records), std::move(response), Errc::none};
+  if (settle(waiting, clock_.monotonic_ms())) return respond(h.correlation_id, finish_replicated(waiting));
+  return defer_replicated(next_deferred_id_++, std::move(waiting));
+}
+
+Bytes RequestHandler::finish_commit(AwaitingReplication::Commit& commit, std::int16_t version) {
+  if (commit.error == Errc::none) {
+    for (const auto& rec : commit.records) coordinator_.apply(rec);
+  } else {
+    spdlog::warn("commit of group {} not replicated: {}", commit.group_id, errc_name(commit.error));
+    fail_commit(commit.response, commit_error(commit.error));
+  }
+  return protocol::encode_offset_commit_response(commit.response, version);
 }
 
 Outcome RequestHandler::handle_offset_fetch(const protocol::RequestHeader& h, ByteSpan body) {

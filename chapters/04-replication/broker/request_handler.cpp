@@ -263,7 +263,8 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
           cluster_->on_leader_append(t.name, p.partition, *log);
           if (req->acks == -1)
             replicated.push_back({r.topics.size(), tr.partitions.size(), t.name, p.partition,
-                                  appended->last_offset + 1, log->config().min_insync_replicas});
+                                  appended->last_offset + 1, log->leader_epoch().value_or(-1),
+                                  log->config().min_insync_replicas});
         } else {
           pr.error = appended.error().code;
           spdlog::debug("produce to {}-{} refused: {}", t.name, p.partition, appended.error().describe());
@@ -285,21 +286,14 @@ Outcome RequestHandler::handle_produce(const protocol::RequestHeader& h, Mutable
     // request's timeout_ms). With flush.messages=1 as well, the fsync comes first: the
     // response waits in awaiting_sync_ until then.
     AwaitingReplication waiting{h.correlation_id, h.api_version, std::move(r), std::move(replicated),
-                                clock_.monotonic_ms() + std::max(req->timeout_ms, 0), durable.empty()};
+                                clock_.monotonic_ms() + std::max(req->timeout_ms, 0), durable.empty(), std::nullopt};
     // Most often (a single broker, or an ISR of one) the answer is known at once.
     if (durable.empty() && settle(waiting, clock_.monotonic_ms()))
-      return respond(h.correlation_id, protocol::encode_produce_response(waiting.response, h.api_version));
+      return respond(h.correlation_id, finish_replicated(waiting));
     const auto id = next_deferred_id_++;
     if (!durable.empty())
       awaiting_sync_[id] = {h.correlation_id, h.api_version, std::move(waiting.response), std::move(durable)};
-    for (const auto& part : waiting.parts) produces_waiting_on_[{part.topic, part.partition}].insert(id);
-    produce_deadlines_.emplace(waiting.deadline_ms, id);
-    woken_produces_.insert(id);  // the high watermark may have passed already (an ISR of one)
-    awaiting_replication_.emplace(id, std::move(waiting));
-    Outcome o;
-    o.kind = Outcome::Kind::deferred;
-    o.deferred_id = id;
-    return o;
+    return defer_replicated(id, std::move(waiting));
   }
   if (!durable.empty()) {
     const auto id = next_deferred_id_++;
@@ -611,6 +605,27 @@ void RequestHandler::forget_produce(std::map<std::uint64_t, AwaitingReplication>
   awaiting_replication_.erase(it);
 }
 
+Outcome RequestHandler::defer_replicated(std::uint64_t id, AwaitingReplication waiting) {
+  for (const auto& part : waiting.parts) produces_waiting_on_[{part.topic, part.partition}].insert(id);
+  produce_deadlines_.emplace(waiting.deadline_ms, id);
+  woken_produces_.insert(id);  // the high watermark may have passed already (an ISR of one)
+  awaiting_replication_.emplace(id, std::move(waiting));
+  Outcome o;
+  o.kind = Outcome::Kind::deferred;
+  o.deferred_id = id;
+  return o;
+}
+
+Errc& RequestHandler::outcome_of(AwaitingReplication& waiting, const AwaitingReplication::Part& part) {
+  if (waiting.commit) return waiting.commit->error;
+  return waiting.response.topics[part.topic_index].partitions[part.partition_index].error;
+}
+
+Bytes RequestHandler::finish_replicated(AwaitingReplication& waiting) {
+  if (waiting.commit) return finish_commit(*waiting.commit, waiting.version);
+  return protocol::encode_produce_response(waiting.response, waiting.version);
+}
+
 void RequestHandler::complete_replicated_produces(std::vector<Completed>& done, std::int64_t now) {
   std::set<std::uint64_t> due = std::exchange(woken_produces_, {});
   for (auto it = produce_deadlines_.begin(); it != produce_deadlines_.end() && it->first <= now; ++it)
@@ -619,8 +634,7 @@ void RequestHandler::complete_replicated_produces(std::vector<Completed>& done, 
     auto it = awaiting_replication_.find(id);
     if (it == awaiting_replication_.end() || !it->second.synced) continue;
     if (!settle(it->second, now)) continue;
-    done.push_back({id, response_frame(it->second.correlation_id,
-                                       protocol::encode_produce_response(it->second.response, it->second.version))});
+    done.push_back({id, response_frame(it->second.correlation_id, finish_replicated(it->second))});
     forget_produce(it);
   }
 }
@@ -629,24 +643,24 @@ bool RequestHandler::settle(AwaitingReplication& waiting, std::int64_t now) {
   const bool timed_out = now >= waiting.deadline_ms;
   bool pending = false;
   for (const auto& part : waiting.parts) {
-      auto& error = waiting.response.topics[part.topic_index].partitions[part.partition_index].error;
-      if (error != Errc::none) continue;  // decided already (a failed fsync, an earlier outcome)
-      const log::Log* log = logs_.partition(part.topic, part.partition);
-      if (!log) {
-        error = Errc::unknown_topic_or_partition;  // deleted meanwhile, records and all
-        continue;
-      }
-      auto outcome = cluster_->acks_all_outcome(part.topic, part.partition, part.required_offset,
-                                                part.min_insync_replicas, *log);
-      if (!outcome) {
-        // Not replicated far enough yet. At the deadline: REQUEST_TIMED_OUT — the batch is
-        // in the leader's log and may still be committed; a retry may duplicate it (the
-        // idempotent producer's sequence numbers catch that).
-        if (timed_out) error = Errc::request_timed_out;
-        else pending = true;
-      } else if (!*outcome) {
-        error = outcome->error().code;
-      }
+    auto& error = outcome_of(waiting, part);
+    if (error != Errc::none) continue;  // decided already (a failed fsync, an earlier outcome)
+    const log::Log* log = logs_.partition(part.topic, part.partition);
+    if (!log) {
+      error = Errc::unknown_topic_or_partition;  // deleted meanwhile, records and all
+      continue;
+    }
+    auto outcome = cluster_->acks_all_outcome(part.topic, part.partition, part.required_offset, part.leader_epoch,
+                                              part.min_insync_replicas, *log);
+    if (!outcome) {
+      // Not replicated far enough yet. At the deadline: REQUEST_TIMED_OUT — the batch is
+      // in the leader's log and may still be committed; a retry may duplicate it (the
+      // idempotent producer's sequence numbers catch that).
+      if (timed_out) error = Errc::request_timed_out;
+      else pending = true;
+    } else if (!*outcome) {
+      error = outcome->error().code;
+    }
   }
   return !pending;
 }

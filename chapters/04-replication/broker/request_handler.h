@@ -40,6 +40,7 @@
 #include "protocol/header.h"
 #include "protocol/produce.h"
 #include "protocol/message.h"
+#include "protocol/offsets.h"
 #include "protocol/topics.h"
 #include "net/service.h"
 
@@ -83,6 +84,8 @@ class RequestHandler {
   // Chapter 3 loads them all in load_groups(); chapter 4 calls these on leader changes.
   Status load_offsets_partition(std::int32_t partition);
   void unload_offsets_partition(std::int32_t partition);
+  // What the coordinator knows (for tests and tools; requests go through handle()).
+  const group::Coordinator& coordinator() const { return coordinator_; }
   // A partition's high watermark moved, or this broker started or stopped leading it:
   // the long-poll fetches and acks=all produces parked on it are looked at again in the
   // next poll_deferred() (broker/replica_manager.h calls this).
@@ -135,6 +138,10 @@ class RequestHandler {
   // Appends records to the group's __consumer_offsets partition, then applies them to
   // the coordinator: what the coordinator knows is always what the log holds.
   Status append_group_records(const std::string& group_id, const std::vector<group::OffsetsTopicRecord>& records);
+  // The append alone, as one batch: the offset just past it (0 when there was nothing to
+  // append).
+  Result<std::int64_t> append_group_batch(const std::string& group_id,
+                                          const std::vector<group::OffsetsTopicRecord>& records);
   // Appends the group metadata the coordinator produced (end of a rebalance).
   void persist_group_records();
   Status ensure_offsets_topic();
@@ -146,6 +153,9 @@ class RequestHandler {
   static NewTopic new_topic(const protocol::CreatableTopic& t, bool validate_only);
   // acks=all: a produce response waiting until the high watermark has passed each of its
   // batches ("delayed produce" in Kafka's purgatory), or until the request's timeout_ms.
+  // An OffsetCommit waits here too, for its one batch in __consumer_offsets: a commit is
+  // acknowledged only once the partition's in-sync replicas have it, so that a new
+  // coordinator elected from them still knows it.
   struct AwaitingReplication {
     std::int32_t correlation_id;
     std::int16_t version;
@@ -156,11 +166,22 @@ class RequestHandler {
       std::string topic;
       std::int32_t partition;
       std::int64_t required_offset;  // the batch's last offset + 1
+      std::int32_t leader_epoch;     // the epoch this broker led in when it appended the batch
       int min_insync_replicas;
     };
     std::vector<Part> parts;
     std::int64_t deadline_ms;
     bool synced;  // false while a flush.messages=1 fsync comes first (awaiting_sync_)
+    // Set for an OffsetCommit (and then `response` is unused): its records reach the
+    // coordinator only when the batch is committed, so that OffsetFetch never shows an
+    // offset a failover could take back.
+    struct Commit {
+      std::string group_id;
+      std::vector<group::OffsetsTopicRecord> records;
+      protocol::OffsetCommitResponse response;
+      Errc error = Errc::none;
+    };
+    std::optional<Commit> commit;
   };
   ControlRequests* control_ = nullptr;
   std::map<std::uint64_t, AwaitingReplication> awaiting_replication_;
@@ -169,6 +190,18 @@ class RequestHandler {
   std::set<std::uint64_t> woken_produces_;
   // Decides what can be decided; true when every part is (the response is complete).
   bool settle(AwaitingReplication& waiting, std::int64_t now);
+  // Where a part's outcome is written: its slot in the produce response, or the commit's.
+  static Errc& outcome_of(AwaitingReplication& waiting, const AwaitingReplication::Part& part);
+  // Parks a wait that could not be settled at once, as deferred request `id`.
+  Outcome defer_replicated(std::uint64_t id, AwaitingReplication waiting);
+  // The response of a settled wait; a commit's records are applied here if it succeeded.
+  Bytes finish_replicated(AwaitingReplication& waiting);
+  Bytes finish_commit(AwaitingReplication::Commit& commit, std::int16_t version);
+  // Parks an OffsetCommit whose batch ends at `end_offset` until it is replicated (or
+  // answers at once when it already is: a single broker, an ISR of one).
+  Outcome await_commit(const protocol::RequestHeader& h, std::int64_t end_offset,
+                       std::vector<group::OffsetsTopicRecord> records, protocol::OffsetCommitResponse response,
+                       const std::string& group_id);
   void complete_replicated_produces(std::vector<Completed>& done, std::int64_t now);
   void forget_produce(std::map<std::uint64_t, AwaitingReplication>::iterator it);
 
