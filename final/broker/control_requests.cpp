@@ -17,7 +17,8 @@ bool ControlRequests::is_control(std::int16_t api_key) {
     case ApiKey::controlled_shutdown:
     case ApiKey::broker_registration:
     case ApiKey::broker_heartbeat:
-    case ApiKey::alter_isr: return true;
+    case ApiKey::alter_isr:
+    case ApiKey::topic_configs: return true;
     default: return false;
   }
 }
@@ -57,6 +58,19 @@ Result<Bytes> ControlRequests::handle(ApiKey key, std::int16_t version, ByteSpan
       if (auto s = replicas_.update_metadata(req->controller_epoch, req->broker_epoch, std::move(live), partitions); !s)
         r.error = s.error().code;
       return protocol::encode_update_metadata_response(r, version);
+    }
+    case ApiKey::topic_configs: {
+      auto req = protocol::decode_topic_configs_request(body, version);
+      if (!req) return req.error();
+      std::map<std::string, std::vector<std::pair<std::string, std::string>>> configs;
+      for (auto& t : req->topics) {
+        auto& settings = configs[t.name];
+        for (auto& c : t.configs) settings.emplace_back(std::move(c.name), std::move(c.value));
+      }
+      protocol::TopicConfigsResponse r;
+      if (auto s = replicas_.set_topic_configs(req->controller_epoch, req->broker_epoch, std::move(configs)); !s)
+        r.error = s.error().code;
+      return protocol::encode_topic_configs_response(r, version);
     }
     case ApiKey::stop_replica: {
       auto req = protocol::decode_stop_replica_request(body, version);

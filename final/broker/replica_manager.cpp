@@ -108,6 +108,11 @@ Status ReplicaManager::ensure_topic(const std::string& topic) {
     return make_error(Errc::unknown_topic_or_partition, fmt::format("no metadata for topic '{}' yet", topic));
   std::vector<std::pair<std::string, std::string>> overrides;
   if (topic == group::kOffsetsTopic) overrides = offsets_topic_settings(config_);
+  // The topic's own settings came just before the UpdateMetadata that announced it
+  // (controller/controller_service.h); LogManager writes them with the topic, so a restart
+  // finds them on disk.
+  if (auto own = topic_configs_.find(topic); own != topic_configs_.end())
+    overrides.insert(overrides.end(), own->second.begin(), own->second.end());
   auto created = logs_.create_topic(topic, it->second, overrides);
   if (!created && created.error().code != Errc::topic_already_exists) return created.error();
   return {};
@@ -274,6 +279,13 @@ Status ReplicaManager::update_metadata(std::int32_t controller_epoch, std::int64
   return {};
 }
 
+Status ReplicaManager::set_topic_configs(std::int32_t controller_epoch, std::int64_t broker_epoch,
+                                         std::map<std::string, std::vector<std::pair<std::string, std::string>>> configs) {
+  if (auto s = check_fencing(controller_epoch, broker_epoch); !s) return s;
+  for (auto& [topic, settings] : configs) topic_configs_[topic] = std::move(settings);
+  return {};
+}
+
 Result<std::vector<PartitionError>> ReplicaManager::stop_replicas(
     std::int32_t controller_epoch, std::int64_t broker_epoch, bool delete_partitions,
     const std::vector<std::pair<std::string, std::int32_t>>& partitions) {
@@ -295,6 +307,7 @@ Result<std::vector<PartitionError>> ReplicaManager::stop_replicas(
   }
   for (const auto& topic : deleted) {
     topic_partitions_.erase(topic);
+    topic_configs_.erase(topic);
     if (logs_.topic(topic))
       if (auto s = logs_.delete_topic(topic); !s) spdlog::error("deleting topic {}: {}", topic, s.error().describe());
   }

@@ -135,8 +135,11 @@ Result<Controller> Controller::open(MetadataStore& store, ControllerConfig confi
     } else if (auto topic = parse_topic_key(r.key)) {
       auto assignment = decode_assignment(r.data);
       if (!assignment) return assignment.error();
+      auto configs = decode_topic_configs(r.data);
+      if (!configs) return configs.error();
       auto& t = c.topics_[*topic];
       t.record_version = r.version;
+      t.configs = std::move(*configs);
       for (auto& replicas : *assignment) t.partitions.push_back(Partition{std::move(replicas), {}, -1});
     } else if (auto tp = parse_partition_key(r.key)) {
       states.emplace_back(*tp, &r);
@@ -479,7 +482,7 @@ Status Controller::tick(std::int64_t now_ms) {
 // --- topics ----------------------------------------------------------------------------
 
 Status Controller::create_topic(const std::string& name, std::int32_t partitions, std::int16_t replication_factor,
-                                std::uint64_t placement_seed) {
+                                std::uint64_t placement_seed, TopicConfigs configs) {
   if (auto s = check_topic_name(name); !s) return s;
   if (topics_.contains(name)) return make_error(Errc::topic_already_exists, fmt::format("topic {} exists", name));
   if (partitions <= 0) {
@@ -495,10 +498,11 @@ Status Controller::create_topic(const std::string& name, std::int32_t partitions
                       fmt::format("replication factor {} with {} live broker(s)", rf, n));
   }
   const auto [start, shift] = placement_from_seed(placement_seed, n);
-  return create_partitions(name, assign_replicas(brokers, partitions, rf, start, shift));
+  return create_partitions(name, assign_replicas(brokers, partitions, rf, start, shift), std::move(configs));
 }
 
-Status Controller::create_topic(const std::string& name, std::vector<std::vector<std::int32_t>> assignment) {
+Status Controller::create_topic(const std::string& name, std::vector<std::vector<std::int32_t>> assignment,
+                                TopicConfigs configs) {
   if (auto s = check_topic_name(name); !s) return s;
   if (topics_.contains(name)) return make_error(Errc::topic_already_exists, fmt::format("topic {} exists", name));
   if (assignment.empty()) return make_error(Errc::invalid_partitions, "an assignment of no partitions");
@@ -523,17 +527,19 @@ Status Controller::create_topic(const std::string& name, std::vector<std::vector
                                                                                     : "none of them live"));
     }
   }
-  return create_partitions(name, std::move(assignment));
+  return create_partitions(name, std::move(assignment), std::move(configs));
 }
 
-Status Controller::create_partitions(const std::string& name, std::vector<std::vector<std::int32_t>> assignment) {
+Status Controller::create_partitions(const std::string& name, std::vector<std::vector<std::int32_t>> assignment,
+                                     TopicConfigs configs) {
   // A previous incarnation of this topic whose deletion stopped half-way would make the
   // new states' "create" writes fail; clear it first.
   if (auto s = remove_orphans(fmt::format("topics/{}/", name)); !s) return s;
-  auto version = store_->write(topic_key(name), -1, encode_assignment(assignment));
+  auto version = store_->write(topic_key(name), -1, encode_assignment(assignment, configs));
   if (!version) return version.error();
   auto& t = topics_[name];
   t.record_version = *version;
+  t.configs = std::move(configs);
   for (auto& replicas : assignment) t.partitions.push_back(Partition{std::move(replicas), {}, -1});
   Status result;
   for (std::size_t i = 0; i < t.partitions.size() && result; ++i) {
@@ -730,6 +736,11 @@ std::optional<PartitionView> Controller::partition(std::string_view topic, std::
   const auto& p = it->second.partitions[static_cast<std::size_t>(partition)];
   if (p.version < 0) return std::nullopt;
   return view(p);
+}
+
+const TopicConfigs* Controller::topic_configs(std::string_view topic) const {
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? nullptr : &it->second.configs;
 }
 
 std::vector<std::string> Controller::topics() const {

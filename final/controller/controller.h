@@ -152,12 +152,15 @@ class Controller {
   Status tick(std::int64_t now_ms);
 
   // TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR (below 1 or more
-  // than the live brokers; -1 = default.replication.factor), INVALID_TOPIC.
+  // than the live brokers; -1 = default.replication.factor), INVALID_TOPIC. `configs`, the
+  // topic's own settings, are stored with it as given: the caller has checked them
+  // (ControllerService), and every replica creates its log with them.
   Status create_topic(const std::string& name, std::int32_t partitions, std::int16_t replication_factor,
-                      std::uint64_t placement_seed);
+                      std::uint64_t placement_seed, TopicConfigs configs = {});
   // With an explicit assignment; INVALID_REPLICA_ASSIGNMENT for an empty or duplicated
   // replica list, a broker not in the cluster, or partitions of unequal sizes.
-  Status create_topic(const std::string& name, std::vector<std::vector<std::int32_t>> assignment);
+  Status create_topic(const std::string& name, std::vector<std::vector<std::int32_t>> assignment,
+                      TopicConfigs configs = {});
   Status delete_topic(const std::string& name);
 
   // A leader's ISR proposal (Kafka's AlterIsr, committed as a compare-and-set). Answers the
@@ -181,6 +184,8 @@ class Controller {
   // Readers.
   std::optional<PartitionView> partition(std::string_view topic, std::int32_t partition) const;
   std::vector<std::string> topics() const;
+  // The topic's own settings (empty: the brokers' defaults), or nullptr for no such topic.
+  const TopicConfigs* topic_configs(std::string_view topic) const;
   std::vector<BrokerInfo> brokers() const;
   std::vector<std::int32_t> live_brokers() const;  // sorted
   std::int32_t controller_epoch() const { return controller_epoch_; }
@@ -205,6 +210,7 @@ class Controller {
   struct Topic {
     std::int32_t record_version = -1;
     std::vector<Partition> partitions;
+    TopicConfigs configs;
   };
 
   Controller(MetadataStore& store, ControllerConfig config);
@@ -232,7 +238,8 @@ class Controller {
   Status declare_dead(std::int32_t id);
   void announce_all_to(std::int32_t broker);
   void note_unclean(const std::string& topic, std::int32_t partition, std::int32_t leader);
-  Status create_partitions(const std::string& name, std::vector<std::vector<std::int32_t>> assignment);
+  Status create_partitions(const std::string& name, std::vector<std::vector<std::int32_t>> assignment,
+                           TopicConfigs configs);
 
   MetadataStore* store_;
   ControllerConfig config_;

@@ -135,21 +135,25 @@ std::vector<ElectionResult> ControllerService::elect_preferred_leaders(
 }
 
 Status ControllerService::create_topic(const broker::NewTopic& topic, broker::TopicRequest) {
-  if (!topic.configs.empty())
-    return make_error(Errc::invalid_config,
-                      "per-topic settings are not carried to the replicas in this chapter: set them for the "
-                      "whole cluster in each broker's properties");
   if (auto valid = broker::validate_topic_name(topic.name); !valid) return valid;
+  // The settings are checked here, once, against this broker's defaults: a replica must
+  // never be told to create a log it cannot open. (Every broker of a cluster is meant to
+  // have the same defaults; a setting whose validity depends on them, like segment.bytes,
+  // is refused by a replica that differs — it logs why and does not host the partition.)
+  log::LogConfig checked = config_.log;
+  for (const auto& [key, value] : topic.configs)
+    if (auto s = broker::apply_topic_setting(checked, key, value); !s) return s;
+  if (auto s = log::check_config(checked); !s) return s;
   if (controller_->partition(topic.name, 0))
     return make_error(Errc::topic_already_exists, fmt::format("topic '{}' already exists", topic.name));
   if (topic.validate_only) return {};
   Status s;
   if (!topic.assignment.empty()) {
-    s = controller_->create_topic(topic.name, topic.assignment);
+    s = controller_->create_topic(topic.name, topic.assignment, topic.configs);
   } else {
     const auto partitions = topic.partitions == -1 ? config_.num_partitions : topic.partitions;
     s = controller_->create_topic(topic.name, partitions, topic.replication_factor,
-                                  fnv1a(topic.name) ^ next_placement_seed_++);
+                                  fnv1a(topic.name) ^ next_placement_seed_++, topic.configs);
   }
   if (s) spdlog::info("controller: created topic {}", topic.name);
   dispatch();
@@ -255,9 +259,23 @@ void ControllerService::dispatch() {
   }
   for (auto& [broker, round] : rounds) {
     auto& channel = channels_[broker];
-    if (round.metadata)
+    if (round.metadata) {
+      // The settings of the topics it names that have their own, just before it: a broker
+      // creates a topic's logs when an UpdateMetadata first names the topic.
+      protocol::TopicConfigsRequest configs;
+      header(configs, round.broker_epoch);
+      for (const auto& t : round.metadata->topic_states) {
+        const auto* own = controller_->topic_configs(t.topic_name);
+        if (!own || own->empty()) continue;
+        auto& entry = configs.topics.emplace_back(protocol::TopicConfigsTopic{t.topic_name, {}});
+        for (const auto& [key, value] : *own) entry.configs.push_back({key, value});
+      }
+      if (!configs.topics.empty())
+        channel.queue.push_back({protocol::ApiKey::topic_configs, 0, protocol::encode_topic_configs_request(configs, 0),
+                                 round.broker_epoch});
       channel.queue.push_back({protocol::ApiKey::update_metadata, 5,
                                protocol::encode_update_metadata_request(*round.metadata, 5), round.broker_epoch});
+    }
     if (round.leader_and_isr)
       channel.queue.push_back({protocol::ApiKey::leader_and_isr, 2,
                                protocol::encode_leader_and_isr_request(*round.leader_and_isr, 2), round.broker_epoch});
@@ -310,6 +328,9 @@ void ControllerService::on_completion(const broker::PeerRequests::Completion& c)
                        errc_name(pe.error));
   } else if (sent.key == protocol::ApiKey::update_metadata) {
     auto r = protocol::decode_update_metadata_response(ByteSpan(*c.body), sent.version);
+    error = r ? r->error : r.error().code;
+  } else if (sent.key == protocol::ApiKey::topic_configs) {
+    auto r = protocol::decode_topic_configs_response(ByteSpan(*c.body), sent.version);
     error = r ? r->error : r.error().code;
   } else {
     auto r = protocol::decode_stop_replica_response(ByteSpan(*c.body), sent.version);

@@ -10,7 +10,9 @@
 //   too (it is the cluster's TopicAdmin).
 // - **Out**: every ControllerEvent becomes a Kafka control request to its broker —
 //   LeaderAndIsr v2, UpdateMetadata v5, StopReplica v1 — sent through this broker's
-//   PeerRequests, to itself as well (as Kafka's controller does: one path for all).
+//   PeerRequests, to itself as well (as Kafka's controller does: one path for all). An
+//   UpdateMetadata naming topics with settings of their own is preceded by the course's
+//   TopicConfigs (1003) with those settings.
 //
 // Delivery to each broker is in order and one request at a time (Kafka's
 // ControllerChannelManager keeps one queue per broker the same way): a later state must

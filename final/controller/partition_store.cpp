@@ -387,13 +387,35 @@ Result<PartitionRecord> decode_partition(ByteSpan data) {
   return PartitionRecord{*leader, *epoch, *controller_epoch, std::move(*isr)};
 }
 
-Bytes encode_assignment(const std::vector<std::vector<std::int32_t>>& partitions) {
+Bytes encode_assignment(const std::vector<std::vector<std::int32_t>>& partitions, const TopicConfigs& configs) {
   std::string body;
   for (std::size_t p = 0; p < partitions.size(); ++p) {
     if (p > 0) body += ',';
     body += fmt::format(R"("{}":{})", p, int_list(partitions[p]));
   }
-  return to_bytes(fmt::format(R"({{"version":1,"partitions":{{{}}}}})", body));
+  if (configs.empty()) return to_bytes(fmt::format(R"({{"version":1,"partitions":{{{}}}}})", body));
+  std::string config;
+  for (const auto& [key, value] : configs) {
+    if (!config.empty()) config += ',';
+    config += fmt::format("{}:{}", json_string(key), json_string(value));
+  }
+  return to_bytes(fmt::format(R"({{"version":1,"partitions":{{{}}},"config":{{{}}}}})", body, config));
+}
+
+Result<TopicConfigs> decode_topic_configs(ByteSpan data) {
+  auto doc = Parser(as_chars(data)).parse_document();
+  if (!doc || !format_version_1(*doc)) return bad_record("topic", data);
+  TopicConfigs out;
+  const Json* config = doc->field("config");
+  if (!config) return out;
+  const auto* object = std::get_if<JsonObject>(&config->v);
+  if (!object) return bad_record("topic", data);
+  for (const auto& [key, value] : *object) {
+    const auto* text = std::get_if<std::string>(&value.v);
+    if (!text) return bad_record("topic", data);
+    out.emplace_back(key, *text);
+  }
+  return out;
 }
 
 Result<std::vector<std::vector<std::int32_t>>> decode_assignment(ByteSpan data) {

@@ -24,7 +24,8 @@
 //   controller_epoch                       "3"  (a decimal, bumped by every Controller::open)
 //   brokers/epoch                          "12" (the last broker epoch handed out)
 //   brokers/ids/<id>                       {"version":1,"host":"h","port":9092,"rack":null,"broker_epoch":12}
-//   topics/<name>                          {"version":1,"partitions":{"0":[1,2,3],"1":[2,3,1]}}
+//   topics/<name>                          {"version":1,"partitions":{"0":[1,2,3],"1":[2,3,1]},
+//                                           "config":{"min.insync.replicas":"2"}}
 //   topics/<name>/partitions/<p>/state     {"version":1,"leader":1,"leader_epoch":4,"controller_epoch":3,"isr":[1,3]}
 //
 // The codecs below are hand-written for exactly these shapes (objects, arrays of
@@ -38,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/cluster_metadata.h"
@@ -145,8 +147,15 @@ inline constexpr std::string_view kBrokerEpochKey = "brokers/epoch";
 Bytes encode_partition(const PartitionRecord& record);
 Result<PartitionRecord> decode_partition(ByteSpan data);
 // The replicas of partitions 0..n-1, in order; decoding requires exactly those numbers.
-Bytes encode_assignment(const std::vector<std::vector<std::int32_t>>& partitions);
+// The topic's own settings (its overrides of the brokers' defaults) are in the same
+// record: Kafka keeps them in a znode of their own (/config/topics/<name>) because
+// AlterConfigs changes them alone; here they are fixed when the topic is created, and
+// one record makes the topic and its settings exist together, in one atomic write.
+using TopicConfigs = std::vector<std::pair<std::string, std::string>>;
+Bytes encode_assignment(const std::vector<std::vector<std::int32_t>>& partitions, const TopicConfigs& configs = {});
 Result<std::vector<std::vector<std::int32_t>>> decode_assignment(ByteSpan data);
+// The "config" object of a topic record, in its order (none: a record without one).
+Result<TopicConfigs> decode_topic_configs(ByteSpan data);
 Bytes encode_broker(const BrokerRecord& record);
 Result<BrokerRecord> decode_broker(std::int32_t id, ByteSpan data);
 Bytes encode_counter(std::int64_t value);

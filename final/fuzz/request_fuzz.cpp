@@ -63,6 +63,7 @@ constexpr CodecRange kBeyondAdvertised[] = {
     {ApiKey::broker_registration, 0, 0},
     {ApiKey::broker_heartbeat, 0, 0},
     {ApiKey::alter_isr, 0, 0},
+    {ApiKey::topic_configs, 0, 0},
 };
 
 // Round-trips the body if the codecs know this key at this version; false otherwise.
@@ -92,6 +93,9 @@ bool round_trip_codec_versions(std::int16_t key, std::int16_t v, ByteSpan body) 
         round_trip(body, v, decode_broker_heartbeat_request, encode_broker_heartbeat_request);
         break;
       case ApiKey::alter_isr: round_trip(body, v, decode_alter_isr_request, encode_alter_isr_request); break;
+      case ApiKey::topic_configs:
+        round_trip(body, v, decode_topic_configs_request, encode_topic_configs_request);
+        break;
       default: break;
     }
     return true;

@@ -38,6 +38,7 @@ std::string_view api_name(std::int16_t key) {
     case ApiKey::broker_registration: return "BrokerRegistration";
     case ApiKey::broker_heartbeat: return "BrokerHeartbeat";
     case ApiKey::alter_isr: return "AlterIsr";
+    case ApiKey::topic_configs: return "TopicConfigs";
     // @end
   }
   return "Unknown";

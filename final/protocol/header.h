@@ -54,6 +54,7 @@ enum class ApiKey : std::int16_t {
   broker_registration = 1000,
   broker_heartbeat = 1001,
   alter_isr = 1002,
+  topic_configs = 1003,
   // @end
   api_versions = 18,
   create_topics = 19,

@@ -575,6 +575,33 @@ TEST_CASE("delete_topic removes the topic and its records and stops its replicas
   CHECK(k.state("t").version == 0);
 }
 
+TEST_CASE("a topic's own settings are stored in its record and a restarted controller has them", "[ch04][controller]") {
+  const TopicConfigs own{{"min.insync.replicas", "2"}, {"cleanup.policy", "compact,delete"}};
+  const std::vector<Ids> assignment{{1, 2}};
+  CHECK(std::string(as_chars(encode_assignment(assignment, own))) ==
+        R"({"version":1,"partitions":{"0":[1,2]},"config":{"min.insync.replicas":"2","cleanup.policy":"compact,delete"}})");
+  CHECK(decode_assignment(encode_assignment(assignment, own)).value() == assignment);
+  CHECK(decode_topic_configs(encode_assignment(assignment, own)).value() == own);
+  CHECK(decode_topic_configs(encode_assignment(assignment)).value().empty());  // a record of chapter 4's first topics
+  CHECK(decode_topic_configs(as_bytes(std::string(R"({"version":1,"partitions":{"0":[1]},"config":{"a":1}})")))
+            .error()
+            .code == Errc::corrupt_message);  // a setting is a string
+  Cluster k(3);
+  REQUIRE(k.c->create_topic("orders", 2, 2, 7, own).ok());
+  REQUIRE(k.c->create_topic("plain", {{1, 2}}).ok());
+  k.restart_controller();
+  REQUIRE(k.c->topic_configs("orders") != nullptr);
+  CHECK(*k.c->topic_configs("orders") == own);
+  REQUIRE(k.c->topic_configs("plain") != nullptr);
+  CHECK(k.c->topic_configs("plain")->empty());
+  CHECK(k.c->topic_configs("none") == nullptr);
+  // Deleted with its topic: a topic created again under the name starts without them.
+  REQUIRE(k.c->delete_topic("orders").ok());
+  REQUIRE(k.c->create_topic("orders", {{1, 2}}).ok());
+  k.restart_controller();
+  CHECK(k.c->topic_configs("orders")->empty());
+}
+
 TEST_CASE("a restarted controller finishes a creation and a deletion that stopped half-way", "[ch04][controller]") {
   Cluster k(2);
   // A topic whose assignment was stored but not its partition states, and a state left

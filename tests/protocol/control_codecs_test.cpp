@@ -71,6 +71,10 @@ STREAMCRAFT_SAME_FIELDS(AlterIsrPartitionResponse, x.partition_index, x.error, x
                         x.current_isr_version)
 STREAMCRAFT_SAME_FIELDS(AlterIsrTopicResponse, x.name, x.partitions)
 STREAMCRAFT_SAME_FIELDS(AlterIsrResponse, x.throttle_time_ms, x.error, x.topics)
+STREAMCRAFT_SAME_FIELDS(TopicConfigEntry, x.name, x.value)
+STREAMCRAFT_SAME_FIELDS(TopicConfigsTopic, x.name, x.configs)
+STREAMCRAFT_SAME_FIELDS(TopicConfigsRequest, x.controller_id, x.controller_epoch, x.broker_epoch, x.topics)
+STREAMCRAFT_SAME_FIELDS(TopicConfigsResponse, x.error)
 }  // namespace streamcraft::protocol
 
 namespace {
@@ -215,6 +219,7 @@ TEST_CASE("the control APIs have Kafka's keys and the course's keys from 1000 wi
   CHECK(static_cast<std::int16_t>(ApiKey::broker_registration) == 1000);
   CHECK(static_cast<std::int16_t>(ApiKey::broker_heartbeat) == 1001);
   CHECK(static_cast<std::int16_t>(ApiKey::alter_isr) == 1002);
+  CHECK(static_cast<std::int16_t>(ApiKey::topic_configs) == 1003);
   CHECK(api_name(4) == "LeaderAndIsr");
   CHECK(api_name(5) == "StopReplica");
   CHECK(api_name(6) == "UpdateMetadata");
@@ -222,7 +227,8 @@ TEST_CASE("the control APIs have Kafka's keys and the course's keys from 1000 wi
   CHECK(api_name(1000) == "BrokerRegistration");
   CHECK(api_name(1001) == "BrokerHeartbeat");
   CHECK(api_name(1002) == "AlterIsr");
-  CHECK(api_name(1003) == "Unknown");
+  CHECK(api_name(1003) == "TopicConfigs");
+  CHECK(api_name(1004) == "Unknown");
 }
 
 TEST_CASE("control_version_supported names exactly the non-flexible versions spoken here", "[ch04][protocol]") {
@@ -239,6 +245,7 @@ TEST_CASE("control_version_supported names exactly the non-flexible versions spo
   CHECK(supported(ApiKey::broker_registration) == std::vector<int>{0});
   CHECK(supported(ApiKey::broker_heartbeat) == std::vector<int>{0});
   CHECK(supported(ApiKey::alter_isr) == std::vector<int>{0});
+  CHECK(supported(ApiKey::topic_configs) == std::vector<int>{0});
   CHECK(supported(ApiKey::metadata).empty());
   CHECK(supported(ApiKey::offsets_for_leader_epoch).empty());
 }
@@ -504,6 +511,29 @@ TEST_CASE("AlterIsr v0 round-trips and has the fields of Kafka's AlterIsr v0 in 
          bytes_of({0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 0, 0, 0, 0, 95, 0, 0, 0, 1, 0, 0, 0, 3,
                    0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 5}),
          0, encode_alter_isr_response, decode_alter_isr_response);
+}
+
+TEST_CASE("TopicConfigs v0 round-trips with the course's layout", "[ch04][protocol]") {
+  TopicConfigsRequest req;
+  req.controller_id = 1;
+  req.controller_epoch = 2;
+  req.broker_epoch = 3;
+  req.topics = {{"t", {{"a", "1"}}}, {"u", {}}};
+  CHECK(round_trip(req, 0, encode_topic_configs_request, decode_topic_configs_request) == req);
+  // controller_id · controller_epoch · broker_epoch · [name · [config name · value]]
+  req.topics = {{"t", {{"a", "1"}}}};
+  golden(req,
+         bytes_of({0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 1, 'a', 0, 1,
+                   '1'}),
+         0, encode_topic_configs_request, decode_topic_configs_request);
+  golden(TopicConfigsResponse{Errc::stale_controller_epoch}, bytes_of({0, 11}), 0, encode_topic_configs_response,
+         decode_topic_configs_response);
+  CHECK(decode_topic_configs_request(encode_topic_configs_request(req, 0), 1).error().code == Errc::unsupported_version);
+  every_prefix_fails(encode_topic_configs_request(req, 0), 0, decode_topic_configs_request);
+  every_prefix_fails(encode_topic_configs_response({Errc::none}, 0), 0, decode_topic_configs_response);
+  const Bytes head = bytes_of({0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3});
+  refused_as_hostile(concat({head, kHostileCount}), 0, decode_topic_configs_request);
+  refused_as_hostile(concat({head, bytes_of({0, 0, 0, 1, 0, 1, 't'}), kHostileCount}), 0, decode_topic_configs_request);
 }
 
 // --- bad input ----------------------------------------------------------------------------

@@ -198,6 +198,59 @@ TEST_CASE("a follower that stops fetching leaves the ISR and acks=all goes on wi
   CHECK(out.outcome["acks-1"] == Errc::none);
 }
 
+TEST_CASE("a topic's own settings reach every replica including one down at its creation and survive a restart", "[ch04][sim][replication]") {
+  auto config = replicated_config();
+  config.log.min_insync_replicas = 1;  // the brokers' default; the topic asks for 2
+  Cluster c(6, config);
+  auto& controller = *c.broker(1).node().controller();
+  REQUIRE(c.world.run([&] { return controller.controller().live_brokers().size() == 3; }));
+  c.broker(3).crash();
+  REQUIRE(c.world.run([&] { return controller.controller().live_brokers().size() == 2; }));
+  const std::vector<std::pair<std::string, std::string>> own{{"min.insync.replicas", "2"}, {"retention.ms", "3600000"}};
+  REQUIRE(controller.create_topic({"t", 1, 3, {{1, 2, 3}}, own}, broker::TopicRequest::explicit_request).ok());
+  c.broker(1).wake();
+  auto settled = [&](int id) {
+    auto* log = c.broker(id).up() ? c.broker(id).node().logs().partition("t", 0) : nullptr;
+    return log && log->config().min_insync_replicas == 2 && log->config().retention_ms == 3'600'000;
+  };
+  REQUIRE(c.world.run([&] { return settled(1) && settled(2); }));
+  // Broker 3 hears of the topic when it registers again: the settings come first.
+  REQUIRE(c.broker(3).start().ok());
+  REQUIRE(c.world.run([&] { return settled(3); }));
+  // A restarted replica finds them on its disk, with the topic.
+  c.broker(2).crash();
+  REQUIRE(c.broker(2).start().ok());
+  REQUIRE(c.world.run([&] { return settled(2) && c.broker(2).node().replicas()->fetcher(c.leader()) != nullptr; }));
+  // And the leader keeps the topic's promise, not the brokers' default: with both
+  // followers gone the ISR shrinks to the leader and acks=all is refused.
+  REQUIRE(c.world.run([&] { return c.leader() == 1 && c.lead().isr().size() == 3; }));
+  c.broker(2).crash();
+  c.broker(3).crash();
+  Produced out;
+  for (int i = 0; i < 20 && (out.outcome.empty() || out.outcome.rbegin()->second != Errc::not_enough_replicas); ++i) {
+    const auto value = fmt::format("v{:02}", i);
+    produce(c, 1, value, out);
+    REQUIRE(c.world.run([&] { return out.outcome.contains(value); }));
+  }
+  INFO(c.world.timeline_text(60));
+  CHECK(out.outcome.rbegin()->second == Errc::not_enough_replicas);
+}
+
+TEST_CASE("the controller refuses a topic whose settings no replica could use and stores none of it", "[ch04][sim][replication]") {
+  Cluster c(7);
+  auto& controller = *c.broker(1).node().controller();
+  REQUIRE(c.world.run([&] { return controller.controller().live_brokers().size() == 3; }));
+  using Settings = std::vector<std::pair<std::string, std::string>>;
+  for (const auto& bad : {Settings{{"min.insync.replicas", "0"}}, Settings{{"no.such.setting", "1"}},
+                          Settings{{"retention.ms", "soon"}}, Settings{{"segment.bytes", "10"}}}) {
+    INFO(bad.front().first << "=" << bad.front().second);
+    auto s = controller.create_topic({"t", 1, 3, {}, bad}, broker::TopicRequest::explicit_request);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.error().code == Errc::invalid_config);
+    CHECK_FALSE(controller.controller().partition("t", 0).has_value());
+  }
+}
+
 // --- committed offsets move with the coordinator -------------------------------------------
 
 namespace {

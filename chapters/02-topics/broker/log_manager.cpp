@@ -55,6 +55,8 @@ Result<log::LogConfig> LogManager::topic_config(
   log::LogConfig c = config_.log;
   for (const auto& [key, value] : overrides)
     if (auto s = apply_topic_setting(c, key, value); !s) return s.error();
+  // Refused now, before the topic file exists, rather than by the first Log::open.
+  if (auto s = log::check_config(c); !s) return s.error();
   return c;
 }
 

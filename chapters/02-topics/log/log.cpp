@@ -55,14 +55,19 @@ Log::~Log() {
   ++seal_state_->epoch;
 }
 
-Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::path& dir, const LogConfig& config,
-                                       const Clock& clock, Executor* background) {
+Status check_config(const LogConfig& config) {
   // Index positions are 32-bit, so a segment cannot be larger than 2 GiB (as in Kafka).
   if (config.segment_bytes < record::layout::header_size || config.segment_bytes > INT32_MAX)
     return make_error(Errc::invalid_config,
                       fmt::format("segment.bytes must be between {} and {}", record::layout::header_size, INT32_MAX));
   if (config.segment.index_interval_bytes == 0 || config.segment.max_index_entries == 0)
     return make_error(Errc::invalid_config, "index.interval.bytes and segment.index.bytes must be positive");
+  return {};
+}
+
+Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::path& dir, const LogConfig& config,
+                                       const Clock& clock, Executor* background) {
+  if (auto s = check_config(config); !s) return s.error();
   auto log = std::make_unique<Log>(Private{}, fs, dir, config, clock);
   log->background_ = background ? background : &inline_executor;
   if (auto s = log->load(); !s) return s.error();

@@ -8,6 +8,7 @@
 //     LeaderAndIsr (4) v2–3   lead or follow these partitions   → ReplicaManager
 //     UpdateMetadata (6) v5   the live brokers, partition states → ReplicaManager
 //     StopReplica (5) v1      stop (and delete) these replicas   → ReplicaManager
+//     TopicConfigs (1003) v0  these topics' own settings          → ReplicaManager
 //   from every broker, to the controller's broker:
 //     ControlledShutdown (7) v1–2   move my leaderships away   → ControllerService
 //     BrokerRegistration (1000) v0  I have started             → ControllerService

@@ -124,6 +124,10 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   // UpdateMetadata: the live brokers and the partitions that changed.
   Status update_metadata(std::int32_t controller_epoch, std::int64_t broker_epoch, std::vector<BrokerEndpoint> live,
                          const std::vector<PartitionAnnouncement>& partitions);
+  // TopicConfigs: the settings of topics that have their own; a topic's logs are created
+  // with them (merged over this broker's defaults) when it is first announced.
+  Status set_topic_configs(std::int32_t controller_epoch, std::int64_t broker_epoch,
+                           std::map<std::string, std::vector<std::pair<std::string, std::string>>> configs);
   // StopReplica: stop leading or following these partitions (and delete them, with
   // delete_partitions: their topic was deleted).
   Result<std::vector<PartitionError>> stop_replicas(std::int32_t controller_epoch, std::int64_t broker_epoch,
@@ -218,6 +222,7 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   std::map<Key, Known> known_;
   std::map<Key, std::int64_t> checkpointed_;  // high watermarks read at open
   std::map<std::string, std::int32_t> topic_partitions_;  // partition counts, from UpdateMetadata
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> topic_configs_;  // from TopicConfigs
   std::vector<BrokerEndpoint> live_;
   bool heard_from_controller_ = false;
   std::map<std::int32_t, std::unique_ptr<replication::ReplicaFetcher>> fetchers_;  // by leader

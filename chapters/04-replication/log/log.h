@@ -90,6 +90,11 @@ struct LogConfig {
   std::int32_t min_insync_replicas = 1;  // min.insync.replicas: acks=all needs this many in-sync replicas
 };
 
+// INVALID_CONFIG for settings no log can run with (a segment larger than its 32-bit
+// index positions reach, an empty index). Log::open checks them; so does whoever must
+// refuse a topic's settings before any log is opened with them.
+Status check_config(const LogConfig& config);
+
 // What an append did.
 struct AppendInfo {
   std::int64_t first_offset = 0;

@@ -76,6 +76,7 @@ constexpr std::array kCourseApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::broker_registration), 0, 0},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::broker_heartbeat), 0, 0},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::alter_isr), 0, 0},
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::topic_configs), 0, 0},
 };
 
 }  // namespace

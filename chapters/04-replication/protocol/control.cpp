@@ -1,7 +1,7 @@
 // generated from final/protocol/control.cpp; edit there
 // protocol/control.cpp — the control requests on the wire: LeaderAndIsr v2..v3,
 // UpdateMetadata v5, StopReplica v1, ControlledShutdown v1..v2, and the course's
-// BrokerRegistration, BrokerHeartbeat and AlterIsr v0.
+// BrokerRegistration, BrokerHeartbeat, AlterIsr and TopicConfigs v0.
 #include "protocol/control.h"
 
 #include <stdexcept>
@@ -54,6 +54,7 @@ constexpr std::size_t kMinEndpoint = 4 + 2 + 2 + 2;         // port · host · l
 constexpr std::size_t kMinRemainingPartition = 2 + 4;       // topic · partition
 constexpr std::size_t kMinAlterIsrPartition = 4 * 4;        // three int32s and an array
 constexpr std::size_t kMinAlterIsrPartitionResponse = 4 + 2 + 4 + 4 + 4 + 4;
+constexpr std::size_t kMinConfigEntry = 2 + 2;              // name · value
 
 void encode_partition_errors(Encoder& e, const std::vector<ControlPartitionError>& errors) {
   e.array_length(errors.size());
@@ -87,7 +88,8 @@ bool control_version_supported(ApiKey key, std::int16_t version) {
     case ApiKey::controlled_shutdown: return version == 1 || version == 2;
     case ApiKey::broker_registration:
     case ApiKey::broker_heartbeat:
-    case ApiKey::alter_isr: return version == 0;
+    case ApiKey::alter_isr:
+    case ApiKey::topic_configs: return version == 0;
     default: return false;
   }
 }
@@ -581,6 +583,68 @@ Result<AlterIsrResponse> decode_alter_isr_response(ByteSpan body, std::int16_t v
     r.topics.push_back(std::move(t));
   }
   if (!d.ok()) return malformed(d, "AlterIsr response");
+  return r;
+}
+
+// --- TopicConfigs ----------------------------------------------------------------------------
+
+Result<TopicConfigsRequest> decode_topic_configs_request(ByteSpan body, std::int16_t version) {
+  if (!control_version_supported(ApiKey::topic_configs, version)) return unsupported(ApiKey::topic_configs, version);
+  Decoder d(body);
+  TopicConfigsRequest r;
+  r.controller_id = d.i32();
+  r.controller_epoch = d.i32();
+  r.broker_epoch = d.i64();
+  auto nt = d.array_length(kMinTopic);
+  for (std::int32_t i = 0; i < nt && d.ok(); ++i) {
+    TopicConfigsTopic t;
+    t.name = d.string();
+    auto nc = d.array_length(kMinConfigEntry);
+    for (std::int32_t j = 0; j < nc && d.ok(); ++j) {
+      TopicConfigEntry c;
+      c.name = d.string();
+      c.value = d.string();
+      t.configs.push_back(std::move(c));
+    }
+    r.topics.push_back(std::move(t));
+  }
+  if (!d.ok()) return malformed(d, "TopicConfigs request");
+  return r;
+}
+
+Bytes encode_topic_configs_request(const TopicConfigsRequest& r, std::int16_t version) {
+  require_supported(ApiKey::topic_configs, version);
+  Bytes out;
+  Encoder e(out);
+  e.i32(r.controller_id);
+  e.i32(r.controller_epoch);
+  e.i64(r.broker_epoch);
+  e.array_length(r.topics.size());
+  for (const auto& t : r.topics) {
+    e.string(t.name);
+    e.array_length(t.configs.size());
+    for (const auto& c : t.configs) {
+      e.string(c.name);
+      e.string(c.value);
+    }
+  }
+  return out;
+}
+
+Bytes encode_topic_configs_response(const TopicConfigsResponse& r, std::int16_t version) {
+  require_supported(ApiKey::topic_configs, version);
+  Bytes out;
+  Encoder e(out);
+  e.i16(static_cast<std::int16_t>(r.error));
+  return out;
+}
+
+Result<TopicConfigsResponse> decode_topic_configs_response(ByteSpan body, std::int16_t version) {
+  if (!control_version_supported(ApiKey::topic_configs, version)) return unsupported(ApiKey::topic_configs, version);
+  Decoder d(body);
+  TopicConfigsResponse r;
+  r.error = static_cast<Errc>(d.i16());
+  if (!d.ok()) return malformed(d, "TopicConfigs response");
   return r;
 }
 

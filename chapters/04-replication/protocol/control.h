@@ -35,9 +35,10 @@
 //         v1 has the standard request header (v0 did not: not supported here);
 //         v2 (2.2) adds broker_epoch. v3 is flexible.
 //
-// The other three exist in Kafka only as flexible versions, which this code never speaks;
+// The next three exist in Kafka only as flexible versions, which this code never speaks;
 // the course gives them non-flexible layouts of its own, under api keys from 1000 on,
-// outside Kafka's range, so that a Kafka tool can never mistake them for its own:
+// outside Kafka's range, so that a Kafka tool can never mistake them for its own. The
+// fourth has no Kafka request at all:
 //
 //   BrokerRegistration (1000)   a broker → the controller, when it starts: its id, host,
 //       port and rack. The answer is its broker epoch, new for every start.
@@ -49,6 +50,12 @@
 //       the new one, or, for a refused change, the one the leader must catch up with.
 //       The fields are those of Kafka's AlterIsr v0 (key 56, KIP-497, Kafka 2.7), without
 //       its tagged fields.
+//   TopicConfigs (1003)         controller → a broker: "these topics have these settings
+//       of their own" (min.insync.replicas=2, retention.ms, …). Sent, in the same ordered
+//       channel, just before every UpdateMetadata that names such a topic, so that the
+//       broker has a topic's settings before it creates its logs. Kafka's ZooKeeper-mode
+//       brokers read them from ZooKeeper (/config/topics/<name>) instead, and KRaft's
+//       from ConfigRecords of the metadata log; here only the controller has them.
 //
 // Why every request carries epochs — fencing zombies. A controller that lost its place
 // (a pause, a partition of the network) may wake up and keep sending orders; its
@@ -86,7 +93,7 @@ inline constexpr std::int32_t kNoLeader = -1;
 
 // Whether these codecs speak version `version` of control request `key` (any other key:
 // false). LeaderAndIsr 2–3, UpdateMetadata 5, StopReplica 1, ControlledShutdown 1–2,
-// BrokerRegistration, BrokerHeartbeat and AlterIsr 0.
+// BrokerRegistration, BrokerHeartbeat, AlterIsr and TopicConfigs 0.
 bool control_version_supported(ApiKey key, std::int16_t version);
 
 // --- LeaderAndIsr (key 4), v2 and v3 ---------------------------------------------------------
@@ -314,5 +321,33 @@ Result<AlterIsrRequest> decode_alter_isr_request(ByteSpan body, std::int16_t ver
 Bytes encode_alter_isr_request(const AlterIsrRequest& r, std::int16_t version);
 Bytes encode_alter_isr_response(const AlterIsrResponse& r, std::int16_t version);
 Result<AlterIsrResponse> decode_alter_isr_response(ByteSpan body, std::int16_t version);
+
+// --- TopicConfigs (course key 1003), v0 ------------------------------------------------------
+
+struct TopicConfigEntry {
+  std::string name;
+  std::string value;
+};
+
+struct TopicConfigsTopic {
+  std::string name;
+  std::vector<TopicConfigEntry> configs;  // the topic's overrides of the brokers' defaults
+};
+
+struct TopicConfigsRequest {
+  std::int32_t controller_id = 0;
+  std::int32_t controller_epoch = 0;
+  std::int64_t broker_epoch = kUnknownBrokerEpoch;
+  std::vector<TopicConfigsTopic> topics;
+};
+
+struct TopicConfigsResponse {
+  Errc error = Errc::none;  // STALE_CONTROLLER_EPOCH, STALE_BROKER_EPOCH
+};
+
+Result<TopicConfigsRequest> decode_topic_configs_request(ByteSpan body, std::int16_t version);
+Bytes encode_topic_configs_request(const TopicConfigsRequest& r, std::int16_t version);
+Bytes encode_topic_configs_response(const TopicConfigsResponse& r, std::int16_t version);
+Result<TopicConfigsResponse> decode_topic_configs_response(ByteSpan body, std::int16_t version);
 
 }  // namespace streamcraft::protocol
