@@ -57,6 +57,15 @@ struct NewTopic {
 // the broker makes itself (auto-creation: forwarded to the controller).
 enum class TopicRequest { explicit_request, automatic };
 
+using TopicPartitionId = std::pair<std::string, std::int32_t>;  // topic, partition
+
+// The partition-level answer to a control request or an election.
+struct PartitionError {
+  std::string topic;
+  std::int32_t partition = 0;
+  Errc error = Errc::none;
+};
+
 // @end
 class ClusterMetadata {
  public:
@@ -108,6 +117,15 @@ class ClusterMetadata {
   // broker forwarded to the controller, OK: the topic will appear in metadata soon.
   virtual std::optional<Status> create_topic(const NewTopic&, TopicRequest) { return std::nullopt; }
   virtual std::optional<Status> delete_topic(const std::string&) { return std::nullopt; }
+  // ElectLeaders: make each partition's preferred replica (the first of its replicas) its
+  // leader, where that replica is alive and in sync (nullopt: every partition). Per
+  // partition NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE or
+  // UNKNOWN_TOPIC_OR_PARTITION; NOT_CONTROLLER for the whole request on a broker that is
+  // not the controller. nullopt: a cluster of one, whose only replica leads everything.
+  virtual std::optional<Result<std::vector<PartitionError>>> elect_preferred_leaders(
+      const std::optional<std::vector<TopicPartitionId>>&) {
+    return std::nullopt;
+  }
   // acks=all, after the append of records ending at `required_offset`, written while this
   // broker led in `appended_epoch`: nullopt while the high watermark is below it; then
   // OK, NOT_ENOUGH_REPLICAS_AFTER_APPEND, or NOT_LEADER_OR_FOLLOWER when the batch is no

@@ -107,6 +107,12 @@ Status ControllerClient::delete_topic(const std::string&) {
                     fmt::format("broker {} is not the controller: broker {} is", config_.node_id, config_.controller_id));
 }
 
+Result<std::vector<PartitionError>> ControllerClient::elect_preferred_leaders(
+    const std::optional<std::vector<TopicPartitionId>>&) {
+  return make_error(Errc::not_controller,
+                    fmt::format("broker {} is not the controller: broker {} is", config_.node_id, config_.controller_id));
+}
+
 // --- controlled shutdown -------------------------------------------------------------------
 
 void ControllerClient::begin_controlled_shutdown() {

@@ -166,6 +166,7 @@ class RequestHandler {
   // @end
   // @from ch04
   Outcome handle_offsets_for_leader_epoch(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_elect_leaders(const protocol::RequestHeader& h, ByteSpan body);
   static NewTopic new_topic(const protocol::CreatableTopic& t, bool validate_only);
   // acks=all: a produce response waiting until the high watermark has passed each of its
   // batches ("delayed produce" in Kafka's purgatory), or until the request's timeout_ms.

@@ -257,5 +257,16 @@ Result<protocol::DeleteGroupsResponse> KafkaClient::delete_groups(const std::vec
                                               protocol::decode_delete_groups_response);
 }
 // @end
+// @from ch04
+
+Result<protocol::ElectLeadersResponse> KafkaClient::elect_leaders(const protocol::ElectLeadersRequest& request) {
+  // v1 carries the election type and a top-level error; v0 is what a broker of Kafka 2.2–2.3 takes.
+  auto v = version(ApiKey::elect_leaders).value_or(0);
+  if (v == 0 && request.election_type != protocol::kPreferredElection)
+    return make_error(Errc::unsupported_version, "this broker takes preferred-leader elections only (ElectLeaders v0)");
+  return call<protocol::ElectLeadersResponse>(ApiKey::elect_leaders, protocol::encode_elect_leaders_request(request, v),
+                                              protocol::decode_elect_leaders_response);
+}
+// @end
 
 }  // namespace streamcraft::client

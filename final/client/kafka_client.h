@@ -39,6 +39,9 @@
 // @end
 #include "protocol/produce.h"
 #include "protocol/topics.h"
+// @from ch04
+#include "protocol/elect_leaders.h"
+// @end
 
 namespace streamcraft::client {
 
@@ -88,6 +91,10 @@ class KafkaClient {
   Result<protocol::ListGroupsResponse> list_groups();
   Result<protocol::DescribeGroupsResponse> describe_groups(const std::vector<std::string>& groups);
   Result<protocol::DeleteGroupsResponse> delete_groups(const std::vector<std::string>& groups);
+  // @end
+  // @from ch04
+  // To the controller (another broker answers NOT_CONTROLLER).
+  Result<protocol::ElectLeadersResponse> elect_leaders(const protocol::ElectLeadersRequest& request);
   // @end
 
   struct Private {

@@ -160,6 +160,22 @@ Status ControllerService::create_topic(const broker::NewTopic& topic, broker::To
   return s;
 }
 
+Result<std::vector<broker::PartitionError>> ControllerService::elect_preferred_leaders(
+    const std::optional<std::vector<broker::TopicPartitionId>>& partitions) {
+  std::optional<std::vector<TopicPartition>> targets;
+  if (partitions) {
+    targets.emplace();
+    for (const auto& [topic, partition] : *partitions) targets->push_back({topic, partition});
+  }
+  std::vector<broker::PartitionError> out;
+  for (const auto& r : elect_preferred_leaders(targets)) {
+    if (r.error == Errc::none)
+      spdlog::info("controller: {}-{} is led by its preferred replica again", r.partition.topic, r.partition.partition);
+    out.push_back({r.partition.topic, r.partition.partition, r.error});
+  }
+  return out;
+}
+
 Status ControllerService::delete_topic(const std::string& name) {
   auto s = controller_->delete_topic(name);
   dispatch();

@@ -24,6 +24,7 @@
 // @end
 // @from ch04
 #include "protocol/control.h"
+#include "protocol/elect_leaders.h"
 #include "protocol/offsets_for_leader_epoch.h"
 // @end
 #include "protocol/produce.h"
@@ -149,6 +150,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case ApiKey::init_producer_id:
       round_trip(body, v, decode_init_producer_id_request, encode_init_producer_id_request);
       break;
+    // @end
+    // @from ch04
+    case ApiKey::elect_leaders: round_trip(body, v, decode_elect_leaders_request, encode_elect_leaders_request); break;
     // @end
     case ApiKey::api_versions: break;  // no body to decode in v0..v2
     default: break;                    // not advertised: find_api() returned nullptr above

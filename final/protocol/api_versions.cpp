@@ -49,6 +49,9 @@ constexpr std::array kApis = {
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::metadata), 0, 7},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::list_offsets), 0, 5},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::offsets_for_leader_epoch), 0, 3},
+    // An operator's request to the controller: move leadership back to the preferred
+    // replicas (`streamcraft cluster elect-leaders --preferred`).
+    ApiVersionRange{static_cast<std::int16_t>(ApiKey::elect_leaders), 0, 1},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::leader_and_isr), 2, 3},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::stop_replica), 1, 1},
     ApiVersionRange{static_cast<std::int16_t>(ApiKey::update_metadata), 5, 5},

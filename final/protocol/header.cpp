@@ -31,6 +31,7 @@ std::string_view api_name(std::int16_t key) {
     // @end
     // @from ch04
     case ApiKey::offsets_for_leader_epoch: return "OffsetForLeaderEpoch";  // Kafka's name, singular
+    case ApiKey::elect_leaders: return "ElectLeaders";
     case ApiKey::leader_and_isr: return "LeaderAndIsr";
     case ApiKey::stop_replica: return "StopReplica";
     case ApiKey::update_metadata: return "UpdateMetadata";

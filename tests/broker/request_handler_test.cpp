@@ -11,6 +11,9 @@
 #include "protocol/produce.h"
 #include "protocol/topics.h"
 #include "protocol/wire.h"
+// @from ch04
+#include "protocol/elect_leaders.h"
+// @end
 #include "support/batches.h"
 #include "support/broker_fixture.h"
 
@@ -519,3 +522,25 @@ TEST_CASE("an oversized frame is refused from its size prefix alone", "[ch02][ex
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().code == Errc::corrupt_message);
 }
+// @from ch04
+
+TEST_CASE("a broker alone answers ElectLeaders with its only replica already leading", "[ch04][broker]") {
+  Broker b;
+  b.open();
+  REQUIRE(b.logs->create_topic("orders", 2, {}).ok());
+  ElectLeadersRequest req;
+  req.topic_partitions = std::vector<ElectLeadersTopic>{{"orders", {1}}, {"missing", {0}}};
+  auto r = decode_elect_leaders_response(b.call(ApiKey::elect_leaders, 1, encode_elect_leaders_request(req, 1)), 1);
+  REQUIRE(r.ok());
+  CHECK(r->error == Errc::none);
+  REQUIRE(r->results.size() == 2);
+  CHECK(r->results[0].partition_results.at(0).error == Errc::election_not_needed);
+  CHECK(r->results[1].partition_results.at(0).error == Errc::unknown_topic_or_partition);
+  // An unclean election is not taken by request, in either shape of the error.
+  req.election_type = kUncleanElection;
+  r = decode_elect_leaders_response(b.call(ApiKey::elect_leaders, 1, encode_elect_leaders_request(req, 1)), 1);
+  REQUIRE(r.ok());
+  CHECK(r->error == Errc::invalid_request);
+  CHECK(r->results.at(0).partition_results.at(0).error == Errc::invalid_request);
+}
+// @end

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "protocol/elect_leaders.h"
 #include "protocol/header.h"
 #include "protocol/list_offsets.h"
 #include "protocol/metadata.h"
@@ -62,6 +63,11 @@ STREAMCRAFT_SAME_FIELDS(MetadataPartition, x.error, x.partition, x.leader, x.rep
 STREAMCRAFT_SAME_FIELDS(MetadataTopic, x.error, x.name, x.is_internal, x.partitions, x.topic_authorized_operations)
 STREAMCRAFT_SAME_FIELDS(MetadataResponse, x.throttle_time_ms, x.brokers, x.cluster_id, x.controller_id, x.topics,
                         x.cluster_authorized_operations)
+STREAMCRAFT_SAME_FIELDS(ElectLeadersTopic, x.topic, x.partitions)
+STREAMCRAFT_SAME_FIELDS(ElectLeadersRequest, x.election_type, x.topic_partitions, x.timeout_ms)
+STREAMCRAFT_SAME_FIELDS(ElectLeadersPartitionResult, x.partition_id, x.error, x.error_message)
+STREAMCRAFT_SAME_FIELDS(ElectLeadersTopicResult, x.topic, x.partition_results)
+STREAMCRAFT_SAME_FIELDS(ElectLeadersResponse, x.throttle_time_ms, x.error, x.results)
 }  // namespace streamcraft::protocol
 
 namespace {
@@ -257,6 +263,59 @@ TEST_CASE("truncated OffsetsForLeaderEpoch bodies are errors at every length and
   auto hostile = decode_offsets_for_leader_epoch_request(bytes_of({0, 0, 0, 1, 0x7f, 0xff, 0xff, 0xff}), 3);
   REQUIRE_FALSE(hostile.ok());
   CHECK_THAT(hostile.error().message, Catch::Contains("cannot fit"));
+}
+
+// --- ElectLeaders v0..v1 (ElectLeadersRequest.json, …Response.json) ------------------------
+
+TEST_CASE("ElectLeaders has API key 43 and its v0 and v1 bytes are Kafka's", "[ch04][protocol]") {
+  CHECK(static_cast<std::int16_t>(ApiKey::elect_leaders) == 43);
+  CHECK(api_name(43) == "ElectLeaders");
+  // v0: topic_partitions [topic · partitions[]] · timeout_ms
+  ElectLeadersRequest v0;
+  v0.topic_partitions = std::vector<ElectLeadersTopic>{{"t", {0, 2}}};
+  v0.timeout_ms = 1000;
+  golden(v0,
+         bytes_of({0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0x03, 0xe8}), 0,
+         encode_elect_leaders_request, decode_elect_leaders_request);
+  // v1: election_type first; a null topic list is every partition.
+  ElectLeadersRequest all;
+  all.election_type = kPreferredElection;
+  all.timeout_ms = 1000;
+  golden(all, bytes_of({0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x03, 0xe8}), 1, encode_elect_leaders_request,
+         decode_elect_leaders_request);
+  // v0 response: throttle_time_ms · [topic · [partition_id · error_code · error_message]]
+  ElectLeadersResponse resp;
+  resp.results = {{"t", {{0, Errc::none, std::nullopt}, {2, Errc::preferred_leader_not_available, std::string("x")}}}};
+  golden(resp,
+         bytes_of({0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 2, 0, 80, 0, 1,
+                   'x'}),
+         0, encode_elect_leaders_response, decode_elect_leaders_response);
+  // v1 adds the top-level error_code after throttle_time_ms.
+  ElectLeadersResponse refused;
+  refused.error = Errc::not_controller;
+  golden(refused, bytes_of({0, 0, 0, 0, 0, 41, 0, 0, 0, 0}), 1, encode_elect_leaders_response,
+         decode_elect_leaders_response);
+  CHECK(round_trip(resp, 1, encode_elect_leaders_response, decode_elect_leaders_response) == resp);
+}
+
+TEST_CASE("ElectLeaders v2 and truncated or hostile ElectLeaders bodies are refused", "[ch04][protocol][bad-input]") {
+  ElectLeadersRequest req;
+  req.topic_partitions = std::vector<ElectLeadersTopic>{{"orders", {0, 1, 2}}};
+  CHECK(decode_elect_leaders_request(encode_elect_leaders_request(req, 1), 2).error().code == Errc::unsupported_version);
+  CHECK(decode_elect_leaders_response(Bytes(10), 2).error().code == Errc::unsupported_version);
+  ElectLeadersResponse resp;
+  resp.results = {{"orders", {{0, Errc::election_not_needed, std::nullopt}}}};
+  for (std::int16_t v = 0; v <= 1; ++v) {
+    every_prefix_fails(encode_elect_leaders_request(req, v), v, decode_elect_leaders_request);
+    every_prefix_fails(encode_elect_leaders_response(resp, v), v, decode_elect_leaders_response);
+  }
+  // Two billion topics, then two billion partitions of one, in a few bytes.
+  auto hostile = decode_elect_leaders_request(bytes_of({0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0}), 0);
+  REQUIRE_FALSE(hostile.ok());
+  CHECK_THAT(hostile.error().message, Catch::Contains("cannot fit"));
+  auto partitions = decode_elect_leaders_request(bytes_of({0, 0, 0, 1, 0, 1, 't', 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0}), 0);
+  REQUIRE_FALSE(partitions.ok());
+  CHECK_THAT(partitions.error().message, Catch::Contains("cannot fit"));
 }
 
 // --- ListOffsets v3..v5 -------------------------------------------------------------------

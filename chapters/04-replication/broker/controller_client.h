@@ -51,6 +51,8 @@ class ControllerClient final : public TopicAdmin {
   // --- TopicAdmin, on a broker that is not the controller ---
   Status create_topic(const NewTopic& topic, TopicRequest how) override;
   Status delete_topic(const std::string& name) override;
+  Result<std::vector<PartitionError>> elect_preferred_leaders(
+      const std::optional<std::vector<TopicPartitionId>>& partitions) override;
 
   // Asks the controller to move this broker's leaderships away; shutdown_done() tells
   // when it is safe to stop (or the attempts are used up).

@@ -423,6 +423,12 @@ std::optional<Status> ReplicaManager::create_topic(const NewTopic& topic, TopicR
   return admin_->create_topic(topic, how);
 }
 
+std::optional<Result<std::vector<PartitionError>>> ReplicaManager::elect_preferred_leaders(
+    const std::optional<std::vector<TopicPartitionId>>& partitions) {
+  if (!admin_) return Result<std::vector<PartitionError>>(make_error(Errc::not_controller, "no controller is known yet"));
+  return admin_->elect_preferred_leaders(partitions);
+}
+
 std::optional<Status> ReplicaManager::delete_topic(const std::string& name) {
   if (!admin_) return Status{make_error(Errc::not_controller, "no controller is known yet")};
   return admin_->delete_topic(name);

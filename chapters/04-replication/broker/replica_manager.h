@@ -80,12 +80,6 @@ struct IsrProposal {
   std::int32_t version = 0;
 };
 
-// The partition-level answer to a control request.
-struct PartitionError {
-  std::string topic;
-  std::int32_t partition = 0;
-  Errc error = Errc::none;
-};
 
 // Where topics are created and deleted: the controller. On the controller's broker that
 // is the controller itself (controller/controller_service.h); on the others, the client
@@ -95,6 +89,8 @@ class TopicAdmin {
   virtual ~TopicAdmin() = default;
   virtual Status create_topic(const NewTopic& topic, TopicRequest how) = 0;
   virtual Status delete_topic(const std::string& name) = 0;
+  // ElectLeaders: NOT_CONTROLLER anywhere but on the controller (ClusterMetadata says more).
+  virtual Result<std::vector<PartitionError>> elect_preferred_leaders(const std::optional<std::vector<TopicPartitionId>>& partitions) = 0;
 };
 
 class ReplicaManager final : public ClusterMetadata, private replication::Replicas {
@@ -152,6 +148,8 @@ class ReplicaManager final : public ClusterMetadata, private replication::Replic
   Status check_replication(std::int16_t replication_factor) const override;
   std::optional<BrokerEndpoint> coordinator(std::int32_t offsets_partition) const override;
   std::optional<Status> create_topic(const NewTopic& topic, TopicRequest how) override;
+  std::optional<Result<std::vector<PartitionError>>> elect_preferred_leaders(
+      const std::optional<std::vector<TopicPartitionId>>& partitions) override;
   std::optional<Status> delete_topic(const std::string& name) override;
   Status check_leader_epoch(std::string_view topic, std::int32_t partition, std::int32_t current) const override;
   std::int32_t leader_epoch(std::string_view topic, std::int32_t partition) const override;

@@ -16,6 +16,7 @@
 #include "protocol/topics.h"
 #include "protocol/wire.h"
 #include "broker/control_requests.h"
+#include "protocol/elect_leaders.h"
 #include "protocol/offsets_for_leader_epoch.h"
 
 namespace streamcraft::broker {
@@ -148,6 +149,7 @@ Outcome RequestHandler::handle(MutableByteSpan frame) {
     case ApiKey::delete_groups: return handle_delete_groups(*header, body);
     case ApiKey::init_producer_id: return handle_init_producer_id(*header, body);
     case ApiKey::offsets_for_leader_epoch: return handle_offsets_for_leader_epoch(*header, body);
+    case ApiKey::elect_leaders: return handle_elect_leaders(*header, body);
     default: break;  // find_api() above lets through only the APIs this broker handles
   }
   return close_with("unreachable: supported API without a handler");
@@ -696,6 +698,50 @@ Outcome RequestHandler::handle_offsets_for_leader_epoch(const protocol::RequestH
     r.topics.push_back(std::move(tr));
   }
   return respond(h.correlation_id, protocol::encode_offsets_for_leader_epoch_response(r, h.api_version));
+}
+
+Outcome RequestHandler::handle_elect_leaders(const protocol::RequestHeader& h, ByteSpan body) {
+  auto req = protocol::decode_elect_leaders_request(body, h.api_version);
+  if (!req) return close_with(req.error().message);
+  std::optional<std::vector<TopicPartitionId>> asked;
+  if (req->topic_partitions) {
+    asked.emplace();
+    for (const auto& t : *req->topic_partitions)
+      for (auto p : t.partitions) asked->emplace_back(t.topic, p);
+  }
+  protocol::ElectLeadersResponse r;
+  auto add = [&r](const std::string& topic, std::int32_t partition, Errc e, std::optional<std::string> message) {
+    auto t = std::find_if(r.results.begin(), r.results.end(), [&](const auto& x) { return x.topic == topic; });
+    if (t == r.results.end()) t = r.results.insert(r.results.end(), {topic, {}});
+    t->partition_results.push_back({partition, e, std::move(message)});
+  };
+  // An error for the whole request, in Kafka's shape: top-level (v1) and on every
+  // partition asked about (v0 has no other place for it).
+  auto refuse = [&](const Error& e) {
+    r.error = e.code;
+    if (asked)
+      for (const auto& [topic, partition] : *asked) add(topic, partition, e.code, e.message);
+    return respond(h.correlation_id, protocol::encode_elect_leaders_response(r, h.api_version));
+  };
+  if (req->election_type != protocol::kPreferredElection)
+    return refuse(make_error(Errc::invalid_request, "only preferred-leader elections are taken by request"));
+  auto elected = cluster_->elect_preferred_leaders(asked);
+  if (!elected) {
+    // A cluster of one: its only replica is every partition's preferred one, and leads it.
+    if (asked)
+      for (const auto& [topic, partition] : *asked)
+        add(topic, partition, logs_.partition(topic, partition) ? Errc::election_not_needed : Errc::unknown_topic_or_partition,
+            std::nullopt);
+  } else if (!*elected) {
+    return refuse(elected->error());
+  } else {
+    for (const auto& e : **elected) {
+      // Asked about every partition, Kafka lists only those it changed or could not.
+      if (!asked && e.error == Errc::election_not_needed) continue;
+      add(e.topic, e.partition, e.error, std::nullopt);
+    }
+  }
+  return respond(h.correlation_id, protocol::encode_elect_leaders_response(r, h.api_version));
 }
 
 NewTopic RequestHandler::new_topic(const protocol::CreatableTopic& t, bool validate_only) {

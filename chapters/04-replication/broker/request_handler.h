@@ -150,6 +150,7 @@ class RequestHandler {
   // Encodes a finished JoinGroup or SyncGroup for its waiting request.
   std::optional<Completed> finish_group_request(const group::Completion& c);
   Outcome handle_offsets_for_leader_epoch(const protocol::RequestHeader& h, ByteSpan body);
+  Outcome handle_elect_leaders(const protocol::RequestHeader& h, ByteSpan body);
   static NewTopic new_topic(const protocol::CreatableTopic& t, bool validate_only);
   // acks=all: a produce response waiting until the high watermark has passed each of its
   // batches ("delayed produce" in Kafka's purgatory), or until the request's timeout_ms.

@@ -13,6 +13,10 @@
 //   cluster kill    --dir D --broker N kill -9: the process dies at once, as in a crash
 //   cluster restart --dir D --broker N starts broker N again on its directory
 //   cluster describe --bootstrap H:P   the brokers and which one is the controller
+//   cluster elect-leaders --bootstrap H:P --preferred [--topic T [--partition P …]]
+//       asks the controller (ElectLeaders) to give each partition (of T, or every one)
+//       back to its preferred replica, the first of its replicas, where that replica is
+//       alive and in sync. One line per partition; exit status 1 if any could not be.
 //
 // Every process `start` or `restart` starts is stopped by `stop` (pid files), so a test or
 // a lesson that ends with `stop` leaves nothing running.
@@ -31,6 +35,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "cli/cluster_clients.h"
 #include "cli/commands.h"
 #include "client/kafka_client.h"
 #include "common/error.h"
@@ -235,6 +240,58 @@ int run_describe(const std::string& bootstrap) {
   return 0;
 }
 
+struct ElectOptions {
+  std::string bootstrap = "127.0.0.1:9092";
+  bool preferred = false;
+  std::string topic;
+  std::vector<std::int32_t> partitions;
+};
+
+int run_elect_leaders(const ElectOptions& o) {
+  if (!o.partitions.empty() && o.topic.empty())
+    return fail(make_error(Errc::invalid_request, "--partition needs --topic"));
+  auto c = client::KafkaClient::connect(o.bootstrap, "streamcraft-cli");
+  if (!c) return fail(c.error());
+  ClusterClients cluster(**c);
+  protocol::ElectLeadersRequest req;
+  req.election_type = protocol::kPreferredElection;
+  if (!o.topic.empty()) {
+    // Without --partition: every partition of the topic, as Metadata lists them (asked
+    // once: a partition without a leader is one to elect, not one to wait for).
+    auto md = cluster.metadata(std::vector<std::string>{o.topic}, false, 0);
+    if (!md) return fail(md.error());
+    protocol::ElectLeadersTopic t{o.topic, o.partitions};
+    for (const auto& mt : md->topics) {
+      if (mt.error != Errc::none) return fail(make_error(mt.error, "topic " + o.topic));
+      if (o.partitions.empty())
+        for (const auto& p : mt.partitions) t.partitions.push_back(p.partition);
+    }
+    req.topic_partitions = std::vector<protocol::ElectLeadersTopic>{std::move(t)};
+  }
+  auto controller = cluster.controller();
+  if (!controller) return fail(controller.error());
+  auto resp = (*controller)->elect_leaders(req);
+  if (!resp) return fail(resp.error());
+  if (resp->error != Errc::none) return fail(make_error(resp->error, "the election was refused"));
+  int status = 0;
+  std::size_t partitions = 0;
+  for (const auto& t : resp->results)
+    for (const auto& p : t.partition_results) {
+      ++partitions;
+      if (p.error == Errc::none) {
+        fmt::print("{}-{}: led by its preferred replica again\n", t.topic, p.partition_id);
+      } else if (p.error == Errc::election_not_needed) {
+        fmt::print("{}-{}: already led by its preferred replica\n", t.topic, p.partition_id);
+      } else {
+        fmt::print("{}-{}: {}{}\n", t.topic, p.partition_id, errc_name(p.error),
+                   p.error_message ? ": " + *p.error_message : std::string());
+        status = 1;
+      }
+    }
+  if (partitions == 0) fmt::print("every partition is led by its preferred replica\n");
+  return status;
+}
+
 }  // namespace
 
 void add_cluster_commands(CLI::App& app, int& exit_code) {
@@ -266,6 +323,15 @@ void add_cluster_commands(CLI::App& app, int& exit_code) {
   auto* d = cluster->add_subcommand("describe", "the live brokers and the controller");
   d->add_option("--bootstrap", *bootstrap, "any broker, host:port");
   d->callback([bootstrap, &exit_code] { exit_code = run_describe(*bootstrap); });
+
+  auto elect = std::make_shared<ElectOptions>();
+  auto* e = cluster->add_subcommand("elect-leaders", "move leadership back to the preferred replicas");
+  e->add_option("--bootstrap", elect->bootstrap, "any broker, host:port");
+  e->add_flag("--preferred", elect->preferred, "elect each partition's preferred replica (the only kind taken)")
+      ->required();
+  e->add_option("--topic", elect->topic, "only this topic's partitions (default: every partition)");
+  e->add_option("--partition", elect->partitions, "only these partitions of --topic (repeatable)");
+  e->callback([elect, &exit_code] { exit_code = run_elect_leaders(*elect); });
 }
 
 }  // namespace streamcraft::cli

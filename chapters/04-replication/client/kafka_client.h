@@ -34,6 +34,7 @@
 #include "protocol/offsets.h"
 #include "protocol/produce.h"
 #include "protocol/topics.h"
+#include "protocol/elect_leaders.h"
 
 namespace streamcraft::client {
 
@@ -82,6 +83,8 @@ class KafkaClient {
   Result<protocol::ListGroupsResponse> list_groups();
   Result<protocol::DescribeGroupsResponse> describe_groups(const std::vector<std::string>& groups);
   Result<protocol::DeleteGroupsResponse> delete_groups(const std::vector<std::string>& groups);
+  // To the controller (another broker answers NOT_CONTROLLER).
+  Result<protocol::ElectLeadersResponse> elect_leaders(const protocol::ElectLeadersRequest& request);
 
   struct Private {
     explicit Private() = default;

@@ -68,6 +68,8 @@ class ControllerService final : public broker::TopicAdmin {
   // --- broker::TopicAdmin ---
   Status create_topic(const broker::NewTopic& topic, broker::TopicRequest how) override;
   Status delete_topic(const std::string& name) override;
+  Result<std::vector<broker::PartitionError>> elect_preferred_leaders(
+      const std::optional<std::vector<broker::TopicPartitionId>>& partitions) override;
 
   // --- the driver ---
   void tick();  // brokers whose heartbeats stopped are declared dead; retries that are due

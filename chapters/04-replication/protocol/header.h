@@ -43,6 +43,7 @@ enum class ApiKey : std::int16_t {
   init_producer_id = 22,
   delete_groups = 42,
   offsets_for_leader_epoch = 23,
+  elect_leaders = 43,
   // The control requests between brokers and the controller (protocol/control.h): Kafka's
   // own, then the course's, in a range of keys Kafka never uses.
   leader_and_isr = 4,

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "broker/replica_manager.h"
+#include "protocol/elect_leaders.h"
 #include "protocol/fetch.h"
 #include "protocol/init_producer_id.h"
 #include "protocol/metadata.h"
@@ -354,6 +355,52 @@ TEST_CASE("an offset commit the in-sync replicas cannot take is refused and neve
   auto offsets = c.broker(1).node().handler().coordinator().fetch_offsets("g", std::nullopt);
   REQUIRE(offsets.ok());
   CHECK(offsets->empty());
+}
+
+TEST_CASE("ElectLeaders gives a partition back to its preferred replica once it is in sync again", "[ch04][sim][replication]") {
+  Cluster c(8);
+  c.create_topic({{2, 3, 1}});  // preferred leader: broker 2
+  REQUIRE(c.leader() == 2);
+  c.broker(2).crash();
+  REQUIRE(c.world.run([&] { return c.leader() == 3 && c.replicas_follow(); }));
+  const auto failover_epoch = c.broker(1).node().controller()->controller().partition("t", 0)->state.leader_epoch;
+
+  auto elect = [&](int to, std::optional<std::vector<std::int32_t>> partitions) {
+    protocol::ElectLeadersRequest req;
+    if (partitions) req.topic_partitions = std::vector<protocol::ElectLeadersTopic>{{"t", *partitions}};
+    std::optional<protocol::ElectLeadersResponse> answer;
+    call(c, to, protocol::ApiKey::elect_leaders, 1, protocol::encode_elect_leaders_request(req, 1), [&](ByteSpan body) {
+      auto r = protocol::decode_elect_leaders_response(body, 1);
+      REQUIRE(r.ok());
+      answer = *r;
+    });
+    REQUIRE(c.world.run([&] { return answer.has_value(); }));
+    return *answer;
+  };
+  auto only = [](const protocol::ElectLeadersResponse& r) {
+    REQUIRE(r.results.size() == 1);
+    REQUIRE(r.results.front().partition_results.size() == 1);
+    return r.results.front().partition_results.front().error;
+  };
+  // The preferred replica is down: nothing to elect it to.
+  CHECK(only(elect(1, std::vector<std::int32_t>{0})) == Errc::preferred_leader_not_available);
+  // Only the controller elects.
+  auto elsewhere = elect(3, std::vector<std::int32_t>{0});
+  CHECK(elsewhere.error == Errc::not_controller);
+  CHECK(only(elsewhere) == Errc::not_controller);
+  // Back, caught up and in the ISR: the election moves leadership to it, one epoch up,
+  // and every replica follows the new leader.
+  REQUIRE(c.broker(2).start().ok());
+  REQUIRE(c.world.run([&] { return c.lead().isr().size() == 3; }));
+  CHECK(only(elect(1, std::vector<std::int32_t>{0})) == Errc::none);
+  c.broker(1).wake();
+  REQUIRE(c.world.run([&] { return c.leader() == 2 && c.replicas_follow(); }));
+  CHECK(c.broker(1).node().controller()->controller().partition("t", 0)->state.leader_epoch == failover_epoch + 1);
+  // Asked again: not needed. Asked about every partition: only those it changed or could
+  // not are listed — none.
+  CHECK(only(elect(1, std::vector<std::int32_t>{0})) == Errc::election_not_needed);
+  CHECK(elect(1, std::nullopt).results.empty());
+  CHECK(only(elect(1, std::vector<std::int32_t>{7})) == Errc::unknown_topic_or_partition);
 }
 
 // --- failover under seeded faults ------------------------------------------------------------
