@@ -216,11 +216,28 @@ void ReplicaFetcher::apply_fetch_response(ByteSpan body, std::int64_t now_ms) {
           p->state = State::fenced;
           p->last_error = make_error(r.error, "the leader has a newer epoch");
           continue;
-        case Errc::offset_out_of_range:
+        case Errc::offset_out_of_range: {
+          log::Log* log = replicas_.log(key.first, key.second);
+          if (log && r.log_start_offset > log->log_end_offset()) {
+            // Below the leader's log start: what we lack was deleted by its retention
+            // while we were away. Nothing can be copied from where we are; start over,
+            // empty, at its log start, and fetch from there.
+            spdlog::warn("replica fetcher {}: {}-{}: the log ends at {}, below the leader's log start {}; "
+                         "truncating fully",
+                         options_.replica_id, key.first, key.second, log->log_end_offset(), r.log_start_offset);
+            if (auto s = log->truncate_fully_and_start_at(r.log_start_offset); !s) {
+              fail(key, *p, s.error(), now_ms);
+              continue;
+            }
+            set_high_watermark(key, *p, log->log_end_offset());
+            p->last_error.reset();
+            continue;
+          }
           // The leader has no such offset: its log is shorter than ours (it was elected
           // without our last records) — find the divergence again.
           p->state = State::truncating;
           continue;
+        }
         default:
           fail(key, *p, make_error(r.error, "Fetch"), now_ms);
           continue;
@@ -239,6 +256,14 @@ void ReplicaFetcher::apply_fetch_response(ByteSpan body, std::int64_t now_ms) {
         }
       }
       p->last_error.reset();
+      // The leader's log start, where it has moved past ours: its retention removed
+      // records this replica must not keep serving (bounded by what we have).
+      if (r.log_start_offset > log->log_start_offset()) {
+        if (auto s = log->advance_log_start(std::min(r.log_start_offset, log->log_end_offset())); !s) {
+          fail(key, *p, s.error(), now_ms);
+          continue;
+        }
+      }
       // The leader's HW, but never past what we have: a consumer of this replica must not
       // be promised a record it cannot read here.
       if (r.high_watermark >= 0) set_high_watermark(key, *p, std::min(r.high_watermark, log->log_end_offset()));

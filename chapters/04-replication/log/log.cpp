@@ -724,6 +724,54 @@ Status Log::become_leader(std::int32_t epoch) {
   return {};
 }
 
+Status Log::advance_log_start(std::int64_t offset) {
+  if (auto s = check_online(); !s) return s;
+  offset = std::min(offset, next_offset_);
+  if (offset <= log_start_offset_) return {};
+  ++truncations_;  // a cleaning planned over the segments that go is stale (cleaner.h)
+  // The start moves before the files go, as in apply_retention().
+  log_start_offset_ = offset;
+  while (segments_.size() > 1 && std::next(segments_.begin())->first <= offset) {
+    auto it = segments_.begin();
+    if (auto s = it->second->remove_files(); !s) return go_offline(s.error());
+    segments_.erase(it);
+  }
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  if (epochs_.truncate_from_start(log_start_offset_)) {
+    if (auto s = write_leader_epochs(); !s) return go_offline(s.error());
+  }
+  return {};
+}
+
+Status Log::truncate_fully_and_start_at(std::int64_t offset) {
+  if (auto s = check_online(); !s) return s;
+  if (offset < 0) return make_error(Errc::invalid_request, fmt::format("log start {} is negative", offset));
+  if (auto s = collect_seals(); !s) return s;
+  ++truncations_;
+  // The old segments go first, then the new one is created, then the checkpoints name
+  // the new start. A crash part-way leaves either some of the old log — which still ends
+  // below the leader's start, so the follower comes back here — or the new empty segment,
+  // whose base open() takes as the log start whatever the old checkpoint says.
+  while (!segments_.empty()) {
+    auto it = segments_.begin();
+    if (auto s = it->second->remove_files(); !s) return go_offline(s.error());
+    segments_.erase(it);
+  }
+  auto seg = Segment::create(fs_, dir_, offset, config_.segment);
+  if (!seg) return go_offline(seg.error());
+  segments_.emplace(offset, std::move(*seg));
+  if (auto s = fs_.sync_directory(dir_); !s) return go_offline(s.error());
+  log_start_offset_ = offset;
+  next_offset_ = offset;
+  recovery_point_ = offset;
+  epochs_.clear();
+  if (auto s = write_leader_epochs(); !s) return go_offline(s.error());
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  if (auto s = load_producer_state(); !s) return go_offline(s.error());
+  spdlog::info("{}: truncated fully; the log starts again, empty, at {}", dir_.string(), offset);
+  return {};
+}
+
 Result<AppendInfo> Log::append_as_follower(ByteSpan batches) {
   if (auto s = check_online(); !s) return s.error();
   AppendInfo info;

@@ -234,6 +234,16 @@ class Log {
   // last batch cut short by the fetch's size limit is left for the next fetch. The epoch
   // table and the producer table learn from them as the leader's did.
   Result<AppendInfo> append_as_follower(ByteSpan batches);
+  // A follower's log starts where its leader's does (Kafka's maybeIncrementLogStartOffset):
+  // what retention removed at the leader is gone from the partition, and a follower that
+  // became leader must not serve it again. Moves the log start to `offset` (never back,
+  // never past the log end) and deletes the segments wholly below it.
+  Status advance_log_start(std::int64_t offset);
+  // A follower so far behind that its log ends below the leader's log start (it was down
+  // longer than the leader's retention) can copy nothing: the records it lacks are gone.
+  // It drops everything and starts again, empty, at `offset` — records, epochs and
+  // producer state (Kafka's truncateFullyAndStartAt).
+  Status truncate_fully_and_start_at(std::int64_t offset);
   static constexpr const char* kLeaderEpochFile = "leader-epoch-checkpoint";
 
  private:

@@ -403,6 +403,7 @@ streamcraft_add_test("followers copy the leader and acks=all waits for the in-sy
 streamcraft_add_test("a follower that stops fetching leaves the ISR and acks=all goes on with min.insync.replicas" "ch04")
 streamcraft_add_test("a topic's own settings reach every replica including one down at its creation and survive a restart" "ch04")
 streamcraft_add_test("the controller refuses a topic whose settings no replica could use and stores none of it" "ch04")
+streamcraft_add_test("followers follow the leader's log start and one left behind by its retention starts over at it" "ch04")
 streamcraft_add_test("an offset commit is acknowledged once the in-sync replicas have it and survives its coordinator" "ch04")
 streamcraft_add_test("an offset commit the in-sync replicas cannot take is refused and never applied" "ch04")
 streamcraft_add_test("ElectLeaders gives a partition back to its preferred replica once it is in sync again" "ch04")

@@ -253,6 +253,56 @@ TEST_CASE("the controller refuses a topic whose settings no replica could use an
   }
 }
 
+TEST_CASE("followers follow the leader's log start and one left behind by its retention starts over at it", "[ch04][sim][replication]") {
+  auto config = replicated_config();
+  config.log.min_insync_replicas = 1;
+  config.log.segment_bytes = 1024;   // a few batches per segment
+  config.log.retention_bytes = 2048;  // the leader keeps its last two or three segments
+  config.retention_check_interval_ms = 100;
+  Cluster c(9, config);
+  c.create_topic({{1, 2, 3}});
+  REQUIRE(c.leader() == 1);
+  auto* leader_log = c.broker(1).node().logs().partition("t", 0);
+  c.broker(3).crash();
+  Produced out;
+  for (int i = 0; i < 80; ++i) {
+    const auto value = fmt::format("record-{:03}", i);
+    produce(c, 1, value, out, 1);
+    REQUIRE(c.world.run([&] { return out.outcome.contains(value); }));
+    REQUIRE(out.outcome[value] == Errc::none);
+  }
+  // Only the leader applies retention here (its followers' ticks do not run): whatever a
+  // follower deletes, it deletes because the leader's log start moved.
+  c.broker(1).tick_logs(200, c.world.now_ms() + 1'000);
+  REQUIRE(c.world.run([&] { return leader_log->log_start_offset() > 0; }));
+  const auto start = leader_log->log_start_offset();
+  produce(c, 1, "after-retention", out, 1);  // a fetch response carries the new start
+  auto* follower_log = c.broker(2).node().logs().partition("t", 0);
+  REQUIRE(c.world.run([&] { return follower_log->log_start_offset() == start; }));
+  CHECK(follower_log->segment_count() <= leader_log->segment_count());
+  CHECK(follower_log->log_end_offset() == leader_log->log_end_offset());
+
+  // Broker 3 comes back with a log that ends below the leader's start: the records it
+  // lacks are gone, so it starts over, empty, at the leader's start, copies the rest and
+  // rejoins the ISR.
+  REQUIRE(c.broker(3).start().ok());
+  auto* behind = c.broker(3).node().logs().partition("t", 0);
+  REQUIRE(behind != nullptr);
+  REQUIRE(behind->log_end_offset() < start);
+  REQUIRE(c.world.run([&] {
+    auto* l = c.broker(3).node().logs().partition("t", 0);
+    return l->log_end_offset() == leader_log->log_end_offset() && c.lead().isr().size() == 3;
+  }));
+  auto* caught_up = c.broker(3).node().logs().partition("t", 0);
+  INFO(c.world.timeline_text(40));
+  CHECK(caught_up->log_start_offset() == start);
+  CHECK(values_in(c.broker(3)) == values_in(c.broker(1)));
+  // And after a restart it still starts there.
+  c.broker(3).crash();
+  REQUIRE(c.broker(3).start().ok());
+  CHECK(c.broker(3).node().logs().partition("t", 0)->log_start_offset() == start);
+}
+
 // --- committed offsets move with the coordinator -------------------------------------------
 
 namespace {
