@@ -20,23 +20,24 @@ Scenarios (--client):
       committing to the new coordinator, and a new member of the group resumes exactly
       at the last committed offsets.
   isr
-      a topic with 2 replicas and min.insync.replicas=2: the follower is paused with
-      SIGSTOP; the ISR shrinks to the leader and acks=all is refused with
-      NOT_ENOUGH_REPLICAS (acks=1 is still served); after SIGCONT the follower catches up,
-      rejoins the ISR, and acks=all succeeds again.
+      a topic with 2 replicas and min.insync.replicas=2 whose follower reaches its leader
+      only through a TCP proxy (its cluster.brokers names the proxy for the leader). The
+      proxy cuts the link: the follower's fetches stop arriving while it still heartbeats
+      to the controller, so it is the leader's lag rule (replica.lag.time.max.ms) that
+      shrinks the ISR once an acks=1 record has left the follower behind; acks=all is
+      then refused with NOT_ENOUGH_REPLICAS (acks=1 is still served). The proxy heals the
+      link: the follower catches up, rejoins the ISR, and acks=all succeeds again.
 
 The controller is fixed in chapter 4 (no election of a new one), so the broker the
-scenarios kill or pause is never broker 1: a topic whose partition 0 would put it there
+scenarios kill or cut off is never broker 1: a topic whose partition 0 would put it there
 is created again under another name (the placement differs per topic).
 
 Must run under Debian's /usr/bin/python3, the only interpreter that sees the Debian
 client packages. Exit status 0 on success; the last line says what was checked.
 """
 import argparse
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -78,7 +79,7 @@ class Cluster:
 
     def __init__(self, binary, workdir, settings, brokers=3):
         self.binary, self.dir, self.brokers = binary, os.path.join(workdir, "cluster"), brokers
-        self.settings, self.killed, self.paused = settings, set(), set()
+        self.settings, self.killed = settings, set()
 
     def cli(self, *args, timeout=60, check_rc=True):
         out = subprocess.run([self.binary, *args], capture_output=True, timeout=timeout)
@@ -103,7 +104,7 @@ class Cluster:
         return ",".join(self.address(b) for b in sorted(self.ports))
 
     def live(self):
-        return [b for b in sorted(self.ports) if b not in self.killed and b not in self.paused]
+        return [b for b in sorted(self.ports) if b not in self.killed]
 
     def pid(self, broker):
         return int(open(os.path.join(self.dir, f"broker-{broker}", "pid")).read())
@@ -115,21 +116,6 @@ class Cluster:
     def restart(self, broker):
         self.cli("cluster", "restart", "--dir", self.dir, "--broker", str(broker), timeout=60)
         self.killed.discard(broker)
-
-    def pause(self, broker):
-        os.kill(self.pid(broker), signal.SIGSTOP)
-        self.paused.add(broker)
-
-    def resume(self, broker):
-        os.kill(self.pid(broker), signal.SIGCONT)
-        self.paused.discard(broker)
-
-    def resume_all(self):
-        for b in list(self.paused):
-            try:
-                self.resume(b)
-            except OSError:
-                pass
 
     def stop(self):
         if os.path.isdir(self.dir):
@@ -180,7 +166,7 @@ class Cluster:
 
     def metadata(self, topic):
         """{partition: (leader, isr)} from a Metadata request to the controller (librdkafka's admin client).
-        `topic describe` also asks every replica for its log end, and a paused replica never answers."""
+        `topic describe` also asks every replica for its log end, and an unreachable replica never answers."""
         from confluent_kafka.admin import AdminClient
         admin = AdminClient({"bootstrap.servers": self.address(CONTROLLER)})
         try:
@@ -206,6 +192,113 @@ def topic_led_away_from_controller(cluster, base, partitions, rf, avoid):
             return name, d
         print(f"  (topic {name}: partition 0 {d[0]['replicas']} involves the controller; another topic)")
     raise AssertionError("ten topics in a row placed partition 0 on the controller")
+
+
+# ---------------------------------------------------------------------------------------
+# A link between two brokers that the test can cut.
+
+class Proxy:
+    """Relays TCP connections from 127.0.0.1:<port> to a target; cut() holds every byte.
+
+    A cut is a partition as the network makes one, not a closed connection: nothing is
+    refused or reset, bytes simply stop arriving, so the sender learns of it only by its
+    own timeouts. Held bytes are delivered, in order, after heal() — nothing is dropped
+    mid-stream, which would corrupt the framing the two sides share.
+    """
+
+    def __init__(self, target_port):
+        import socket
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.closing = threading.Event()
+        self.sockets, self.threads = [], []
+        self.lock = threading.Lock()
+        self._spawn(self._accept)
+
+    def _spawn(self, fn, *args):
+        t = threading.Thread(target=fn, args=args, daemon=True)
+        t.start()
+        self.threads.append(t)
+
+    def _accept(self):
+        import socket
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            # A connection made while the link is cut waits, as a SYN lost in the network
+            # would; it is joined to the target when the link heals.
+            while not self.flowing.wait(0.2):
+                if self.closing.is_set():
+                    break
+            if self.closing.is_set():
+                client.close()
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets += [client, upstream]
+            self._spawn(self._relay, client, upstream)
+            self._spawn(self._relay, upstream, client)
+
+    def _relay(self, src, dst):
+        try:
+            src.settimeout(0.2)
+        except OSError:
+            return  # closed by close() as this thread started
+        while not self.closing.is_set():
+            if not self.flowing.wait(0.2):
+                continue  # cut: leave the bytes in the kernel's buffers
+            try:
+                data = src.recv(65536)
+            except (TimeoutError, OSError) as e:
+                if isinstance(e, TimeoutError) or "timed out" in str(e):
+                    continue
+                break
+            if not data:
+                break
+            while not self.flowing.wait(0.2):  # read just as the cut came: hold it
+                if self.closing.is_set():
+                    return
+            try:
+                dst.sendall(data)
+            except OSError:
+                break
+        # One side ended: end the other too, as a real connection between them would.
+        for sock in (src, dst):
+            try:
+                sock.shutdown(2)
+            except OSError:
+                pass
+
+    def cut(self):
+        self.flowing.clear()
+
+    def heal(self):
+        self.flowing.set()
+
+    def close(self):
+        self.closing.set()
+        self.flowing.set()
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+        for t in self.threads:
+            t.join(timeout=2)
 
 
 # ---------------------------------------------------------------------------------------
@@ -639,51 +732,75 @@ def run_groups(cluster, workdir):
 
 def run_isr(cluster, workdir):
     from confluent_kafka import KafkaError, Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
     cluster.start()
     bootstrap = cluster.bootstrap()
-    topic, d = topic_led_away_from_controller(cluster, "guarded", 1, 2,
-                                              lambda p0: [r for r in p0["replicas"] if r != p0["leader"]][0] == CONTROLLER)
-    leader = d[0]["leader"]
-    follower = [r for r in d[0]["replicas"] if r != leader][0]
-    print(f"  topic {topic}: leader {leader}, follower {follower}", flush=True)
+    # Broker 2 leads, broker 3 follows; broker 1, the controller, holds no replica, so the
+    # proxy stands only between the leader and its follower.
+    leader, follower, topic = 2, 3, "guarded"
+    proxy = Proxy(cluster.ports[leader])
+    try:
+        cluster.kill(follower)
+        props = os.path.join(cluster.dir, f"broker-{follower}", "server.properties")
+        text = open(props).read()
+        direct = f"{leader}@{cluster.address(leader)}"
+        check(direct in text, f"broker {follower}'s cluster.brokers names broker {leader} at {cluster.address(leader)}")
+        with open(props, "w") as f:
+            f.write(text.replace(direct, f"{leader}@127.0.0.1:{proxy.port}"))
+        cluster.restart(follower)
+        print(f"  broker {follower} reaches broker {leader} through a proxy on 127.0.0.1:{proxy.port}", flush=True)
+        admin = AdminClient({"bootstrap.servers": cluster.address(CONTROLLER)})
+        admin.create_topics([NewTopic(topic, 1, replica_assignment=[[leader, follower]])])[topic].result(30)
+        d = wait_for(f"topic {topic} to have a leader and a full ISR", lambda: cluster.settled(topic, 1, 2), 30)
+        check(d[0]["leader"] == leader and d[0]["replicas"] == [leader, follower],
+              f"topic {topic}: leader {leader}, replicas {d[0]['replicas']}, ISR {d[0]['isr']}")
 
-    def produce(value, acks_setting):
-        """One record; the error code of its delivery (None when acknowledged)."""
-        p = Producer({"bootstrap.servers": bootstrap, "acks": acks_setting, "retries": 0,
-                      "message.timeout.ms": 5000, "enable.idempotence": False})
-        result = []
-        p.produce(topic, value=value, partition=0, on_delivery=lambda err, msg: result.append(err))
-        p.flush(15)
-        check(len(result) == 1, f"a delivery report for {value}")
-        return result[0]
+        def produce(value, acks_setting):
+            """One record; the error code of its delivery (None when acknowledged)."""
+            p = Producer({"bootstrap.servers": bootstrap, "acks": acks_setting, "retries": 0,
+                          "message.timeout.ms": 5000, "enable.idempotence": False})
+            result = []
+            p.produce(topic, value=value, partition=0, on_delivery=lambda err, msg: result.append(err))
+            p.flush(15)
+            check(len(result) == 1, f"a delivery report for {value}")
+            return result[0]
 
-    check(produce("before", "all") is None, "acks=all acknowledged with both replicas in the ISR")
-    paused_at = time.monotonic()
-    cluster.pause(follower)
-    print(f"  paused broker {follower} (SIGSTOP)", flush=True)
-    wait_for("the ISR to shrink to the leader", lambda: cluster.metadata(topic) == {0: (leader, [leader])}, 30)
-    check(True, f"Metadata: the ISR shrank to [{leader}] {time.monotonic() - paused_at:.2f} s after the pause "
-          f"(replica.lag.time.max.ms=2000)")
-    err = produce("refused", "all")
-    check(err is not None and err.code() == KafkaError.NOT_ENOUGH_REPLICAS,
-          f"acks=all refused with NOT_ENOUGH_REPLICAS ({err})")
-    check(produce("one-ack", 1) is None, "acks=1 still served by the leader alone")
-    cluster.resume(follower)
-    resumed_at = time.monotonic()
-    print(f"  resumed broker {follower} (SIGCONT)", flush=True)
-    back = wait_for("the follower back in the ISR with the leader's log end", lambda: cluster.settled(topic, 1, 2), 30)
-    check(back[0]["leader"] == leader and back[0]["isr"] == sorted(d[0]["replicas"]),
-          f"topic describe: leader {leader}, ISR {back[0]['isr']} in epoch {back[0]['epoch']}, log ends {back[0]['ends']}")
-    check(True, f"broker {follower} rejoined the ISR {time.monotonic() - resumed_at:.2f} s after SIGCONT")
-    err = wait_for("acks=all acknowledged again", lambda: (e := produce("after", "all")) is None or
-                   print(f"  (acks=all: {e}; again)") or False, 30)
-    check(True, "acks=all acknowledged again")
-    records = read_everything(bootstrap, topic, 1)
-    values = [v for _, _, v in records]
-    check(values.count("before") == 1 and values.count("one-ack") == 1 and values.count("after") == 1,
-          f"the acknowledged records are stored once each ({values})")
-    check("refused" not in values, "the refused record was not written")
-    return "isr: ISR shrinks on a paused follower, acks=all refused with NOT_ENOUGH_REPLICAS, rejoin, acks=all again"
+        check(produce("before", "all") is None, "acks=all acknowledged with both replicas in the ISR")
+        cut_at = time.monotonic()
+        proxy.cut()
+        print(f"  cut the link from broker {follower} to broker {leader}", flush=True)
+        # A follower that has everything is in sync however long it is silent (Kafka's rule):
+        # the ISR shrinks once the leader holds a record the follower lacks for the lag time.
+        check(produce("one-ack", 1) is None, "acks=1 served by the leader alone while the link is cut")
+        wait_for("the ISR to shrink to the leader", lambda: cluster.metadata(topic) == {0: (leader, [leader])}, 30)
+        check(True, f"Metadata: the ISR shrank to [{leader}] {time.monotonic() - cut_at:.2f} s after the cut "
+              f"(replica.lag.time.max.ms=2000)")
+        brokers = sorted(AdminClient({"bootstrap.servers": cluster.address(CONTROLLER)}).list_topics(timeout=10).brokers)
+        check(follower in brokers, f"broker {follower} is still a live broker of the cluster ({brokers}): the leader, "
+              f"not the controller's heartbeat deadline, removed it")
+        err = produce("refused", "all")
+        check(err is not None and err.code() == KafkaError.NOT_ENOUGH_REPLICAS,
+              f"acks=all refused with NOT_ENOUGH_REPLICAS ({err})")
+        check(produce("one-ack-again", 1) is None, "acks=1 still served by the leader alone")
+        proxy.heal()
+        healed_at = time.monotonic()
+        print("  healed the link", flush=True)
+        back = wait_for("the follower back in the ISR with the leader's log end", lambda: cluster.settled(topic, 1, 2), 30)
+        check(back[0]["leader"] == leader and back[0]["isr"] == [leader, follower],
+              f"topic describe: leader {leader}, ISR {back[0]['isr']} in epoch {back[0]['epoch']}, log ends {back[0]['ends']}")
+        check(True, f"broker {follower} rejoined the ISR {time.monotonic() - healed_at:.2f} s after the link healed")
+        wait_for("acks=all acknowledged again", lambda: (e := produce("after", "all")) is None or
+                 print(f"  (acks=all: {e}; again)") or False, 30)
+        check(True, "acks=all acknowledged again")
+        records = read_everything(bootstrap, topic, 1)
+        values = [v for _, _, v in records]
+        check(all(values.count(v) == 1 for v in ("before", "one-ack", "one-ack-again", "after")),
+              f"the acknowledged records are stored once each ({values})")
+        check("refused" not in values, "the refused record was not written")
+    finally:
+        proxy.close()
+    return ("isr: a follower cut off by a proxy leaves the ISR, acks=all refused with NOT_ENOUGH_REPLICAS, "
+            "the link heals, it rejoins, acks=all again")
 
 
 def main():
@@ -709,12 +826,10 @@ def main():
         except Exception as e:  # report, then stop the cluster and fail
             failed = True
             print(f"FAILED: {e!r}")
-            cluster.resume_all()
             for b in sorted(getattr(cluster, "ports", {})):
                 print(f"--- broker {b}'s broker.log (last 25 lines) ---")
                 print(cluster.log_tail(b))
         finally:
-            cluster.resume_all()  # a paused broker would not stop
             cluster.stop()
         if failed:
             return 1
