@@ -92,6 +92,8 @@ streamcraft_add_test("a broker alone answers ElectLeaders with its only replica 
 streamcraft_add_test("murmur2 matches the Java client's values" "ch02;ch03;ch04")
 streamcraft_add_test("murmur2 handles every tail length and high bytes" "ch02;ch03;ch04")
 streamcraft_add_test("the client creates a topic produces and fetches through a real socket" "ch02;ch03;ch04")
+streamcraft_add_test("the client gives up on a broker that never answers and closes the connection" "ch02;ch03;ch04")
+streamcraft_add_test("a fetch the broker holds for its max wait is not cut short by the request timeout" "ch02;ch03;ch04")
 streamcraft_add_test("a consumer subscription is Kafka's version 0 bytes and round-trips" "ch03;ch04")
 streamcraft_add_test("a consumer assignment is Kafka's version 0 bytes and round-trips" "ch03;ch04")
 streamcraft_add_test("the range assignor gives each member a contiguous range and the first members one extra" "ch03;ch04")

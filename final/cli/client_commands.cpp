@@ -21,7 +21,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli/cluster_clients.h"
+#include "client/cluster_clients.h"
 #include "cli/commands.h"
 // @from ch03
 #include "client/group_consumer.h"
@@ -35,6 +35,8 @@
 #include "record/record.h"
 
 namespace streamcraft::cli {
+
+using client::ClusterClients;
 namespace {
 
 int fail(const Error& e) {

@@ -34,12 +34,14 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "cli/cluster_clients.h"
+#include "client/cluster_clients.h"
 #include "cli/commands.h"
 #include "client/kafka_client.h"
 #include "common/error.h"
 
 namespace streamcraft::cli {
+
+using client::ClusterClients;
 namespace {
 
 namespace fs = std::filesystem;

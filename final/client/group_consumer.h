@@ -3,8 +3,12 @@
 //
 // The group protocol, seen from the client (group/coordinator.h has the broker's side):
 //
-//   1. FindCoordinator: which broker keeps the group? (Here it must be the one broker
-//      we are connected to; anything else is NOT_COORDINATOR.)
+//   1. FindCoordinator: which broker keeps the group? Every group request goes there
+//      (ClusterClients::coordinator). The coordinator can move — in a replicated
+//      cluster it is the leader of the group's __consumer_offsets partition — and then
+//      answers NOT_COORDINATOR, or FindCoordinator says COORDINATOR_NOT_AVAILABLE, or
+//      the connection breaks: the consumer asks FindCoordinator again and retries the
+//      request, for up to the rebalance timeout.
 //   2. JoinGroup with protocol type "consumer" and one protocol, "range", whose metadata
 //      is our subscription (client/consumer_protocol.h). A first join gets
 //      MEMBER_ID_REQUIRED and an id, and joins again with it (JoinGroup v4+). The answer
@@ -14,7 +18,9 @@
 //      it; everyone's SyncGroup answer carries their own partitions.
 //   4. Start positions: the committed offset of each assigned partition (OffsetFetch),
 //      or, where nothing is committed, auto.offset.reset: earliest or latest (ListOffsets).
-//   5. Fetch, and Heartbeat every heartbeat.interval. A heartbeat answered
+//   5. Fetch — from each partition's leader, one request per broker, all waiting at
+//      once; NOT_LEADER_OR_FOLLOWER or a lost broker means new metadata and the next
+//      round — and Heartbeat every heartbeat.interval. A heartbeat answered
 //      REBALANCE_IN_PROGRESS (someone joined or left) means: commit, give the partitions
 //      up, go back to 2. ILLEGAL_GENERATION (our generation is over) and UNKNOWN_MEMBER_ID
 //      (the group dropped us: our session timed out) mean the same, minus the commit —
@@ -48,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "client/cluster_clients.h"
 #include "client/kafka_client.h"
 #include "common/error.h"
 
@@ -136,11 +143,19 @@ class GroupConsumer {
   Status reset_positions(const std::vector<TopicPartition>& partitions);
   Status heartbeat_if_due();
   Result<std::vector<ConsumedRecord>> fetch(std::int32_t max_wait_ms);
+  // `call(coordinator)` returns Result<Response>; `error_of(response)` the error that
+  // says the coordinator moved, if any. Retried on a coordinator found again.
+  template <class Call, class ErrorOf>
+  auto to_coordinator(const char* what, Call call, ErrorOf error_of) -> decltype(call(std::declval<KafkaClient&>()));
+  // Metadata for the subscribed topics, when a leader is unknown or has moved.
+  Status refresh_metadata_if_stale();
   // Gives the partitions up and marks the consumer for rejoining; commits first if asked to.
   void rejoin(bool commit_first);
 
   GroupConsumerConfig config_;
-  std::unique_ptr<KafkaClient> client_;
+  std::unique_ptr<KafkaClient> client_;  // the bootstrap broker
+  std::unique_ptr<ClusterClients> cluster_;
+  bool metadata_stale_ = true;
   std::string member_id_;
   std::string leader_;
   std::int32_t generation_ = -1;

@@ -8,6 +8,14 @@
 // Requests can be pipelined: send() queues a request on the wire and returns its
 // correlation id; receive() reads the next response, which — brokers answer in order —
 // belongs to the oldest request still open. Call-and-wait helpers sit on top.
+//
+// Every wait is bounded. Connecting, writing a request and waiting for its response each
+// give up after the request timeout (Kafka's request.timeout.ms, 30 s by default) with
+// REQUEST_TIMED_OUT — a broker that was paused, or cut off by the network without a
+// reset, would otherwise hold the caller for ever. A request the broker holds on purpose
+// gets that time on top (a fetch's max_wait_ms, a JoinGroup's rebalance timeout). After
+// a timeout the connection is closed and every later call fails: it stopped mid-frame,
+// so no later response could be matched to its request.
 // @from ch03
 //
 // Chapter 3 adds the group APIs. Each group has a coordinator broker (FindCoordinator);
@@ -18,6 +26,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -55,16 +64,21 @@ class KafkaClient {
  public:
   // Connects to host:port and negotiates API versions. Errors are KAFKA_STORAGE_ERROR-free:
   // connection problems come back as UNKNOWN_SERVER_ERROR with the OS's reason.
+  static constexpr std::chrono::milliseconds kDefaultRequestTimeout{30'000};
   static Result<std::unique_ptr<KafkaClient>> connect(const std::string& bootstrap,
-                                                      std::string client_id = "streamcraft");
+                                                      std::string client_id = "streamcraft",
+                                                      std::chrono::milliseconds request_timeout = kDefaultRequestTimeout);
   ~KafkaClient();
 
   // The version used for an API (the highest both sides know), or nullopt.
   std::optional<std::int16_t> version(protocol::ApiKey api) const;
 
-  // Pipelining: write a request now, read its response later (in order).
+  // Pipelining: write a request now, read its response later (in order). `held_for`:
+  // how long the broker may hold this request on purpose, on top of the request timeout.
   Result<std::int32_t> send(protocol::ApiKey api, const Bytes& body);
-  Result<Bytes> receive(std::int32_t correlation_id);
+  Result<Bytes> receive(std::int32_t correlation_id, std::chrono::milliseconds held_for = {});
+  // A timeout or a broken connection closed it; every call fails from then on.
+  bool closed() const { return closed_; }
 
   Result<protocol::MetadataResponse> metadata(std::optional<std::vector<std::string>> topics,
                                               bool allow_auto_create = false);
@@ -72,6 +86,9 @@ class KafkaClient {
   Result<protocol::DeleteTopicsResponse> delete_topics(const protocol::DeleteTopicsRequest& request);
   Result<protocol::ProduceResponse> produce(const protocol::ProduceRequest& request);
   Result<FetchResult> fetch(const protocol::FetchRequest& request);
+  // fetch() in two halves, to have fetches to several brokers waiting at once.
+  Result<std::int32_t> send_fetch(const protocol::FetchRequest& request);
+  Result<FetchResult> receive_fetch(std::int32_t correlation_id, const protocol::FetchRequest& request);
   Result<protocol::ListOffsetsResponse> list_offsets(const protocol::ListOffsetsRequest& request);
   // @from ch03
 
@@ -100,16 +117,23 @@ class KafkaClient {
   struct Private {
     explicit Private() = default;
   };
-  KafkaClient(Private, std::string client_id);
+  KafkaClient(Private, std::string client_id, std::chrono::milliseconds request_timeout);
 
  private:
-  Status read_exact(MutableByteSpan out);
+  // Runs one asynchronous operation — `start(handler)` begins it — for at most `limit`:
+  // its error, or timed_out after closing the socket (which aborts the operation).
+  template <class Start>
+  std::error_code run_for(Start start, std::chrono::milliseconds limit);
+  Status read_exact(MutableByteSpan out, std::chrono::milliseconds limit);
   template <class Response, class Decode>
-  Result<Response> call(protocol::ApiKey api, const Bytes& body, Decode decode);
+  Result<Response> call(protocol::ApiKey api, const Bytes& body, Decode decode,
+                        std::chrono::milliseconds held_for = {});
 
   asio::io_context io_;
   asio::ip::tcp::socket socket_;
   std::string client_id_;
+  std::chrono::milliseconds request_timeout_;
+  bool closed_ = false;
   std::int32_t next_correlation_ = 1;
   std::deque<std::int32_t> in_flight_;
   std::map<std::int16_t, std::int16_t> versions_;

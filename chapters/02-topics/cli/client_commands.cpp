@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli/cluster_clients.h"
+#include "client/cluster_clients.h"
 #include "cli/commands.h"
 #include "client/kafka_client.h"
 #include "client/partitioner.h"
@@ -21,6 +21,8 @@
 #include "record/record.h"
 
 namespace streamcraft::cli {
+
+using client::ClusterClients;
 namespace {
 
 int fail(const Error& e) {

@@ -56,6 +56,8 @@ streamcraft_add_test("an oversized frame is refused from its size prefix alone" 
 streamcraft_add_test("murmur2 matches the Java client's values" "ch02" EXERCISES murmur2)
 streamcraft_add_test("murmur2 handles every tail length and high bytes" "ch02" EXERCISES murmur2)
 streamcraft_add_test("the client creates a topic produces and fetches through a real socket" "ch02")
+streamcraft_add_test("the client gives up on a broker that never answers and closes the connection" "ch02")
+streamcraft_add_test("a fetch the broker holds for its max wait is not cut short by the request timeout" "ch02")
 streamcraft_add_test("index floor finds the last entry at or before the target" "ch01;ch02")
 streamcraft_add_test("index entries are 8 big-endian bytes and round-trip" "ch01;ch02")
 streamcraft_add_test("a damaged index file is refused" "ch01;ch02")

@@ -18,7 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli/cluster_clients.h"
+#include "client/cluster_clients.h"
 #include "cli/commands.h"
 #include "client/group_consumer.h"
 #include "client/kafka_client.h"
@@ -28,6 +28,8 @@
 #include "record/record.h"
 
 namespace streamcraft::cli {
+
+using client::ClusterClients;
 namespace {
 
 int fail(const Error& e) {

@@ -2,8 +2,9 @@
 // cli/group_commands.cpp — `streamcraft group list|describe|reset-offsets|delete`: the
 // admin side of consumer groups, like Kafka's kafka-consumer-groups.
 //
-// Everything goes to one broker (--bootstrap), which must be the group's coordinator
-// (KafkaClient::check_coordinator). A group's members and their partitions come from
+// Group requests go to the group's coordinator, found with FindCoordinator through the
+// --bootstrap broker (client::ClusterClients); offsets of the log, to each partition's
+// leader. A group's members and their partitions come from
 // DescribeGroups — the assignment bytes decoded with the consumer protocol, since the
 // broker itself never looks inside them; its progress from OffsetFetch (committed
 // offsets) against ListOffsets (log end offsets): the difference is the lag. Offsets are
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "client/cluster_clients.h"
 #include "client/consumer_protocol.h"
 #include "client/group_consumer.h"
 #include "client/kafka_client.h"
@@ -51,20 +53,27 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 std::string number_or_dash(std::int64_t v) { return v >= 0 ? std::to_string(v) : "-"; }
 
 // The offsets ListOffsets gives for `timestamp` (earliest, latest or a time) per
-// partition of a topic; -1 where the partition has none (or reports an error).
-Result<std::map<std::int32_t, std::int64_t>> offsets_at(client::KafkaClient& c, const std::string& topic,
+// partition of a topic, each asked of its leader; -1 where the partition has none (or
+// reports an error, or has no leader).
+Result<std::map<std::int32_t, std::int64_t>> offsets_at(client::ClusterClients& cluster, const std::string& topic,
                                                        const std::vector<std::int32_t>& partitions,
                                                        std::int64_t timestamp) {
   std::map<std::int32_t, std::int64_t> out;
   if (partitions.empty()) return out;
-  protocol::ListOffsetsRequest req;
-  protocol::ListOffsetsTopic t{topic, {}};
-  for (auto p : partitions) t.partitions.push_back({p, timestamp, 1});
-  req.topics = {t};
-  auto resp = c.list_offsets(req);
-  if (!resp) return resp.error();
-  for (const auto& rt : resp->topics)
-    for (const auto& p : rt.partitions) out[p.partition] = p.error == Errc::none ? p.offset : -1;
+  auto md = cluster.metadata(std::vector<std::string>{topic}, false);
+  if (!md) return md.error();
+  for (auto p : partitions) {
+    out[p] = -1;
+    auto leader = cluster.leader(topic, p);
+    if (!leader) continue;
+    protocol::ListOffsetsRequest req;
+    req.topics = {{topic, {{p, timestamp, 1}}}};
+    auto resp = (*leader)->list_offsets(req);
+    if (!resp) return resp.error();
+    for (const auto& rt : resp->topics)
+      for (const auto& rp : rt.partitions)
+        if (rp.partition == p && rp.error == Errc::none) out[p] = rp.offset;
+  }
   return out;
 }
 
@@ -75,11 +84,25 @@ struct GroupOptions {
   std::string to;     // reset-offsets
 };
 
-Result<std::unique_ptr<client::KafkaClient>> connect_to_coordinator(const GroupOptions& o) {
+// The bootstrap connection, the cluster behind it, and the group's coordinator there.
+struct GroupConnection {
+  std::unique_ptr<client::KafkaClient> bootstrap;
+  std::unique_ptr<client::ClusterClients> cluster;
+  client::KafkaClient* coordinator = nullptr;
+  client::KafkaClient& operator*() const { return *coordinator; }
+  client::KafkaClient* operator->() const { return coordinator; }
+};
+
+Result<GroupConnection> connect_to_coordinator(const GroupOptions& o) {
+  GroupConnection g;
   auto c = client::KafkaClient::connect(o.bootstrap, "streamcraft-cli");
   if (!c) return c.error();
-  if (auto s = (*c)->check_coordinator(o.group); !s) return s.error();
-  return c;
+  g.bootstrap = std::move(*c);
+  g.cluster = std::make_unique<client::ClusterClients>(*g.bootstrap);
+  auto coordinator = g.cluster->coordinator(o.group);
+  if (!coordinator) return coordinator.error();
+  g.coordinator = *coordinator;
+  return g;
 }
 
 Result<protocol::DescribedGroup> describe(client::KafkaClient& c, const std::string& group) {
@@ -94,22 +117,35 @@ Result<protocol::DescribedGroup> describe(client::KafkaClient& c, const std::str
 int run_group_list(const GroupOptions& o) {
   auto c = client::KafkaClient::connect(o.bootstrap, "streamcraft-cli");
   if (!c) return fail(c.error());
-  auto listed = (*c)->list_groups();
-  if (!listed) return fail(listed.error());
-  if (listed->error != Errc::none) return fail(make_error(listed->error, "ListGroups"));
-  std::vector<std::string> ids;
-  for (const auto& g : listed->groups) ids.push_back(g.group_id);
-  std::sort(ids.begin(), ids.end());
-  std::vector<std::vector<std::string>> rows{{"GROUP", "STATE", "MEMBERS", "PROTOCOL"}};
-  if (!ids.empty()) {  // ListGroups v0..2 has no states: DescribeGroups has them, for all at once
-    auto described = (*c)->describe_groups(ids);
+  // Each broker lists the groups it coordinates (as Kafka's admin client does, ask them
+  // all), and describes them: it is their coordinator.
+  client::ClusterClients cluster(**c);
+  auto md = cluster.metadata(std::vector<std::string>{}, false);
+  if (!md) return fail(md.error());
+  std::vector<std::int32_t> brokers;
+  for (const auto& b : md->brokers) brokers.push_back(b.node_id);
+  std::sort(brokers.begin(), brokers.end());
+  std::map<std::string, std::vector<std::string>> rows_by_id;
+  for (auto id : brokers) {
+    auto node = cluster.node(id);
+    if (!node) return fail(node.error());
+    auto listed = (*node)->list_groups();
+    if (!listed) return fail(listed.error());
+    if (listed->error != Errc::none) return fail(make_error(listed->error, fmt::format("ListGroups of broker {}", id)));
+    std::vector<std::string> ids;
+    for (const auto& g : listed->groups) ids.push_back(g.group_id);
+    if (ids.empty()) continue;
+    // ListGroups v0..2 has no states: DescribeGroups has them, for all at once.
+    auto described = (*node)->describe_groups(ids);
     if (!described) return fail(described.error());
     for (const auto& g : described->groups) {
       std::string protocol = g.protocol_type.empty() ? "-" : g.protocol_type;
       if (!g.protocol_data.empty()) protocol += "/" + g.protocol_data;
-      rows.push_back({g.group_id, g.group_state, std::to_string(g.members.size()), protocol});
+      rows_by_id[g.group_id] = {g.group_id, g.group_state, std::to_string(g.members.size()), protocol};
     }
   }
+  std::vector<std::vector<std::string>> rows{{"GROUP", "STATE", "MEMBERS", "PROTOCOL"}};
+  for (auto& [id, row] : rows_by_id) rows.push_back(std::move(row));
   print_table(rows);
   return 0;
 }
@@ -165,7 +201,7 @@ int run_group_describe(const GroupOptions& o) {
   for (const auto& [tp, row] : partitions) by_topic[tp.topic].push_back(tp.partition);
   std::map<TopicPartition, std::int64_t> log_end;
   for (const auto& [topic, ps] : by_topic) {
-    auto ends = offsets_at(**c, topic, ps, protocol::kLatestTimestamp);
+    auto ends = offsets_at(*c->cluster, topic, ps, protocol::kLatestTimestamp);
     if (!ends) return fail(ends.error());
     for (const auto& [p, end] : *ends) log_end[{topic, p}] = end;
   }
@@ -224,7 +260,7 @@ int run_group_reset(const GroupOptions& o) {
     return fail(make_error(Errc::non_empty_group,
                            fmt::format("group {} has {} active member(s) (state {}): stop them before resetting offsets",
                                        o.group, g->members.size(), g->group_state)));
-  auto md = (*c)->metadata(std::vector<std::string>{o.topic}, false);
+  auto md = c->cluster->metadata(std::vector<std::string>{o.topic}, false);
   if (!md) return fail(md.error());
   const auto& t = md->topics.at(0);
   if (t.error != Errc::none) return fail(make_error(t.error, "topic " + o.topic));
@@ -232,13 +268,13 @@ int run_group_reset(const GroupOptions& o) {
   for (const auto& p : t.partitions) ps.push_back(p.partition);
   std::sort(ps.begin(), ps.end());
 
-  auto earliest = offsets_at(**c, o.topic, ps, protocol::kEarliestTimestamp);
-  auto latest = offsets_at(**c, o.topic, ps, protocol::kLatestTimestamp);
+  auto earliest = offsets_at(*c->cluster, o.topic, ps, protocol::kEarliestTimestamp);
+  auto latest = offsets_at(*c->cluster, o.topic, ps, protocol::kLatestTimestamp);
   if (!earliest) return fail(earliest.error());
   if (!latest) return fail(latest.error());
   std::map<std::int32_t, std::int64_t> at_time;
   if (target->kind == ResetTarget::Kind::timestamp) {
-    auto found = offsets_at(**c, o.topic, ps, target->value);
+    auto found = offsets_at(*c->cluster, o.topic, ps, target->value);
     if (!found) return fail(found.error());
     at_time = *found;
   }

@@ -30,10 +30,31 @@ bool means_rejoin(Errc e) {
 
 std::string text(ByteSpan b) { return std::string(as_chars(b)); }
 
+// Between two tries to reach a coordinator or a leader that moved (retry.backoff.ms).
+constexpr std::chrono::milliseconds kRetryBackoff{200};
+
+// "The group's coordinator is elsewhere now (or not yet anywhere)": find it again.
+bool coordinator_moved(Errc e) { return e == Errc::not_coordinator || e == Errc::coordinator_not_available; }
+
+// The partition's leader in `md`, -1 when it has none or is not listed.
+std::int32_t leader_of(const protocol::MetadataResponse& md, const TopicPartition& tp) {
+  for (const auto& t : md.topics)
+    if (t.name == tp.topic)
+      for (const auto& p : t.partitions)
+        if (p.partition == tp.partition) return p.leader;
+  return -1;
+}
+
+// "This broker no longer leads the partition": new metadata, and the next round. (The
+// consumer sends no current_leader_epoch, so it is never told FENCED_LEADER_EPOCH.)
+bool leader_moved(Errc e) {
+  return e == Errc::not_leader_or_follower || e == Errc::leader_not_available || e == Errc::unknown_topic_or_partition;
+}
+
 }  // namespace
 
 GroupConsumer::GroupConsumer(Private, GroupConsumerConfig config, std::unique_ptr<KafkaClient> client)
-    : config_(std::move(config)), client_(std::move(client)) {}
+    : config_(std::move(config)), client_(std::move(client)), cluster_(std::make_unique<ClusterClients>(*client_)) {}
 
 GroupConsumer::~GroupConsumer() { (void)close(); }
 
@@ -42,8 +63,43 @@ Result<std::unique_ptr<GroupConsumer>> GroupConsumer::open(GroupConsumerConfig c
   if (config.topics.empty()) return make_error(Errc::invalid_request, "a group consumer needs at least one topic");
   auto c = KafkaClient::connect(config.bootstrap, config.client_id);
   if (!c) return c.error();
-  if (auto s = (*c)->check_coordinator(config.group_id); !s) return s.error();
-  return std::make_unique<GroupConsumer>(Private{}, std::move(config), std::move(*c));
+  auto consumer = std::make_unique<GroupConsumer>(Private{}, std::move(config), std::move(*c));
+  // Find the coordinator now, so that a group no broker can coordinate fails here.
+  auto found = consumer->to_coordinator(
+      "FindCoordinator", [](KafkaClient&) -> Result<bool> { return true; }, [](bool) { return Errc::none; });
+  if (!found) return found.error();
+  return consumer;
+}
+
+template <class Call, class ErrorOf>
+auto GroupConsumer::to_coordinator(const char* what, Call call, ErrorOf error_of)
+    -> decltype(call(std::declval<KafkaClient&>())) {
+  const auto give_up = Steady::now() + std::chrono::milliseconds(config_.rebalance_timeout_ms);
+  for (;;) {
+    Error failed;
+    if (auto coordinator = cluster_->coordinator(config_.group_id); !coordinator) {
+      failed = coordinator.error();
+    } else {
+      auto resp = call(**coordinator);
+      if (resp && !coordinator_moved(error_of(*resp))) return resp;
+      failed = resp ? make_error(error_of(*resp), fmt::format("{} of group {}", what, config_.group_id)) : resp.error();
+    }
+    // The coordinator moved, or its broker is gone or silent: ask FindCoordinator again
+    // (through any broker) after a backoff — a new one is elected within the cluster's
+    // failure-detection time.
+    cluster_->forget_coordinator(config_.group_id);
+    if (Steady::now() >= give_up) return failed;
+    spdlog::info("group {}: {}: {}; finding the coordinator again", config_.group_id, what, failed.describe());
+    std::this_thread::sleep_for(kRetryBackoff);
+  }
+}
+
+Status GroupConsumer::refresh_metadata_if_stale() {
+  if (!metadata_stale_) return {};
+  auto md = cluster_->metadata(config_.topics, false, 0);
+  if (!md) return md.error();
+  metadata_stale_ = false;
+  return {};
 }
 
 std::map<TopicPartition, std::int64_t> GroupConsumer::positions() const {
@@ -72,7 +128,8 @@ Status GroupConsumer::join_group() {
 
   for (int attempt = 0; attempt < kMaxJoinAttempts; ++attempt) {
     join.member_id = member_id_;
-    auto joined = client_->join_group(join);  // blocks until every member has joined
+    auto joined = to_coordinator(  // blocks until every member has joined
+        "JoinGroup", [&](KafkaClient& c) { return c.join_group(join); }, [](const auto& r) { return r.error; });
     if (!joined) return joined.error();
     switch (joined->error) {
       case Errc::none: break;
@@ -101,7 +158,11 @@ Status GroupConsumer::join_group() {
       if (!assignments) return assignments.error();
       sync.assignments = std::move(*assignments);
     }
-    auto synced = client_->sync_group(sync);  // blocks until the leader has sent the assignment
+    // Blocks until the leader has sent the assignment. A coordinator that moved meanwhile
+    // has lost the round: the retry is answered UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION
+    // by the new one, and we join again.
+    auto synced = to_coordinator(
+        "SyncGroup", [&](KafkaClient& c) { return c.sync_group(sync); }, [](const auto& r) { return r.error; });
     if (!synced) return synced.error();
     if (synced->error == Errc::unknown_member_id) member_id_.clear();
     if (means_rejoin(synced->error)) continue;  // the group rebalanced again meanwhile
@@ -141,7 +202,7 @@ Result<std::vector<protocol::SyncGroupAssignment>> GroupConsumer::assign(
     topics.insert(s->topics.begin(), s->topics.end());
     subscriptions.push_back({m.member_id, std::move(s->topics)});
   }
-  auto md = client_->metadata(std::vector<std::string>(topics.begin(), topics.end()), false);
+  auto md = cluster_->metadata(std::vector<std::string>(topics.begin(), topics.end()), false, 0);
   if (!md) return md.error();
   std::map<std::string, std::int32_t> counts;
   for (const auto& t : md->topics) {
@@ -168,7 +229,14 @@ Status GroupConsumer::init_positions() {
     if (req.topics->empty() || req.topics->back().name != tp.topic) req.topics->push_back({tp.topic, {}});
     req.topics->back().partitions.push_back(tp.partition);
   }
-  auto resp = client_->offset_fetch(req);
+  auto resp = to_coordinator(
+      "OffsetFetch", [&](KafkaClient& c) { return c.offset_fetch(req); }, [](const protocol::OffsetFetchResponse& r) {
+        if (r.error != Errc::none) return r.error;
+        for (const auto& t : r.topics)
+          for (const auto& p : t.partitions)
+            if (coordinator_moved(p.error)) return p.error;
+        return Errc::none;
+      });
   if (!resp) return resp.error();
   if (resp->error != Errc::none) return make_error(resp->error, fmt::format("OffsetFetch of group {}", config_.group_id));
   std::vector<TopicPartition> reset;
@@ -192,17 +260,38 @@ Status GroupConsumer::reset_positions(const std::vector<TopicPartition>& partiti
   if (partitions.empty()) return {};
   const auto ts = config_.auto_offset_reset == OffsetReset::earliest ? protocol::kEarliestTimestamp
                                                                      : protocol::kLatestTimestamp;
-  protocol::ListOffsetsRequest req;
+  if (auto s = refresh_metadata_if_stale(); !s) return s;
+  // One request per leader. A partition whose leader is unknown or moved keeps no
+  // position: init_positions() looks it up again in the next round, on new metadata.
+  std::map<std::int32_t, protocol::ListOffsetsRequest> by_leader;
   for (const auto& tp : partitions) {
+    const auto leader = leader_of(cluster_->last(), tp);
+    if (leader < 0) {
+      metadata_stale_ = true;
+      continue;
+    }
+    auto& req = by_leader[leader];
     if (req.topics.empty() || req.topics.back().name != tp.topic) req.topics.push_back({tp.topic, {}});
     req.topics.back().partitions.push_back({tp.partition, ts, 1});
   }
-  auto resp = client_->list_offsets(req);
-  if (!resp) return resp.error();
-  for (const auto& t : resp->topics) {
-    for (const auto& p : t.partitions) {
-      if (p.error != Errc::none) return make_error(p.error, fmt::format("ListOffsets {}-{}", t.name, p.partition));
-      if (auto it = partitions_.find({t.name, p.partition}); it != partitions_.end()) it->second.position = p.offset;
+  for (const auto& [leader, req] : by_leader) {
+    auto c = cluster_->node(leader);
+    auto resp = c ? (*c)->list_offsets(req) : Result<protocol::ListOffsetsResponse>(c.error());
+    if (!resp) {
+      spdlog::info("group {}: ListOffsets to broker {}: {}", config_.group_id, leader, resp.error().describe());
+      cluster_->forget(leader);
+      metadata_stale_ = true;
+      continue;
+    }
+    for (const auto& t : resp->topics) {
+      for (const auto& p : t.partitions) {
+        if (leader_moved(p.error)) {
+          metadata_stale_ = true;
+          continue;
+        }
+        if (p.error != Errc::none) return make_error(p.error, fmt::format("ListOffsets {}-{}", t.name, p.partition));
+        if (auto it = partitions_.find({t.name, p.partition}); it != partitions_.end()) it->second.position = p.offset;
+      }
     }
   }
   return {};
@@ -216,7 +305,8 @@ Status GroupConsumer::heartbeat_if_due() {
   req.group_id = config_.group_id;
   req.generation_id = generation_;
   req.member_id = member_id_;
-  auto resp = client_->heartbeat(req);
+  auto resp = to_coordinator(
+      "Heartbeat", [&](KafkaClient& c) { return c.heartbeat(req); }, [](const auto& r) { return r.error; });
   if (!resp) return resp.error();
   next_heartbeat_ = Steady::now() + std::chrono::milliseconds(config_.heartbeat_interval_ms);
   switch (resp->error) {
@@ -244,55 +334,99 @@ void GroupConsumer::rejoin(bool commit_first) {
 }
 
 Result<std::vector<ConsumedRecord>> GroupConsumer::fetch(std::int32_t max_wait_ms) {
-  protocol::FetchRequest req;
-  req.max_wait_ms = max_wait_ms;
-  req.min_bytes = 1;
+  if (auto s = refresh_metadata_if_stale(); !s) return s.error();
+  // One Fetch per leader, all sent before any answer is read: they wait at their brokers
+  // at the same time, so the round lasts one max wait, not one per broker.
+  std::map<std::int32_t, protocol::FetchRequest> by_leader;
   for (const auto& tp : assignment_) {
     const auto& position = partitions_.at(tp).position;
     if (!position) continue;  // its start position is still to be looked up
+    const auto leader = leader_of(cluster_->last(), tp);
+    if (leader < 0) {
+      metadata_stale_ = true;
+      continue;
+    }
+    auto& req = by_leader[leader];
+    req.max_wait_ms = max_wait_ms;
+    req.min_bytes = 1;
     if (req.topics.empty() || req.topics.back().name != tp.topic) req.topics.push_back({tp.topic, {}});
     req.topics.back().partitions.push_back({tp.partition, -1, *position, -1, config_.max_partition_fetch_bytes});
   }
-  if (req.topics.empty()) return std::vector<ConsumedRecord>{};
-  auto resp = client_->fetch(req);
-  if (!resp) return resp.error();
+  if (by_leader.empty()) {
+    // Every leader is unknown (an election is under way): wait a backoff, not a spin.
+    if (metadata_stale_) std::this_thread::sleep_for(std::min(kRetryBackoff, std::chrono::milliseconds(max_wait_ms)));
+    return std::vector<ConsumedRecord>{};
+  }
+  struct Sent {
+    std::int32_t leader;
+    KafkaClient* to;  // null when it could not be reached
+    Result<std::int32_t> correlation;
+  };
+  std::vector<Sent> sent;
+  for (const auto& [leader, req] : by_leader) {
+    auto c = cluster_->node(leader);
+    if (c) sent.push_back({leader, *c, (*c)->send_fetch(req)});
+    else sent.push_back({leader, nullptr, c.error()});
+  }
+  std::vector<FetchResult> answers;
+  for (auto& [leader, to, corr] : sent) {
+    auto resp = corr ? to->receive_fetch(*corr, by_leader[leader]) : Result<FetchResult>(corr.error());
+    if (!resp) {
+      // The broker is gone or silent: its partitions wait for new metadata.
+      spdlog::info("group {}: Fetch from broker {}: {}", config_.group_id, leader, resp.error().describe());
+      cluster_->forget(leader);
+      metadata_stale_ = true;
+      continue;
+    }
+    answers.push_back(std::move(*resp));
+  }
   std::vector<ConsumedRecord> out;
   std::vector<TopicPartition> out_of_range;
-  for (const auto& t : resp->response.topics) {
-    for (const auto& p : t.partitions) {
-      auto it = partitions_.find({t.name, p.partition});
-      if (it == partitions_.end() || !it->second.position) continue;
-      auto& st = it->second;
-      if (p.error == Errc::offset_out_of_range) {  // deleted by retention, say: auto.offset.reset
-        out_of_range.push_back(it->first);
-        continue;
-      }
-      if (p.error != Errc::none) return make_error(p.error, fmt::format("Fetch {}-{}", t.name, p.partition));
-      st.high_watermark = p.high_watermark;
-      ByteSpan rest = p.records ? *p.records : ByteSpan{};
-      while (rest.size() >= record::layout::header_size) {
-        auto frame = record::read_frame(rest, rest.size());
-        if (!frame) break;  // a partial batch at the end of a response: fetched again next time
-        auto batch = rest.first(frame->total_size);
-        rest = rest.subspan(frame->total_size);
-        auto header = record::decode_header(batch);
-        if (!header) break;
-        if (!header->is_control()) {  // transaction markers are not records for the application
-          auto records = record::decode_records(batch);
-          if (!records) return records.error();
-          for (const auto& r : *records) {
-            if (r.offset < *st.position) continue;  // batches come whole: skip what we had
-            ConsumedRecord c{t.name, p.partition, r.offset, r.timestamp, std::nullopt, std::nullopt};
-            if (r.key) c.key = text(*r.key);
-            if (r.value) c.value = text(*r.value);
-            out.push_back(std::move(c));
-          }
+  for (const auto& resp : answers) {
+    for (const auto& t : resp.response.topics) {
+      for (const auto& p : t.partitions) {
+        auto it = partitions_.find({t.name, p.partition});
+        if (it == partitions_.end() || !it->second.position) continue;
+        auto& st = it->second;
+        if (p.error == Errc::offset_out_of_range) {  // deleted by retention, say: auto.offset.reset
+          out_of_range.push_back(it->first);
+          continue;
         }
-        st.position = std::max(*st.position, header->next_offset());
+        if (leader_moved(p.error)) {  // a failover: fetch it from its new leader
+          metadata_stale_ = true;
+          continue;
+        }
+        if (p.error != Errc::none) return make_error(p.error, fmt::format("Fetch {}-{}", t.name, p.partition));
+        st.high_watermark = p.high_watermark;
+        ByteSpan rest = p.records ? *p.records : ByteSpan{};
+        while (rest.size() >= record::layout::header_size) {
+          auto frame = record::read_frame(rest, rest.size());
+          if (!frame) break;  // a partial batch at the end of a response: fetched again next time
+          auto batch = rest.first(frame->total_size);
+          rest = rest.subspan(frame->total_size);
+          auto header = record::decode_header(batch);
+          if (!header) break;
+          if (!header->is_control()) {  // transaction markers are not records for the application
+            auto records = record::decode_records(batch);
+            if (!records) return records.error();
+            for (const auto& r : *records) {
+              if (r.offset < *st.position) continue;  // batches come whole: skip what we had
+              ConsumedRecord c{t.name, p.partition, r.offset, r.timestamp, std::nullopt, std::nullopt};
+              if (r.key) c.key = text(*r.key);
+              if (r.value) c.value = text(*r.value);
+              out.push_back(std::move(c));
+            }
+          }
+          st.position = std::max(*st.position, header->next_offset());
+        }
       }
     }
   }
   if (auto s = reset_positions(out_of_range); !s) return s.error();
+  // A leader moved and nothing came: back off before the next round, rather than asking
+  // for metadata that may not name the new leader yet as fast as the network allows.
+  if (out.empty() && metadata_stale_)
+    std::this_thread::sleep_for(std::min(kRetryBackoff, std::chrono::milliseconds(max_wait_ms)));
   return out;
 }
 
@@ -349,7 +483,14 @@ Status GroupConsumer::commit() {
     sent.emplace_back(tp, *st.position);
   }
   if (sent.empty()) return {};
-  auto resp = client_->offset_commit(req);
+  auto resp = to_coordinator(
+      "OffsetCommit", [&](KafkaClient& c) { return c.offset_commit(req); },
+      [](const protocol::OffsetCommitResponse& r) {
+        for (const auto& t : r.topics)
+          for (const auto& p : t.partitions)
+            if (coordinator_moved(p.error)) return p.error;
+        return Errc::none;
+      });
   if (!resp) return resp.error();
   for (const auto& t : resp->topics) {
     for (const auto& p : t.partitions) {
@@ -387,7 +528,8 @@ Status GroupConsumer::close() {
     req.group_id = config_.group_id;
     req.member_id = member_id_;                  // LeaveGroup v0..v2
     req.members = {{member_id_, std::nullopt}};  // v3: the same member in a list
-    auto left = client_->leave_group(req);
+    auto left = to_coordinator(
+        "LeaveGroup", [&](KafkaClient& c) { return c.leave_group(req); }, [](const auto& r) { return r.error; });
     if (left && left->error == Errc::none && !left->members.empty()) left->error = left->members.front().error;
     // UNKNOWN_MEMBER_ID: the group has dropped us already, which is what we wanted.
     if (!left && result.ok()) result = left.error();

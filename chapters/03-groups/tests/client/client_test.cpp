@@ -2,7 +2,10 @@
 // client/client_test.cpp — the partitioner, and the client against a real broker thread.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "bench/in_process_broker.h"
 #include "client/kafka_client.h"
@@ -78,4 +81,40 @@ TEST_CASE("the client creates a topic produces and fetches through a real socket
   std::size_t total = 0;
   for (const auto& b : batches) total += b.size();
   CHECK(p.records->size() == total);
+}
+
+TEST_CASE("the client gives up on a broker that never answers and closes the connection", "[ch02][client]") {
+  // A listener that never accepts: the kernel completes the TCP handshake from its
+  // backlog, so the connection opens — and then nothing ever answers the ApiVersions.
+  asio::io_context io;
+  asio::ip::tcp::acceptor silent(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = silent.local_endpoint().port();
+  const auto started = std::chrono::steady_clock::now();
+  auto c = client::KafkaClient::connect(fmt::format("127.0.0.1:{}", port), "test", std::chrono::milliseconds(300));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().code == Errc::request_timed_out);
+  CHECK(waited >= std::chrono::milliseconds(300));
+  CHECK(waited < std::chrono::seconds(10));
+}
+
+TEST_CASE("a fetch the broker holds for its max wait is not cut short by the request timeout", "[ch02][client]") {
+  test::TempDir dir;
+  bench::InProcessBroker broker(dir.path());
+  // A request timeout shorter than the fetch's long poll: the poll's wait comes on top.
+  auto c = client::KafkaClient::connect(broker.bootstrap(), "test", std::chrono::milliseconds(200));
+  REQUIRE(c.ok());
+  protocol::CreateTopicsRequest create;
+  create.topics = {{"quiet", 1, 1, {}, {}}};
+  REQUIRE((*c)->create_topics(create).ok());
+  protocol::FetchRequest fetch;
+  fetch.max_wait_ms = 600;  // nothing to read: the broker answers after 600 ms
+  fetch.min_bytes = 1;
+  fetch.topics = {{"quiet", {{0, -1, 0, -1, 1 << 20}}}};
+  const auto started = std::chrono::steady_clock::now();
+  auto fetched = (*c)->fetch(fetch);
+  REQUIRE(fetched.ok());
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(500));
+  CHECK(fetched->response.topics[0].partitions[0].high_watermark == 0);
+  CHECK_FALSE((*c)->closed());
 }

@@ -20,6 +20,12 @@ Scenarios (--client):
       the group's __consumer_offsets partition) is killed with kill -9; the member goes on
       committing to the new coordinator, and a new member of the group resumes exactly
       at the last committed offsets.
+  course-groups
+      the course's own group consumer (`streamcraft consume --group`) and `streamcraft
+      group describe`, bootstrapped from a broker that is not the group's coordinator,
+      follow FindCoordinator to it; the coordinator is killed with kill -9, more records
+      are produced, and the next run follows FindCoordinator to the new coordinator and
+      reads exactly the new records.
   isr
       a topic with 2 replicas and min.insync.replicas=2 whose follower reaches its leader
       only through a TCP proxy (its cluster.brokers names the proxy for the leader). The
@@ -728,6 +734,66 @@ def run_groups(cluster, workdir):
             f"({commit_after:.2f} s after the kill); a new member resumed at exactly the last commit")
 
 
+def run_course_groups(cluster, workdir):
+    """The course's own group consumer (`streamcraft consume --group`) and `group describe`
+    in a cluster: bootstrapped from a broker that is not the group's coordinator, they
+    follow FindCoordinator to it; after it is killed, to its successor."""
+    from confluent_kafka import Producer
+    cluster.start()
+    topic, _ = topic_led_away_from_controller(cluster, "jobs", 3, 3, lambda p0: False)
+    producer = Producer({"bootstrap.servers": cluster.bootstrap(), "acks": "all", "enable.idempotence": True})
+
+    def produce(values):
+        for i, v in enumerate(values):
+            producer.produce(topic, value=v, partition=i % 3)
+        check(producer.flush(30) == 0, f"{len(values)} records produced (acks=all)")
+
+    def consume(via):
+        out = cluster.cli("consume", "--bootstrap", cluster.address(via), topic, "--group", group, "--from", "earliest",
+                          "--format", "%v", timeout=120)
+        return out.stdout.decode().split()
+
+    def lag(via):
+        """{partition: (committed, log end)} from `streamcraft group describe`."""
+        out = cluster.cli("group", "describe", "--bootstrap", cluster.address(via), group, timeout=60).stdout.decode()
+        rows = re.findall(rf"^{re.escape(topic)}\s+(\d+)\s+(-|\d+)\s+(-|\d+)\s+", out, re.M)
+        return {int(p): (int(c) if c != "-" else -1, int(e) if e != "-" else -1) for p, c, e in rows}
+
+    first = [f"a{i}" for i in range(150)]
+    produce(first)
+    wait_for("FindCoordinator to answer", lambda: find_coordinator(cluster.bootstrap(), "probe") is not None, 30, 0.5)
+    offsets = wait_for("__consumer_offsets with leaders and full ISRs",
+                       lambda: cluster.settled("__consumer_offsets", OFFSETS_PARTITIONS, 3), 30)
+    group = next(g for g in (f"course-{i}" for i in range(50))
+                 if offsets[offsets_partition_for(g, OFFSETS_PARTITIONS)]["leader"] != CONTROLLER)
+    coordinator = offsets[offsets_partition_for(group, OFFSETS_PARTITIONS)]["leader"]
+    other = next(b for b in sorted(cluster.ports) if b not in (coordinator, CONTROLLER))
+    print(f"  group {group}: coordinator broker {coordinator}; the CLI bootstraps from broker {other}", flush=True)
+    got = consume(other)
+    check(sorted(got) == sorted(first), f"consume --group via broker {other} read the 150 records once each "
+          f"({len(got)} lines)")
+    check(lag(other) == {p: (50, 50) for p in range(3)},
+          f"group describe via broker {other}: committed = log end = 50 on each partition")
+
+    cluster.kill(coordinator)
+    print(f"  killed broker {coordinator}, the group's coordinator (kill -9)", flush=True)
+    second = [f"b{i}" for i in range(150)]
+    produce(second)
+    # Right after the kill FindCoordinator may still name the dead broker, or answer
+    # COORDINATOR_NOT_AVAILABLE: the consumer keeps asking until the new leader of the
+    # group's __consumer_offsets partition answers.
+    got = consume(other)
+    check(sorted(got) == sorted(second), f"after the kill, consume --group read exactly the 150 new records "
+          f"({len(got)} lines, {len(set(got) & set(first))} of the first 150 again)")
+    new_coordinator = find_coordinator(cluster.address(other), group)
+    check(new_coordinator not in (None, -1, coordinator), f"the group's coordinator is now broker {new_coordinator}")
+    check(lag(CONTROLLER) == {p: (100, 100) for p in range(3)},
+          "group describe via the controller: committed = log end = 100 on each partition")
+    cluster.restart(coordinator)
+    return (f"course-groups: the course's consumer followed FindCoordinator from broker {other} to broker "
+            f"{coordinator}, then, after its kill -9, to broker {new_coordinator}; no record lost or read twice")
+
+
 # ---------------------------------------------------------------------------------------
 # ISR shrink and expand with min.insync.replicas=2.
 
@@ -807,11 +873,11 @@ def run_isr(cluster, workdir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--broker", required=True, help="path of the streamcraft program")
-    ap.add_argument("--client", required=True, choices=[*IDEMPOTENT, "groups", "isr"])
+    ap.add_argument("--client", required=True, choices=[*IDEMPOTENT, "groups", "course-groups", "isr"])
     ap.add_argument("--node-path", default="", help="node_modules folder holding kafkajs")
     args = ap.parse_args()
     settings = list(FAST) + ["min.insync.replicas=2"]
-    if args.client == "groups":
+    if args.client in ("groups", "course-groups"):
         settings += [f"offsets.topic.num.partitions={OFFSETS_PARTITIONS}", "group.initial.rebalance.delay.ms=0"]
     with tempfile.TemporaryDirectory(prefix="streamcraft-failover-") as workdir:
         cluster = Cluster(os.path.abspath(args.broker), workdir, settings)
@@ -820,6 +886,8 @@ def main():
             print(f"cluster in {cluster.dir}, scenario {args.client}", flush=True)
             if args.client == "groups":
                 summary = run_groups(cluster, workdir)
+            elif args.client == "course-groups":
+                summary = run_course_groups(cluster, workdir)
             elif args.client == "isr":
                 summary = run_isr(cluster, workdir)
             else:
