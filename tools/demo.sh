@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # tools/demo.sh — builds a chapter and runs its demo (by default the newest finished one).
 #
-#   bash tools/demo.sh        chapter 3: two consumers of one group split a topic's partitions;
+#   bash tools/demo.sh        chapter 4: three brokers on free loopback ports; a topic with
+#                             three replicas and min.insync.replicas=2; acks=all; the leader
+#                             killed with kill -9, a follower takes over one epoch up, writes
+#                             go on; the dead broker restarts, catches up, rejoins the ISR;
+#                             every acknowledged record read back
+#   bash tools/demo.sh 03     chapter 3: two consumers of one group split a topic's partitions;
 #                             one is killed with kill -9 and the other takes over after the
 #                             session timeout; the group's committed offsets and lag; the
 #                             broker restarted and the offsets still there
@@ -14,12 +19,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-which_chapter=${1:-03}
+which_chapter=${1:-04}
 case "$which_chapter" in
   01|1) chapter=chapters/01-log ;;
   02|2) chapter=chapters/02-topics ;;
   03|3) chapter=chapters/03-groups ;;
-  *) echo "usage: bash tools/demo.sh [01|02|03]" >&2; exit 2 ;;
+  04|4) chapter=chapters/04-replication ;;
+  *) echo "usage: bash tools/demo.sh [01|02|03|04]" >&2; exit 2 ;;
 esac
 
 bash tools/install-deps.sh
@@ -31,7 +37,10 @@ export PATH="$PWD/$build:$PATH"
 dir=$(mktemp -d)
 broker_pid=""
 consumer_pids=()
+cluster_dir=""
 cleanup() {
+  # A cluster the demo started is stopped, whatever happened.
+  if [ -n "$cluster_dir" ]; then streamcraft cluster stop --dir "$cluster_dir" > /dev/null 2>&1 || true; fi
   for pid in "${consumer_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   if [ -n "$broker_pid" ]; then kill "$broker_pid" 2> /dev/null || true; wait "$broker_pid" 2> /dev/null || true; fi
   rm -rf "$dir"
@@ -180,8 +189,63 @@ demo_groups() {
   broker_pid=""
 }
 
+# The partition's leader, from `topic describe` ("partition 0: leader N, ...").
+leader_of() {
+  streamcraft topic describe --bootstrap "$bootstrap" "$1" 2> /dev/null | sed -n 's/.*partition 0: leader \(-\?[0-9]*\),.*/\1/p'
+}
+
+# Waits (at most 30 s) until `topic describe` of topic $1 prints a line matching $2.
+wait_for_topic() {
+  for _ in $(seq 300); do
+    if streamcraft topic describe --bootstrap "$bootstrap" "$1" 2> /dev/null | grep -q "$2"; then return; fi
+    sleep 0.1
+  done
+  echo "topic $1 never showed '$2'" >&2
+  exit 1
+}
+
+demo_cluster() {
+  step "Start three brokers on free loopback ports (broker 1 is the controller)"
+  # A short heartbeat timeout, so that the failover is quick enough to watch.
+  cluster_dir="$dir/cluster"
+  run streamcraft cluster start --dir "$dir/cluster" --set broker.heartbeat.interval.ms=200 \
+      --set broker.heartbeat.timeout.ms=1000
+  bootstrap="127.0.0.1:$(cat "$dir/cluster/broker-1/port")"
+  run streamcraft cluster describe --bootstrap "$bootstrap"
+
+  step "A topic with three replicas; acks=all needs two of them in sync"
+  run streamcraft topic create --bootstrap "$bootstrap" orders --partitions 1 --replication-factor 3 \
+      --config min.insync.replicas=2
+  seq 1 5 | run streamcraft produce --bootstrap "$bootstrap" orders --acks -1
+  wait_for_topic orders "isr \[[0-9],[0-9],[0-9]\]"
+  run streamcraft topic describe --bootstrap "$bootstrap" orders
+
+  leader=$(leader_of orders)
+  # Chapter 4's controller is fixed: the cluster cannot survive the loss of broker 1.
+  victim=$leader
+  if [ "$victim" = 1 ]; then victim=2; fi
+  step "kill -9 broker $victim: the controller moves what it led to an in-sync follower, one epoch up"
+  run streamcraft cluster kill --dir "$dir/cluster" --broker "$victim"
+  wait_for_topic orders "offline \[$victim\]"
+  seq 6 10 | run streamcraft produce --bootstrap "$bootstrap" orders --acks -1
+  run streamcraft topic describe --bootstrap "$bootstrap" orders
+
+  step "Restart broker $victim: it truncates where its epochs say, catches up and rejoins the ISR"
+  run streamcraft cluster restart --dir "$dir/cluster" --broker "$victim"
+  wait_for_topic orders "isr \[[0-9],[0-9],[0-9]\]"
+  run streamcraft topic describe --bootstrap "$bootstrap" orders
+
+  step "Every acknowledged record, read back"
+  run streamcraft consume --bootstrap "$bootstrap" orders --format '%o:%v'
+
+  step "Stop the cluster (each broker moves its leaderships away first)"
+  run streamcraft cluster stop --dir "$dir/cluster"
+  cluster_dir=""
+}
+
 case "$chapter" in
   chapters/01-log) demo_log ;;
   chapters/02-topics) demo_broker ;;
-  *) demo_groups ;;
+  chapters/03-groups) demo_groups ;;
+  *) demo_cluster ;;
 esac
