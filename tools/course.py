@@ -169,6 +169,10 @@ class Exercise:
     files: list[str]
     task: str
     hints: list[str]
+    # A component exercise builds a whole piece of its chapter; its milestones are test
+    # names, in the order a student should make them pass.
+    component: bool = False
+    milestones: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -227,7 +231,10 @@ class Course:
                 problems.append(f"{where}: exercise {eid} lists no files")
             else:
                 self.exercises[eid] = Exercise(eid, ch, e.get("title", eid), list(e["files"]),
-                                               e.get("task", ""), list(e.get("hints", [])))
+                                               e.get("task", ""), list(e.get("hints", [])),
+                                               bool(e.get("component", False)), list(e.get("milestones", [])))
+                if self.exercises[eid].component and not self.exercises[eid].milestones:
+                    problems.append(f"{where}: component exercise {eid} lists no milestones")
 
         # Each tree may carry its own description file; it is never part of a
         # chapter unless the manifest says otherwise.
@@ -559,6 +566,13 @@ class Tree:
                                     f"'@exercise {ex.id}' region")
             if not any(ex.id in t.exercises for t in all_tests.values()):
                 print(f"warning: exercise {ex.id} has no test tagged [ex:{ex.id}]", file=sys.stderr)
+            tagged = {t.name for t in all_tests.values() if ex.id in t.exercises}
+            for m in ex.milestones:
+                if m not in tagged:
+                    problems.append(f"final/course.toml: exercise {ex.id}: milestone {m!r} is not a test "
+                                    f"tagged [ex:{ex.id}]")
+            if len(set(ex.milestones)) != len(ex.milestones):
+                problems.append(f"final/course.toml: exercise {ex.id}: a milestone is listed twice")
 
     # ---------------------------------------------------------------- suites
 
@@ -681,6 +695,17 @@ def exercise_readme(ex: Exercise) -> str:
     hints = "\n".join(f"{i}. {h.strip()}" for i, h in enumerate(ex.hints, 1))
     hint_block = (f"\n## Hints\n\n<details>\n<summary>Show hints</summary>\n\n{hints}\n\n</details>\n"
                   if ex.hints else "")
+    milestone_block = ""
+    if ex.milestones:
+        steps = "\n".join(f"{i}. `{m}`" for i, m in enumerate(ex.milestones, 1))
+        milestone_block = f"""
+## Milestones
+
+Make the tests pass in this order — each builds on the one before. One test at a time:
+`{b}/tests/streamcraft_tests_ex_{ex.id} "<test name>"` (after the build command below).
+
+{steps}
+"""
     return f"""\
 <!-- generated from final/course.toml; edit there -->
 # Exercise: {ex.title}
@@ -694,7 +719,7 @@ Chapter {int(ch.id)}: {ch.title}
 ## Files to edit
 
 {files}
-{hint_block}
+{milestone_block}{hint_block}
 ## Build and test
 
 From the repository root:
@@ -727,7 +752,8 @@ def exercises_index(course: Course) -> str:
         exs = [e for e in course.exercises.values() if e.chapter is ch]
         if exs:
             out.append(f"\n## Chapter {int(ch.id)}: {ch.title}\n\n")
-            out += [f"- [{e.title}]({ch.slug}/{e.id}/) (`{e.id}`)\n" for e in exs]
+            out += [f"- [{e.title}]({ch.slug}/{e.id}/) (`{e.id}`{', a component' if e.component else ''})\n"
+                    for e in exs]
     return "".join(out)
 
 

@@ -1,5 +1,6 @@
 // log/log.cpp — opening, recovering, appending to, reading and trimming a log.
 #include "log/log.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 #include <algorithm>
 #include <charconv>
@@ -74,6 +75,7 @@ Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::pa
 }
 
 Result<std::optional<std::int64_t>> Log::read_checkpoint(const char* name) {
+  // @exercise log-open(name)
   auto path = dir_ / name;
   if (!fs_.exists(path)) return std::optional<std::int64_t>{};
   auto bytes = fs_.read_all(path);
@@ -87,9 +89,11 @@ Result<std::optional<std::int64_t>> Log::read_checkpoint(const char* name) {
     return std::optional<std::int64_t>{};
   }
   return std::optional<std::int64_t>{value};
+  // @end
 }
 
 Status Log::load() {
+  // @exercise log-open
   if (auto s = fs_.create_directories(dir_); !s) return s;
   auto names = fs_.list(dir_);
   if (!names) return names.error();
@@ -177,6 +181,7 @@ Status Log::load() {
   spdlog::debug("opened log {}: offsets [{}, {}), {} segment(s), {}", dir_.string(), log_start_offset_,
                 next_offset_, segments_.size(), clean ? "clean shutdown" : "recovered");
   return {};
+  // @end
 }
 
 Status Log::check_online() const {
@@ -511,6 +516,7 @@ Status Log::write_checkpoints() {
 }
 
 Status Log::close() {
+  // @exercise log-open
   if (auto s = check_online(); !s) return s;
   if (auto s = collect_seals(); !s) return s;
   // Segments whose background seal has not reported are sealed here as well: after a
@@ -526,6 +532,7 @@ Status Log::close() {
   if (auto s = fs_.write_atomically(dir_ / kCleanShutdownFile, {}); !s) return go_offline(s.error());
   closed_ = true;
   return {};
+  // @end
 }
 // @from ch03
 

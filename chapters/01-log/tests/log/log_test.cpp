@@ -12,7 +12,7 @@
 using namespace streamcraft;
 using namespace streamcraft::test;
 
-TEST_CASE("an empty log starts at offset zero", "[ch01][log]") {
+TEST_CASE("an empty log starts at offset zero", "[ch01][ex:log-open][log]") {
   LogFixture f;
   auto& log = f.open();
   CHECK(log.log_start_offset() == 0);
@@ -406,7 +406,7 @@ TEST_CASE("truncate_to removes whole batches from the end", "[ch01][log]") {
   CHECK(read_all(*f.log, 0).size() == 15);
 }
 
-TEST_CASE("truncate_to is durable and survives a clean shutdown", "[ch01][log][durability]") {
+TEST_CASE("truncate_to is durable and survives a clean shutdown", "[ch01][ex:log-open][log][durability]") {
   FaultyFileSystem disk;
   LogFixture f;
   f.fs = &disk;

@@ -110,7 +110,7 @@ TEST_CASE("recovery scan stops at a corrupt batch and at an unexpected offset", 
   CHECK_THAT(result->stop_reason->message, Catch::Contains("base offset 99"));
 }
 
-TEST_CASE("a torn last batch is cut off at every byte position and appends continue", "[ch01][recovery]") {
+TEST_CASE("a torn last batch is cut off at every byte position and appends continue", "[ch01][ex:log-open][recovery]") {
   CrashedLog c(3);
   auto original = read_file(c.log_file());
   for (std::uint64_t cut = c.batch_starts[2]; cut < c.file_size; ++cut) {
@@ -126,7 +126,7 @@ TEST_CASE("a torn last batch is cut off at every byte position and appends conti
   }
 }
 
-TEST_CASE("a flipped byte cuts the log at the damaged batch and keeps everything before", "[ch01][recovery]") {
+TEST_CASE("a flipped byte cuts the log at the damaged batch and keeps everything before", "[ch01][ex:log-open][recovery]") {
   CrashedLog c(4);
   auto original = read_file(c.log_file());
   const std::uint64_t start = c.batch_starts[2], end = c.batch_starts[3];
@@ -145,7 +145,7 @@ TEST_CASE("a flipped byte cuts the log at the damaged batch and keeps everything
   }
 }
 
-TEST_CASE("corruption in an old segment drops the segments after it", "[ch01][recovery]") {
+TEST_CASE("corruption in an old segment drops the segments after it", "[ch01][ex:log-open][recovery]") {
   LogFixture f;
   f.config.segment_bytes = 400;
   auto& log = f.open();
@@ -199,7 +199,7 @@ TEST_CASE("a missing or corrupt index is rebuilt identical to the original", "[c
   CHECK(*reopened.offset_for_timestamp(1'700'000'000'010) == 20);
 }
 
-TEST_CASE("after a clean shutdown nothing is scanned and after a crash only the active segment", "[ch01][recovery]") {
+TEST_CASE("after a clean shutdown nothing is scanned and after a crash only the active segment", "[ch01][ex:log-open][recovery]") {
   LogFixture f;
   f.config.segment_bytes = 500;
   auto& log = f.open();
@@ -224,7 +224,7 @@ TEST_CASE("after a clean shutdown nothing is scanned and after a crash only the 
   CHECK(crashed.log_end_offset() == 21);
 }
 
-TEST_CASE("leftover temporary and orphan index files are removed on open", "[ch01][recovery]") {
+TEST_CASE("leftover temporary and orphan index files are removed on open", "[ch01][ex:log-open][recovery]") {
   LogFixture f;
   f.open();
   f.append(1);
@@ -267,7 +267,7 @@ TEST_CASE("a damaged batch length in a trusted segment is an error and never a h
   }
 }
 
-TEST_CASE("a missing or emptied time index is rebuilt after a clean shutdown", "[ch01][recovery][index]") {
+TEST_CASE("a missing or emptied time index is rebuilt after a clean shutdown", "[ch01][ex:log-open][recovery][index]") {
   LogFixture f;
   f.config.segment_bytes = 800;
   f.config.retention_ms = 3'600'000;

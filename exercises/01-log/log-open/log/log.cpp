@@ -1,0 +1,356 @@
+// starter generated from final/log/log.cpp for exercise log-open; edit freely, this is your copy
+// log/log.cpp — opening, recovering, appending to, reading and trimming a log.
+#include "log/log.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
+
+#include <algorithm>
+#include <charconv>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "record/batch.h"
+
+namespace streamcraft::log {
+
+std::uint64_t OpenReport::truncated_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& r : recovered) total += r.truncated_bytes;
+  return total;
+}
+
+// What a roll's background seal job shares with the log's thread.
+//
+// Checkpoint files are written by jobs and by the log's thread (truncation, retention,
+// close). `checkpoint_mutex` makes those writes one at a time, and `epoch` — bumped by
+// every write from the log's thread and when the log goes away — lets a job see that
+// newer checkpoints exist than the ones it carries: it then writes nothing, so an old
+// recovery point can never replace a newer one, nor land in the directory of a deleted
+// log. `done` is the jobs' report, under its own mutex so that the log's thread never
+// waits behind a job's fsyncs just to look at it.
+struct Log::SealState {
+  std::mutex checkpoint_mutex;
+  std::uint64_t epoch = 0;  // written under checkpoint_mutex, by the log's thread only
+  struct Done {
+    std::uint64_t epoch;          // the epoch the job was submitted in
+    std::int64_t recovery_point;  // what the job made true on disk
+    std::optional<Error> error;
+  };
+  std::mutex done_mutex;
+  std::vector<Done> done;
+};
+
+namespace {
+InlineExecutor inline_executor;  // for logs opened without a background executor
+}
+
+Log::Log(Private, FileSystem& fs, std::filesystem::path dir, const LogConfig& config, const Clock& clock)
+    : fs_(fs), dir_(std::move(dir)), config_(config), clock_(clock), seal_state_(std::make_shared<SealState>()) {}
+
+Log::~Log() {
+  // Jobs still queued for this log must not write its checkpoints any more: the log may
+  // be deleted, or its directory reused by a new log of the same name.
+  std::lock_guard lock(seal_state_->checkpoint_mutex);
+  ++seal_state_->epoch;
+}
+
+Status check_config(const LogConfig& config) {
+  // Index positions are 32-bit, so a segment cannot be larger than 2 GiB (as in Kafka).
+  if (config.segment_bytes < record::layout::header_size || config.segment_bytes > INT32_MAX)
+    return make_error(Errc::invalid_config,
+                      fmt::format("segment.bytes must be between {} and {}", record::layout::header_size, INT32_MAX));
+  if (config.segment.index_interval_bytes == 0 || config.segment.max_index_entries == 0)
+    return make_error(Errc::invalid_config, "index.interval.bytes and segment.index.bytes must be positive");
+  return {};
+}
+
+Result<std::unique_ptr<Log>> Log::open(FileSystem& fs, const std::filesystem::path& dir, const LogConfig& config,
+                                       const Clock& clock, Executor* background) {
+  if (auto s = check_config(config); !s) return s.error();
+  auto log = std::make_unique<Log>(Private{}, fs, dir, config, clock);
+  log->background_ = background ? background : &inline_executor;
+  if (auto s = log->load(); !s) return s.error();
+  return log;
+}
+
+Result<std::optional<std::int64_t>> Log::read_checkpoint(const char* name) {
+  streamcraft::not_implemented("01-log/log-open", name);
+}
+
+Status Log::load() {
+  streamcraft::not_implemented("01-log/log-open");
+}
+
+Status Log::check_online() const {
+  if (offline_reason_)
+    return make_error(Errc::kafka_storage_error, "log is offline after an earlier failure: " + offline_reason_->message);
+  if (closed_) return make_error(Errc::kafka_storage_error, "log is closed");
+  return {};
+}
+
+Status Log::go_offline(const Error& error) {
+  // After a failed fsync the state of the page cache is unknown (the OS may have dropped
+  // the dirty pages), so retrying could report data as durable that is not. Stop instead.
+  spdlog::error("taking log {} offline: {}", dir_.string(), error.message);
+  offline_reason_ = error;
+  return error;
+}
+
+bool Log::should_roll(std::size_t batch_size, const record::BatchHeader& batch) const {
+  const Segment& seg = active();
+  if (seg.empty()) return false;
+  // Age, as Kafka measures it: record time since the segment's first batch. Batches
+  // without timestamps (-1) never trigger it; both sides >= 0 also rules out overflow.
+  const bool too_old = seg.first_batch_timestamp() >= 0 && batch.max_timestamp >= 0 &&
+                       batch.max_timestamp - seg.first_batch_timestamp() > config_.segment_ms;
+  // Relative offsets in the index are 32-bit: the batch's last offset must still fit.
+  const bool offsets_overflow =
+      next_offset_ + batch.last_offset_delta - seg.base_offset() > std::numeric_limits<std::int32_t>::max();
+  return seg.size_bytes() + batch_size > config_.segment_bytes || too_old || seg.index_full() || offsets_overflow;
+}
+
+Status Log::roll() {
+  // A roll has a fast half and a slow half. The fast half happens here, on the log's
+  // thread: the old segment gets its last index entries, and the new segment's files
+  // are created. From then on the old segment's files never change.
+  if (auto s = collect_seals(); !s) return s;
+  if (auto s = active().prepare_seal(); !s) return go_offline(s.error());
+  const Segment::Files sealed = active().files();
+  auto seg = Segment::create(fs_, dir_, next_offset_, config_.segment);
+  if (!seg) return seg.error();
+  segments_.emplace(next_offset_, std::move(*seg));
+  sealing_.push_back(Sealing{sealed});
+
+  // The slow half — fsyncing up to a whole segment, naming the new files durably, and
+  // three checkpoint files with their own fsyncs — is a job for the background executor,
+  // so that appends go on meanwhile (with segment.bytes at 128 MiB, doing it here stalled
+  // every producer for the time it takes to write 128 MiB to the disk). The order inside
+  // the job is what keeps a crash at any moment safe: the recovery point on disk moves
+  // past the old segment only after its data and indexes are durable; until then a
+  // restart scans the old segment as well. Nothing acknowledged depends on the job:
+  // flush() makes the old segment durable itself if it has to (see flush()).
+  background_->submit([state = seal_state_, sealed, &fs = fs_, dir = dir_, epoch = seal_state_->epoch,
+                       recovery_point = next_offset_, contents = checkpoints(next_offset_)] {
+    Status s = sealed.log->sync();
+    if (s) s = sealed.index->sync();
+    if (s) s = sealed.time_index->sync();
+    if (s) s = fs.sync_directory(dir);  // the new segment's files, by name
+    if (s) {
+      std::lock_guard lock(state->checkpoint_mutex);
+      if (state->epoch == epoch) {
+        for (const auto& [path, bytes] : contents)
+          if (s) s = fs.write_atomically(path, bytes);
+      }
+    }
+    std::lock_guard lock(state->done_mutex);
+    state->done.push_back({epoch, recovery_point, s ? std::nullopt : std::optional<Error>(s.error())});
+  });
+  return {};
+}
+
+Status Log::collect_seals() {
+  if (sealing_.empty()) return {};
+  std::vector<SealState::Done> done;
+  {
+    std::lock_guard lock(seal_state_->done_mutex);
+    done.swap(seal_state_->done);
+  }
+  for (const auto& d : done) {
+    sealing_.pop_front();  // jobs finish in the order they were submitted
+    // A failed fsync leaves the page cache in an unknown state: offline, as for flush().
+    if (d.error) return go_offline(*d.error);
+    // Checkpoints written here since the job was submitted (a truncation, say) make the
+    // job's recovery point stale: it may name offsets that have been cut and rewritten.
+    if (d.epoch == seal_state_->epoch) recovery_point_ = std::max(recovery_point_, d.recovery_point);
+  }
+  return {};
+}
+
+Result<AppendInfo> Log::append(MutableByteSpan batch) {
+  if (auto s = check_online(); !s) return s.error();
+  if (batch.size() > config_.max_batch_bytes)
+    return make_error(Errc::message_too_large, fmt::format("batch of {} bytes exceeds max.message.bytes {}",
+                                                           batch.size(), config_.max_batch_bytes));
+  auto client = record::validate_client_batch(batch);
+  if (!client) return client.error();
+  auto header = *record::decode_header(batch);
+  // The time index and time retention trust maxTimestamp. Like Kafka's LogValidator, we
+  // correct a wrong one (sarama 1.22 sends -1) — the one case where the stored bytes
+  // differ from the producer's beyond baseOffset, and which costs a CRC recomputation.
+  if (client->records_max_timestamp && *client->records_max_timestamp != header.max_timestamp) {
+    record::set_max_timestamp(batch, *client->records_max_timestamp);
+    header.max_timestamp = *client->records_max_timestamp;
+  }
+
+  AppendInfo info;
+  if (should_roll(batch.size(), header)) {
+    if (auto s = roll(); !s) return s.error();
+    info.rolled = true;
+  }
+  // The log's one change to a client's batch: offsets. baseOffset lies outside the CRC.
+  record::set_base_offset(batch, next_offset_);
+  header.base_offset = next_offset_;
+  const std::uint64_t size_before = active().size_bytes();
+  if (auto s = active().append(batch, header); !s) {
+    if (active().size_bytes() != size_before) return go_offline(s.error()).error();
+    return s.error();
+  }
+  next_offset_ = header.next_offset();
+  unflushed_messages_ += header.records_count;
+  if (!first_unflushed_ms_) first_unflushed_ms_ = clock_.now_ms();
+  if (auto s = maybe_flush(); !s) return s.error();
+
+  info.first_offset = header.base_offset;
+  info.last_offset = header.last_offset();
+  info.max_timestamp = header.max_timestamp;
+  return info;
+}
+
+Status Log::maybe_flush() {
+  bool by_count = unflushed_messages_ >= config_.flush.interval_messages;
+  bool by_time = first_unflushed_ms_ && clock_.now_ms() - *first_unflushed_ms_ >= config_.flush.interval_ms;
+  return (by_count || by_time) ? flush() : Status{};
+}
+
+Status Log::flush() {
+  if (auto s = check_online(); !s) return s;
+  if (auto s = collect_seals(); !s) return s;
+  // Records acknowledged after this flush may sit in a segment sealed by a roll whose
+  // background job has not run yet, or in a new segment whose name is not durable yet.
+  // Both are made durable here, once per roll (fsyncing what the job already synced
+  // costs nothing); the job then still syncs the indexes and writes the checkpoints.
+  bool synced_any = false;
+  for (auto& pending : sealing_) {
+    if (pending.synced_by_flush) continue;
+    if (auto s = pending.files.log->sync(); !s) return go_offline(s.error());
+    pending.synced_by_flush = synced_any = true;
+  }
+  if (synced_any) {
+    if (auto s = fs_.sync_directory(dir_); !s) return go_offline(s.error());
+  }
+  if (auto s = active().flush(); !s) return go_offline(s.error());
+  recovery_point_ = next_offset_;
+  unflushed_messages_ = 0;
+  first_unflushed_ms_.reset();
+  return {};
+}
+
+Status Log::tick() {
+  if (auto s = check_online(); !s) return s;
+  if (auto s = collect_seals(); !s) return s;
+  return maybe_flush();
+}
+
+Result<FileRange> Log::read(std::int64_t offset, std::uint64_t max_bytes, std::int64_t end_offset) const {
+  if (auto s = check_online(); !s) return s.error();
+  if (offset < log_start_offset_ || offset > next_offset_)
+    return make_error(Errc::offset_out_of_range, fmt::format("offset {} is outside the log's range [{}, {}]", offset,
+                                                             log_start_offset_, next_offset_));
+  if (offset == next_offset_ || offset >= end_offset) return FileRange{};
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  for (; it != segments_.end(); ++it) {
+    auto range = it->second->read(offset, max_bytes, end_offset);
+    if (!range) return range.error();
+    if (*range) return **range;
+  }
+  return FileRange{};
+}
+
+Result<std::optional<std::int64_t>> Log::offset_for_timestamp(std::int64_t timestamp) const {
+  if (auto s = check_online(); !s) return s.error();
+  for (const auto& [base, seg] : segments_) {
+    if (seg->max_timestamp() < timestamp) continue;
+    auto found = seg->offset_for_timestamp(timestamp);
+    if (!found) return found.error();
+    if (*found) return std::optional<std::int64_t>{std::max(**found, log_start_offset_)};
+  }
+  return std::optional<std::int64_t>{};
+}
+
+std::uint64_t Log::size_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& [base, seg] : segments_) total += seg->size_bytes();
+  return total;
+}
+
+std::vector<SegmentInfo> Log::segment_infos() const {
+  std::vector<SegmentInfo> infos;
+  for (const auto& [base, seg] : segments_) infos.push_back({base, seg->size_bytes(), seg->max_timestamp()});
+  return infos;
+}
+
+Result<RetentionReport> Log::apply_retention() {
+  if (auto s = check_online(); !s) return s.error();
+  auto infos = segment_infos();
+  std::size_t n = std::max(segments_to_delete_by_size(infos, config_.retention_bytes),
+                           segments_to_delete_by_time(infos, config_.retention_ms, clock_.now_ms()));
+  RetentionReport report;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto it = segments_.begin();
+    // The start offset moves before the files go: a segment that is half deleted must
+    // already be out of reach for readers.
+    log_start_offset_ = std::max(log_start_offset_, std::next(it)->first);
+    report.deleted_segments.push_back(it->first);
+    auto removed = it->second->remove_files();
+    segments_.erase(it);
+    if (!removed) return go_offline(removed.error()).error();
+  }
+  if (n > 0) {
+    if (auto s = write_checkpoints(); !s) return go_offline(s.error()).error();
+    spdlog::info("retention deleted {} segment(s) of {}; log start offset is now {}", n, dir_.string(),
+                 log_start_offset_);
+  }
+  report.log_start_offset = log_start_offset_;
+  return report;
+}
+
+Status Log::truncate_to(std::int64_t offset) {
+  if (auto s = check_online(); !s) return s;
+  if (offset >= next_offset_) return {};
+  // Drop whole segments that start at or after the cut, newest first.
+  while (segments_.size() > 1 && segments_.rbegin()->first >= offset) {
+    auto it = std::prev(segments_.end());
+    if (auto s = it->second->remove_files(); !s) return go_offline(s.error());
+    segments_.erase(it);
+  }
+  if (auto s = active().truncate_to(offset); !s) return go_offline(s.error());
+  next_offset_ = active().next_offset();
+  log_start_offset_ = std::min(log_start_offset_, next_offset_);
+  recovery_point_ = std::min(recovery_point_, next_offset_);
+  if (auto s = write_checkpoints(); !s) return go_offline(s.error());
+  return {};
+}
+
+std::vector<std::pair<std::filesystem::path, std::vector<std::byte>>> Log::checkpoints(
+    std::int64_t recovery_point) const {
+  auto text = [](std::int64_t value) {
+    auto t = fmt::format("{}\n", value);
+    auto bytes = as_bytes(t);
+    return std::vector<std::byte>(bytes.begin(), bytes.end());
+  };
+  std::vector<std::pair<std::filesystem::path, std::vector<std::byte>>> out;
+  out.emplace_back(dir_ / kRecoveryPointFile, text(recovery_point));
+  out.emplace_back(dir_ / kLogStartOffsetFile, text(log_start_offset_));
+  return out;
+}
+
+Status Log::write_checkpoints() {
+  // Waits for a job that is writing checkpoints right now, and makes the ones still
+  // queued skip theirs: what is written here is newer (see SealState).
+  std::lock_guard lock(seal_state_->checkpoint_mutex);
+  ++seal_state_->epoch;
+  for (const auto& [path, bytes] : checkpoints(recovery_point_))
+    if (auto s = fs_.write_atomically(path, bytes); !s) return s;
+  return {};
+}
+
+Status Log::close() {
+  streamcraft::not_implemented("01-log/log-open");
+}
+
+
+
+}  // namespace streamcraft::log
