@@ -1,5 +1,6 @@
 // broker/log_manager.cpp — creating, opening and deleting topics.
 #include "broker/log_manager.h"
+#include "common/not_implemented.h"  // the stub of this file's exercise
 
 #include <algorithm>
 #include <charconv>
@@ -73,6 +74,7 @@ Status LogManager::open_partitions(Topic& topic) {
 }
 
 Status LogManager::load() {
+  // @exercise topic-store
   if (auto s = fs_.create_directories(topics_dir()); !s) return s;
   auto names = fs_.list(topics_dir());
   if (!names) return names.error();
@@ -112,11 +114,13 @@ Status LogManager::load() {
   }
   spdlog::info("opened {} topic(s) in {}", topics_.size(), config_.log_dir.string());
   return {};
+  // @end
 }
 
 Result<TopicInfo> LogManager::create_topic(const std::string& name, std::int32_t partitions,
                                            const std::vector<std::pair<std::string, std::string>>& overrides,
                                            bool validate_only) {
+  // @exercise topic-store(name, partitions, overrides, validate_only)
   if (auto s = validate_topic_name(name); !s) return s.error();
   if (topics_.contains(name)) return make_error(Errc::topic_already_exists, fmt::format("topic '{}' already exists", name));
   if (partitions == -1) partitions = config_.num_partitions;
@@ -139,9 +143,11 @@ Result<TopicInfo> LogManager::create_topic(const std::string& name, std::int32_t
   topics_.emplace(name, std::move(topic));
   spdlog::info("created topic {} with {} partition(s)", name, partitions);
   return info;
+  // @end
 }
 
 Status LogManager::delete_topic(const std::string& name) {
+  // @exercise topic-store(name)
   auto it = topics_.find(name);
   if (it == topics_.end())
     return make_error(Errc::unknown_topic_or_partition, fmt::format("topic '{}' does not exist", name));
@@ -157,6 +163,7 @@ Status LogManager::delete_topic(const std::string& name) {
     if (auto s = fs_.remove_all(partition_dir(name, p)); !s) return s;
   spdlog::info("deleted topic {}", name);
   return {};
+  // @end
 }
 
 const TopicInfo* LogManager::topic(std::string_view name) const {

@@ -39,7 +39,7 @@ TEST_CASE("topic names follow Kafka's rules", "[ch02][topics]") {
   CHECK(validate_topic_name("with space").error().code == Errc::invalid_topic);
 }
 
-TEST_CASE("a topic is a set of partition directories that survives a restart", "[ch02][topics]") {
+TEST_CASE("a topic is a set of partition directories that survives a restart", "[ch02][ex:topic-store][topics]") {
   Fixture f;
   auto& logs = f.open();
   auto created = logs.create_topic("orders", 3, {{"retention.ms", "60000"}});
@@ -61,7 +61,7 @@ TEST_CASE("a topic is a set of partition directories that survives a restart", "
   CHECK(reopened.partition("orders", 1)->log_end_offset() == 2);
 }
 
-TEST_CASE("creating topics reports Kafka's errors", "[ch02][topics][bad-input]") {
+TEST_CASE("creating topics reports Kafka's errors", "[ch02][ex:topic-store][topics][bad-input]") {
   Fixture f;
   auto& logs = f.open();
   REQUIRE(logs.create_topic("orders", 1, {}).ok());
@@ -77,7 +77,7 @@ TEST_CASE("creating topics reports Kafka's errors", "[ch02][topics][bad-input]")
   CHECK(with_default.create_topic("defaulted", -1, {})->partitions == 4);
 }
 
-TEST_CASE("deleting a topic removes its data and a half-deleted topic is cleaned up", "[ch02][topics]") {
+TEST_CASE("deleting a topic removes its data and a half-deleted topic is cleaned up", "[ch02][ex:topic-store][topics]") {
   Fixture f;
   auto& logs = f.open();
   REQUIRE(logs.create_topic("gone", 2, {}).ok());
@@ -91,4 +91,56 @@ TEST_CASE("deleting a topic removes its data and a half-deleted topic is cleaned
   test::write_file(f.dir / "orphan-0" / "00000000000000000000.log", {});
   f.open();
   CHECK_FALSE(std::filesystem::exists(f.dir / "orphan-0"));
+}
+
+TEST_CASE("a topic whose partitions were not all created before a crash gets them at the next start", "[ch02][ex:topic-store][topics]") {
+  Fixture f;
+  f.open();
+  f.logs.reset();
+  // The topic file is written first (create_topic): a crash right after it leaves a
+  // topic without partition directories.
+  test::write_file(f.dir / ".topics" / "half.properties", as_bytes("partitions=2\n"));
+  auto& logs = f.open();
+  REQUIRE(logs.topic("half") != nullptr);
+  CHECK(logs.topic("half")->partitions == 2);
+  for (int p = 0; p < 2; ++p) {
+    CHECK(std::filesystem::is_directory(f.dir / ("half-" + std::to_string(p))));
+    REQUIRE(logs.partition("half", p) != nullptr);
+  }
+  auto batch = test::make_batch(1);
+  CHECK(logs.partition("half", 1)->append(batch).ok());
+}
+
+TEST_CASE("a topic's own settings apply to its logs and survive a restart", "[ch02][ex:topic-store][topics]") {
+  Fixture f;
+  auto& logs = f.open();
+  REQUIRE(logs.create_topic("small", 1, {{"segment.bytes", "1024"}}).ok());
+  REQUIRE(logs.create_topic("plain", 1, {}).ok());
+  for (int i = 0; i < 8; ++i) {
+    auto a = test::make_batch(2, 1'700'000'000'000, 200);
+    auto b = test::make_batch(2, 1'700'000'000'000, 200);
+    REQUIRE(logs.partition("small", 0)->append(a).ok());
+    REQUIRE(logs.partition("plain", 0)->append(b).ok());
+  }
+  CHECK(logs.partition("small", 0)->segment_count() > 1);  // rolled at 1 KiB
+  CHECK(logs.partition("plain", 0)->segment_count() == 1);
+  REQUIRE(logs.close().ok());
+  auto& reopened = f.open();
+  const auto before = reopened.partition("small", 0)->segment_count();
+  for (int i = 0; i < 8; ++i) {
+    auto a = test::make_batch(2, 1'700'000'000'000, 200);
+    REQUIRE(reopened.partition("small", 0)->append(a).ok());
+  }
+  CHECK(reopened.partition("small", 0)->segment_count() > before);  // still 1 KiB segments
+}
+
+TEST_CASE("a damaged topic file stops the broker from opening with a clear error", "[ch02][ex:topic-store][topics][bad-input]") {
+  Fixture f;
+  f.open();
+  f.logs.reset();
+  test::write_file(f.dir / ".topics" / "broken.properties", as_bytes("partitions=many\n"));
+  auto opened = LogManager::open(log::posix_file_system(), f.config, f.clock);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == Errc::invalid_config);
+  CHECK(opened.error().message.find("broken.properties") != std::string::npos);
 }
