@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/kafka_client.h"
@@ -41,6 +42,9 @@ class ClusterClients {
   // A connection to one broker of the last metadata.
   Result<KafkaClient*> node(std::int32_t id);
   Result<KafkaClient*> leader(const std::string& topic, std::int32_t partition);
+  // The partition's leader in the last metadata: -1 while it has none, nullopt when the
+  // metadata does not list the partition.
+  std::optional<std::int32_t> leader_id(std::string_view topic, std::int32_t partition) const;
   Result<KafkaClient*> controller();
   // The connection to `id` is broken or suspect: the next node(id) opens a new one. A
   // pointer node() returned for it dangles from then on.

@@ -35,15 +35,6 @@ constexpr std::chrono::milliseconds kRetryBackoff{200};
 // "The group's coordinator is elsewhere now (or not yet anywhere)": find it again.
 bool coordinator_moved(Errc e) { return e == Errc::not_coordinator || e == Errc::coordinator_not_available; }
 
-// The partition's leader in `md`, -1 when it has none or is not listed.
-std::int32_t leader_of(const protocol::MetadataResponse& md, const TopicPartition& tp) {
-  for (const auto& t : md.topics)
-    if (t.name == tp.topic)
-      for (const auto& p : t.partitions)
-        if (p.partition == tp.partition) return p.leader;
-  return -1;
-}
-
 // "This broker no longer leads the partition": new metadata, and the next round. (The
 // consumer sends no current_leader_epoch, so it is never told FENCED_LEADER_EPOCH.)
 bool leader_moved(Errc e) {
@@ -264,7 +255,7 @@ Status GroupConsumer::reset_positions(const std::vector<TopicPartition>& partiti
   // position: init_positions() looks it up again in the next round, on new metadata.
   std::map<std::int32_t, protocol::ListOffsetsRequest> by_leader;
   for (const auto& tp : partitions) {
-    const auto leader = leader_of(cluster_->last(), tp);
+    const auto leader = cluster_->leader_id(tp.topic, tp.partition).value_or(-1);
     if (leader < 0) {
       metadata_stale_ = true;
       continue;
@@ -340,7 +331,7 @@ Result<std::vector<ConsumedRecord>> GroupConsumer::fetch(std::int32_t max_wait_m
   for (const auto& tp : assignment_) {
     const auto& position = partitions_.at(tp).position;
     if (!position) continue;  // its start position is still to be looked up
-    const auto leader = leader_of(cluster_->last(), tp);
+    const auto leader = cluster_->leader_id(tp.topic, tp.partition).value_or(-1);
     if (leader < 0) {
       metadata_stale_ = true;
       continue;

@@ -23,8 +23,7 @@ bool complete(const protocol::MetadataResponse& md) {
 
 Result<protocol::MetadataResponse> ClusterClients::ask_metadata(const std::optional<std::vector<std::string>>& topics,
                                                                 bool auto_create) {
-  auto md = bootstrap_.closed() ? Result<protocol::MetadataResponse>(make_error(Errc::network_exception, "closed"))
-                                : bootstrap_.metadata(topics, auto_create);
+  auto md = bootstrap_.metadata(topics, auto_create);  // fails at once on a closed connection
   if (md || md_.brokers.size() <= 1) return md;
   // The bootstrap broker is gone: any broker of the cluster can answer.
   const auto known = md_.brokers;
@@ -70,16 +69,19 @@ Result<KafkaClient*> ClusterClients::node(std::int32_t id) {
 
 void ClusterClients::forget(std::int32_t id) { clients_.erase(id); }
 
-Result<KafkaClient*> ClusterClients::leader(const std::string& topic, std::int32_t partition) {
+std::optional<std::int32_t> ClusterClients::leader_id(std::string_view topic, std::int32_t partition) const {
   for (const auto& t : md_.topics)
     if (t.name == topic)
       for (const auto& p : t.partitions)
-        if (p.partition == partition) {
-          if (p.leader < 0)
-            return make_error(Errc::leader_not_available, fmt::format("{}-{} has no leader", topic, partition));
-          return node(p.leader);
-        }
-  return make_error(Errc::unknown_topic_or_partition, fmt::format("{}-{} is not in the metadata", topic, partition));
+        if (p.partition == partition) return p.leader;
+  return std::nullopt;
+}
+
+Result<KafkaClient*> ClusterClients::leader(const std::string& topic, std::int32_t partition) {
+  const auto id = leader_id(topic, partition);
+  if (!id) return make_error(Errc::unknown_topic_or_partition, fmt::format("{}-{} is not in the metadata", topic, partition));
+  if (*id < 0) return make_error(Errc::leader_not_available, fmt::format("{}-{} has no leader", topic, partition));
+  return node(*id);
 }
 
 Result<KafkaClient*> ClusterClients::controller() {

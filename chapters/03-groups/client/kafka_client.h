@@ -19,9 +19,9 @@
 // so no later response could be matched to its request.
 //
 // Chapter 3 adds the group APIs. Each group has a coordinator broker (FindCoordinator);
-// this client talks to one broker only, so check_coordinator() makes sure the group's
-// coordinator is that broker and reports NOT_COORDINATOR otherwise — rather than sending
-// group requests to a broker that would refuse them one by one.
+// one KafkaClient talks to one broker, so check_coordinator() says whether the group's
+// coordinator is that broker (NOT_COORDINATOR otherwise). To reach the coordinator
+// wherever it is, use ClusterClients::coordinator (client/cluster_clients.h).
 #pragma once
 
 #include <asio.hpp>
@@ -83,8 +83,9 @@ class KafkaClient {
   Result<FetchResult> receive_fetch(std::int32_t correlation_id, const protocol::FetchRequest& request);
   Result<protocol::ListOffsetsResponse> list_offsets(const protocol::ListOffsetsRequest& request);
 
-  // Consumer groups and committed offsets. A group's requests go to its coordinator; call
-  // check_coordinator(group) once before them. Errors inside a response (its error
+  // Consumer groups and committed offsets. A group's requests go to its coordinator (a
+  // connection from ClusterClients::coordinator, or this one once check_coordinator(group)
+  // says it is). Errors inside a response (its error
   // fields) are the caller's to look at; the Result fails only for transport/decoding.
   Result<protocol::FindCoordinatorResponse> find_coordinator(const std::string& group_id);
   // FindCoordinator, then: is the coordinator the broker this client is connected to?
