@@ -155,18 +155,30 @@ int run_produce(const ProduceOptions& o) {
     protocol::ProduceRequest req;
     req.acks = o.acks;
     req.topics = {{o.topic, {{partition, ByteSpan(batch)}}}};
-    auto leader = cluster.leader(o.topic, partition);
-    if (!leader) return leader.error();
-    auto* to = *leader;
-    if (o.acks == 0) {  // no response will come: just send
-      auto version = *to->version(protocol::ApiKey::produce);
-      if (auto id = to->send(protocol::ApiKey::produce, protocol::encode_produce_request(req, version)); !id)
-        return id.error();
-    } else {
+    // A leader that has not heard of its leadership yet (a topic just created, a failover
+    // under way) refuses with NOT_LEADER_OR_FOLLOWER and writes nothing, so the batch is
+    // sent again on fresh metadata, as a producer's retries do — a few times, not forever.
+    for (int attempt = 1;; ++attempt) {
+      auto leader = cluster.leader(o.topic, partition);
+      if (!leader) return leader.error();
+      auto* to = *leader;
+      if (o.acks == 0) {  // no response will come: just send
+        auto version = *to->version(protocol::ApiKey::produce);
+        if (auto id = to->send(protocol::ApiKey::produce, protocol::encode_produce_request(req, version)); !id)
+          return id.error();
+        break;
+      }
       auto resp = to->produce(req);
       if (!resp) return resp.error();
       const auto& p = resp->topics.at(0).partitions.at(0);
+      const bool moved = p.error == Errc::not_leader_or_follower || p.error == Errc::leader_not_available;
+      if (moved && attempt < 10) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // retry.backoff.ms
+        if (auto fresh = cluster.metadata(std::vector<std::string>{o.topic}, false); !fresh) return fresh.error();
+        continue;
+      }
       if (p.error != Errc::none) return make_error(p.error, fmt::format("partition {}", partition));
+      break;
     }
     produced += static_cast<std::int64_t>(records.size());
     records.clear();
