@@ -425,6 +425,7 @@ void Coordinator::remove_member(Group& g, const std::string& member_id, Errc ans
 }
 
 CommitPlan Coordinator::plan_commit(const CommitParams& p, const std::optional<std::string>& group_instance_id) {
+  // @exercise committed-offsets(p, group_instance_id)
   CommitPlan plan;
   Errc error = Errc::none;
   Group* g = find(p.group_id);
@@ -459,11 +460,13 @@ CommitPlan Coordinator::plan_commit(const CommitParams& p, const std::optional<s
     }
   }
   return plan;
+  // @end
 }
 
 Result<std::vector<FetchedOffset>> Coordinator::fetch_offsets(
     const std::string& group_id,
     const std::optional<std::vector<std::pair<std::string, std::int32_t>>>& partitions) const {
+  // @exercise committed-offsets(group_id, partitions)
   // Not "nothing committed": the offsets may well exist, in a partition served elsewhere.
   if (!coordinates(group_id))
     return make_error(Errc::not_coordinator, fmt::format("group {} is not coordinated here", group_id));
@@ -487,6 +490,7 @@ Result<std::vector<FetchedOffset>> Coordinator::fetch_offsets(
     out.push_back(std::move(f));
   }
   return out;
+  // @end
 }
 
 std::vector<GroupListing> Coordinator::list_groups() const {
@@ -522,6 +526,7 @@ GroupDescription Coordinator::describe(const std::string& group_id) const {
 }
 
 Result<std::vector<OffsetsTopicRecord>> Coordinator::plan_delete(const std::string& group_id) {
+  // @exercise committed-offsets(group_id)
   if (!coordinates(group_id))
     return make_error(Errc::not_coordinator, fmt::format("group {} is not coordinated here", group_id));
   const Group* g = find(group_id);
@@ -532,9 +537,11 @@ Result<std::vector<OffsetsTopicRecord>> Coordinator::plan_delete(const std::stri
   for (const auto& [tp, v] : g->offsets) records.push_back(OffsetRecord{{group_id, tp.first, tp.second}, std::nullopt});
   records.push_back(GroupRecord{group_id, std::nullopt});
   return records;
+  // @end
 }
 
 void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
+  // @exercise committed-offsets(record, replay)
   // The broker applies only records of groups it serves; the check keeps the promise that
   // no group of another partition ever appears here, whatever the caller does.
   if (!coordinates(group_of(record))) return;
@@ -580,6 +587,7 @@ void Coordinator::apply(const OffsetsTopicRecord& record, bool replay) {
   }
   g.state = g.members.empty() ? GroupState::empty : GroupState::stable;
   g.empty_since_ms = g.members.empty() ? gr.value->state_timestamp : -1;
+  // @end
 }
 
 void Coordinator::load_partition(std::int32_t offsets_partition, const std::vector<OffsetsTopicRecord>& records) {
@@ -612,6 +620,7 @@ void Coordinator::unload_partition(std::int32_t offsets_partition) {
 }
 
 void Coordinator::expire_offsets() {
+  // @exercise committed-offsets
   const auto wall = clock_.now_ms();
   for (auto& [id, g] : groups_) {
     if (g.state != GroupState::empty || !g.members.empty() || g.offsets.empty()) continue;
@@ -626,6 +635,7 @@ void Coordinator::expire_offsets() {
     // Nothing left: the group itself goes too, so a restart does not bring it back.
     if (expired == g.offsets.size()) records_.push_back(GroupRecord{id, std::nullopt});
   }
+  // @end
 }
 
 void Coordinator::tick() {

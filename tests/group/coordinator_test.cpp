@@ -211,7 +211,7 @@ TEST_CASE("a member leaving starts a rebalance at once", "[ch03]") {
   CHECK(b.joins[t].generation == m.generation + 1);
 }
 
-TEST_CASE("requests from an old generation or a removed member are fenced", "[ch03]") {
+TEST_CASE("requests from an old generation or a removed member are fenced", "[ch03][ex:committed-offsets]") {
   Bench b;
   auto m = two_stable_members(b);
   CHECK(b.coord.heartbeat("g", m.follower, m.generation - 1) == Errc::illegal_generation);
@@ -337,7 +337,7 @@ TEST_CASE("the protocol chosen is one every member supports", "[ch03][ex:protoco
   CHECK(b.early[short_session].error == Errc::invalid_session_timeout);
 }
 
-TEST_CASE("committed offsets are returned once applied and absent ones are -1", "[ch03]") {
+TEST_CASE("committed offsets are returned once applied and absent ones are -1", "[ch03][ex:committed-offsets]") {
   Bench b;
   auto m = two_stable_members(b);
   CommitParams c{"g", m.leader, m.generation, {{"t", 0, 42, 3, std::string("note")}, {"t", 1, 7, -1, std::nullopt}}};
@@ -358,7 +358,7 @@ TEST_CASE("committed offsets are returned once applied and absent ones are -1", 
   CHECK(b.coord.fetch_offsets("unknown", {{{"t", 0}}})->at(0).offset == -1);
 }
 
-TEST_CASE("a consumer outside any group may commit to a group without members", "[ch03]") {
+TEST_CASE("a consumer outside any group may commit to a group without members", "[ch03][ex:committed-offsets]") {
   Bench b;
   CommitParams c{"standalone", "", -1, {{"t", 0, 10, -1, std::nullopt}}};
   auto plan = b.coord.plan_commit(c);
@@ -374,7 +374,7 @@ TEST_CASE("a consumer outside any group may commit to a group without members", 
 
 // Regression: committed offsets of groups without members were kept for ever; Kafka
 // expires them offsets.retention.minutes after the group became empty (KIP-211).
-TEST_CASE("committed offsets of an empty group expire after the retention and the group with them", "[ch03]") {
+TEST_CASE("committed offsets of an empty group expire after the retention and the group with them", "[ch03][ex:committed-offsets]") {
   Bench b;
   const std::int64_t week = 7LL * 24 * 60 * 60 * 1000;
   auto commit = [&](const std::string& group, std::int32_t partition) {
@@ -407,7 +407,7 @@ TEST_CASE("committed offsets of an empty group expire after the retention and th
   CHECK(listed[0].group_id == "recent");
 }
 
-TEST_CASE("a group's offsets expire counting from when it lost its last member", "[ch03]") {
+TEST_CASE("a group's offsets expire counting from when it lost its last member", "[ch03][ex:committed-offsets]") {
   Bench b;
   const std::int64_t week = 7LL * 24 * 60 * 60 * 1000;
   auto two = two_stable_members(b);
@@ -437,7 +437,7 @@ TEST_CASE("a group's offsets expire counting from when it lost its last member",
   CHECK(tombstone);
 }
 
-TEST_CASE("a restarted coordinator reloads offsets and groups from its records", "[ch03]") {
+TEST_CASE("a restarted coordinator reloads offsets and groups from its records", "[ch03][ex:committed-offsets]") {
   Bench b;
   auto m = two_stable_members(b);
   std::vector<EncodedRecord> log;  // what the broker would have appended
@@ -473,7 +473,7 @@ TEST_CASE("a restarted coordinator reloads offsets and groups from its records",
   CHECK(restarted.coord.describe("g").members.size() == 1);
 }
 
-TEST_CASE("deleting a group needs it empty and removes its offsets", "[ch03]") {
+TEST_CASE("deleting a group needs it empty and removes its offsets", "[ch03][ex:committed-offsets]") {
   Bench b;
   auto m = two_stable_members(b);
   for (const auto& r : b.coord.plan_commit({"g", m.leader, m.generation, {{"t", 0, 5, -1, std::nullopt}}}).records)
@@ -590,7 +590,7 @@ TEST_CASE("a tie between protocols goes to the first candidate", "[ch03][ex:prot
   CHECK(b.joins[t2].protocol_name == "range");
 }
 
-TEST_CASE("replaying a group's records at start-up keeps the latest generation", "[ch03]") {
+TEST_CASE("replaying a group's records at start-up keeps the latest generation", "[ch03][ex:committed-offsets]") {
   Bench b;
   GroupValue two{"consumer", 1, std::string("range"), std::string("a"), 1, {}};
   two.members.push_back({"a", std::nullopt, "c", "/h", 1000, 10'000, bytes_of("s"), bytes_of("p0")});
@@ -943,7 +943,7 @@ std::vector<OffsetsTopicRecord> commit_and_record(Bench& b, const std::string& g
 
 }  // namespace
 
-TEST_CASE("every group API answers NOT_COORDINATOR for a group of a partition that is not loaded", "[ch03][group]") {
+TEST_CASE("every group API answers NOT_COORDINATOR for a group of a partition that is not loaded", "[ch03][ex:committed-offsets][group]") {
   Bench b;
   const auto p = b.coord.partition_for("g");
   b.coord.unload_partition(p);
@@ -1054,7 +1054,7 @@ TEST_CASE("unloading a partition leaves the groups of other partitions alone", "
   CHECK(listed[0].group_id == "g");
 }
 
-TEST_CASE("a partition loaded again from its records brings back its commits and its stable group", "[ch03][group]") {
+TEST_CASE("a partition loaded again from its records brings back its commits and its stable group", "[ch03][ex:committed-offsets][group]") {
   Bench b;
   auto m = two_stable_members(b);
   const auto p = b.coord.partition_for("g");
