@@ -159,6 +159,10 @@ class Chapter:
     slug: str
     title: str
     index: int
+    # A draft chapter is being written: its code and tests are in final/ (and run there),
+    # but it has no snapshot, no exercises and no lesson folder yet. Only the last
+    # chapters may be drafts.
+    draft: bool = False
 
 
 @dataclass
@@ -204,7 +208,7 @@ class Course:
         self.chapters: list[Chapter] = []
         for i, c in enumerate(course.get("chapter", [])):
             try:
-                ch = Chapter(str(c["id"]), c["slug"], c["title"], i)
+                ch = Chapter(str(c["id"]), c["slug"], c["title"], i, bool(c.get("draft", False)))
             except KeyError as e:
                 problems.append(f"{where}: chapter #{i + 1} lacks {e}")
                 continue
@@ -216,6 +220,11 @@ class Course:
         self.by_id = {c.id: c for c in self.chapters}
         if len(self.by_id) != len(self.chapters):
             problems.append(f"{where}: duplicate chapter ids")
+        for a, b in zip(self.chapters, self.chapters[1:]):
+            if a.draft and not b.draft:
+                problems.append(f"{where}: chapter {a.id} is a draft but {b.id} after it is not")
+        # The chapters that have a snapshot, a lesson and exercises.
+        self.published = [c for c in self.chapters if not c.draft]
         self.final = len(self.chapters)  # index meaning "only in final/"
 
         self.exercises: dict[str, Exercise] = {}
@@ -225,6 +234,9 @@ class Course:
                 problems.append(f"{where}: exercise #{i + 1} has a bad id {eid!r}")
             elif ch is None:
                 problems.append(f"{where}: exercise {eid}: unknown chapter {e.get('chapter')!r}")
+            elif ch.draft:
+                problems.append(f"{where}: exercise {eid} is in chapter {ch.id}, a draft: "
+                                "a draft chapter has no exercises yet")
             elif eid in self.exercises:
                 problems.append(f"{where}: duplicate exercise id {eid}")
             elif not e.get("files"):
@@ -639,7 +651,7 @@ class Tree:
                 text = with_header(render(src.items, target, stub_for), src.rel, note)
                 out[dest] = (text.encode("utf-8"), src.executable)
 
-        for ch in self.course.chapters:
+        for ch in self.course.published:
             base = f"chapters/{ch.slug}"
             for rel, final in self.finals.items():
                 if final.chapter <= ch.index:
@@ -748,7 +760,7 @@ snapshot. Try first, then compare:
 def exercises_index(course: Course) -> str:
     out = ["<!-- generated from final/course.toml; edit there -->\n# Exercises\n",
            "\nEach folder has a README with the task and the commands to build and test it.\n"]
-    for ch in course.chapters:
+    for ch in course.published:
         exs = [e for e in course.exercises.values() if e.chapter is ch]
         if exs:
             out.append(f"\n## Chapter {int(ch.id)}: {ch.title}\n\n")
@@ -920,7 +932,7 @@ def cmd_cmake_manifest(root: Path) -> int:
     """One CMake list of the chapters and exercises, for the top-level CMakeLists.txt:
     chapter:<id>:<slug>;...;exercise:<chapter slug>:<id>;..."""
     course = Course(root)
-    items = [f"chapter:{ch.id}:{ch.slug}" for ch in course.chapters]
+    items = [f"chapter:{ch.id}:{ch.slug}" for ch in course.published]
     items += [f"exercise:{ex.chapter.slug}:{ex.id}" for ex in course.exercises.values()]
     print(";".join(items))
     return 0
