@@ -13,6 +13,7 @@ set(STREAMCRAFT_TEST_SOURCES
   controller/controller_test.cpp
   group/coordinator_test.cpp
   keeper/data_tree_test.cpp
+  keeper/keeper_service_test.cpp
   keeper/protocol_test.cpp
   log/cleaner_test.cpp
   log/index_test.cpp
@@ -174,6 +175,27 @@ streamcraft_add_test("rolling back a multi leaves the tree exactly as it was" "c
 streamcraft_add_test("replaying the same transactions from their bytes gives the same tree" "ch05")
 streamcraft_add_test("a damaged transaction is refused" "ch05")
 streamcraft_add_test("paths are validated as ZooKeeper validates them" "ch05")
+streamcraft_add_test("a handshake creates a session once its transaction is durable" "ch05")
+streamcraft_add_test("session timeouts are clamped to the server's minimum and maximum" "ch05")
+streamcraft_add_test("create getData setData and delete report ZooKeeper's stats" "ch05")
+streamcraft_add_test("a failed write takes a zxid as in ZooKeeper" "ch05")
+streamcraft_add_test("nothing is answered before its state is durable and reads behind writes wait too" "ch05")
+streamcraft_add_test("sequential nodes are numbered from the parent's cversion" "ch05")
+streamcraft_add_test("an expired session loses its ephemeral nodes and their watchers hear of it" "ch05")
+streamcraft_add_test("a client that reconnects within its timeout keeps its session and ephemerals" "ch05")
+streamcraft_add_test("a client that has seen a later zxid than the server is refused" "ch05")
+streamcraft_add_test("a watch fires once and a persistent watch every time" "ch05")
+streamcraft_add_test("exists on a missing node watches for its creation and children watches see creates" "ch05")
+streamcraft_add_test("a recursive watch hears of changes anywhere below its path" "ch05")
+streamcraft_add_test("a notification arrives before the reply that shows the change" "ch05")
+streamcraft_add_test("a multi is atomic and a failed one reports each operation as ZooKeeper does" "ch05")
+streamcraft_add_test("digest ACLs admit only the authenticated user" "ch05")
+streamcraft_add_test("digest ids are ZooKeeper's base64 of SHA-1" "ch05")
+streamcraft_add_test("an unknown op code is answered UNIMPLEMENTED in its turn" "ch05")
+streamcraft_add_test("a malformed request closes its connection and other sessions carry on" "ch05")
+streamcraft_add_test("closeSession deletes the ephemerals answers and closes the connection" "ch05")
+streamcraft_add_test("a journal that fails stops keeper from acknowledging anything" "ch05")
+streamcraft_add_test("four-letter words answer only when whitelisted" "ch05")
 streamcraft_add_test("the handshake is 45 bytes from the client and 37 from the server" "ch05")
 streamcraft_add_test("a stat is 68 bytes and round-trips" "ch05")
 streamcraft_add_test("every request the clients send round-trips" "ch05")

@@ -220,9 +220,10 @@ struct EmptyRequest {};  // ping, closeSession, whoAmI
 
 // One operation of a multi (create, delete, setData, check) or of a multiRead
 // (getChildren, getData).
+using MultiStep = std::variant<CreateRequest, DeleteRequest, SetDataRequest, CheckVersionRequest, PathWatchRequest>;
 struct MultiOp {
   OpCode op = OpCode::check;
-  std::variant<CreateRequest, DeleteRequest, SetDataRequest, CheckVersionRequest, PathWatchRequest> body;
+  MultiStep body;
 };
 struct MultiRequest {
   std::vector<MultiOp> ops;

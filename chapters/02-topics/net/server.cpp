@@ -64,6 +64,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!writing_) write_next();
   }
 
+  // Closes once everything queued now is written; reads and handles nothing more.
+  void close_after_writes(std::string why) {
+    if (closed_) return;
+    flush_ready();
+    closing_ = true;
+    closing_reason_ = std::move(why);
+    if (!writing_) write_next();
+  }
+
   const std::set<std::uint64_t>& deferred_ids() const { return deferred_ids_; }
   // Requests without a written response: open slots and responses in the outbox (not pushes).
   std::size_t queued_requests() const { return connection_.open_slots() + outbox_.size() - outbox_pushes_; }
@@ -77,7 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void continue_reading() {
-    if (closed_ || reading_) return;
+    if (closed_ || reading_ || closing_) return;
     if (!held_.empty() && !over_limits()) {
       std::vector<Bytes> frames(std::make_move_iterator(held_.begin()), std::make_move_iterator(held_.end()));
       held_.clear();
@@ -108,6 +117,21 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](std::error_code ec, std::size_t n) {
       self->reading_ = false;
       if (ec) return self->close_after_read_error(ec);
+      if (self->closing_) return;
+      if (!self->seen_bytes_ && n >= 4) {
+        // A plain-text command instead of a first frame (see Service::answer_unframed).
+        // Clients send one in a single write, so the first read holds all four bytes.
+        if (auto answer = self->service_.answer_unframed(self->id_, ByteSpan(self->read_buffer_.data(), 4))) {
+          protocol::OutMessage m;
+          m.bytes() = std::move(*answer);
+          self->outbox_bytes_ += m.size();
+          self->outbox_.push_back(Outgoing{std::move(m), /*push=*/true});
+          ++self->outbox_pushes_;
+          self->close_after_writes("");
+          return;
+        }
+      }
+      self->seen_bytes_ = self->seen_bytes_ || n > 0;
       auto frames = self->connection_.receive(ByteSpan(self->read_buffer_.data(), n));
       if (!frames) {
         // The peer broke the framing (an oversized or negative size): nothing it sends
@@ -124,6 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_frames(std::vector<Bytes>& frames) {
+    if (closing_) return;  // the service is done with this connection
     for (auto& frame : frames) {
       // One read can bring many small requests: past the limit they wait, already framed,
       // until responses drain (continue_reading), so the limit holds exactly.
@@ -144,6 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
           close(outcome.reason);
           return;
       }
+      if (closing_) break;  // a CloseAfterWrites from the service while handling
     }
     if (frames.empty()) return;
     flush();
@@ -190,6 +216,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     if (outbox_.empty()) {
       writing_ = false;
+      if (closing_) close(closing_reason_);
       return;
     }
     writing_ = true;
@@ -250,6 +277,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool reading_ = false;  // a read is in flight
   bool closed_ = false;
+  bool closing_ = false;         // close_after_writes: closes when the outbox is empty
+  std::string closing_reason_;
+  bool seen_bytes_ = false;      // the first bytes have been read (answer_unframed is asked once)
   std::string peer_;       // host:port, for the log
   std::string peer_host_;  // the IP address, for the service (Kafka shows it as a group member's host)
   std::set<std::uint64_t> deferred_ids_;  // this connection's requests still deferred
@@ -346,6 +376,12 @@ void Server::complete_deferred() {
       if (auto s = it->second.session.lock())
         s->fill(completed->deferred_id, it->second.slot, std::move(completed->response));
       waiting_.erase(it);
+      continue;
+    }
+    if (auto* close = std::get_if<CloseAfterWrites>(&done)) {
+      auto it = sessions_.find(close->connection);
+      if (it == sessions_.end()) continue;
+      if (auto s = it->second.lock()) s->close_after_writes(std::move(close->reason));
       continue;
     }
     auto& push = std::get<Push>(done);

@@ -27,7 +27,8 @@
 //   connection that asked nothing, such as a ZooKeeper watch notification. A push is
 //   queued after the whole messages already waiting to be written on that connection and
 //   before anything queued later, so it arrives between two whole responses, never
-//   inside one; it does not wait for deferred requests of that connection.
+//   inside one; it does not wait for deferred requests of that connection. A
+//   CloseAfterWrites closes a connection once what is queued for it is written.
 // - next_deadline_ms() and next_tick_ms(), on Clock::monotonic_ms(): the server's one
 //   timer is armed at the earlier of them. At a deadline the server calls poll() (a long
 //   poll's wait is over); at a tick, tick(now) (periodic maintenance, such as the logs'
@@ -72,7 +73,15 @@ struct Push {
   protocol::OutMessage message;  // a whole frame, size prefix included
 };
 
-using Completion = std::variant<Completed, Push>;
+// Close a connection once everything already queued for it is written (a ZooKeeper
+// server answers closeSession, or an expired session's handshake, and then hangs up).
+// Nothing it sends afterwards is handled. Responses still deferred are never written.
+struct CloseAfterWrites {
+  ConnectionId connection;
+  std::string reason;  // for the log; empty: an orderly close
+};
+
+using Completion = std::variant<Completed, Push, CloseAfterWrites>;
 
 class Service {
  public:
@@ -87,6 +96,15 @@ class Service {
   virtual Outcome handle(ConnectionId conn, MutableByteSpan frame) = 0;
   // The connection is gone: forget its deferred requests and anything else of it.
   virtual void on_close(ConnectionId conn) = 0;
+  // The first four bytes of a connection, before they are read as a frame's size: a
+  // protocol with plain-text commands (ZooKeeper's four-letter words: "ruok") answers
+  // here with the bytes to write, after which the server closes the connection. nullopt
+  // (the default): they are a size prefix like any other.
+  virtual std::optional<Bytes> answer_unframed(ConnectionId conn, ByteSpan first_four) {
+    (void)conn;
+    (void)first_four;
+    return std::nullopt;
+  }
 
   // True when poll() has something to return now.
   virtual bool has_completions() const = 0;
