@@ -15,6 +15,7 @@ set(STREAMCRAFT_TEST_SOURCES
   keeper/data_tree_test.cpp
   keeper/keeper_service_test.cpp
   keeper/protocol_test.cpp
+  keeper/store_test.cpp
   log/cleaner_test.cpp
   log/index_test.cpp
   log/leader_epoch_test.cpp
@@ -207,6 +208,12 @@ streamcraft_add_test("a reply carries its body only when the error is zero" "ch0
 streamcraft_add_test("a failed multi answers every operation and the failing one with its code" "ch05")
 streamcraft_add_test("a notification is xid -1 with the event" "ch05")
 streamcraft_add_test("only error codes kazoo knows are marked as safe to send" "ch05")
+streamcraft_add_test("acknowledged writes are recovered from the transaction log" "ch05")
+streamcraft_add_test("a torn tail of the transaction log is cut and what was acknowledged stays" "ch05")
+streamcraft_add_test("a snapshot shortens recovery and a damaged one falls back to the one before" "ch05")
+streamcraft_add_test("autopurge keeps the newest snapshots and the log they need" "ch05")
+streamcraft_add_test("snapshots round-trip the tree and the sessions and refuse damage" "ch05")
+streamcraft_add_test("zoo.cfg is read with ZooKeeper's keys and defaults" "ch05")
 streamcraft_add_test("cleanup policy names parse as Kafka spells them" "ch03;ch04;ch05")
 streamcraft_add_test("cleaning keeps the latest record of every key at its original offset" "ch03;ch04;ch05")
 streamcraft_add_test("records whose key was rewritten in the active segment leave the sealed segments" "ch03;ch04;ch05")

@@ -22,5 +22,8 @@ void add_group_commands(CLI::App& app, int& exit_code);
 // @from ch04
 void add_cluster_commands(CLI::App& app, int& exit_code);
 // @end
+// @from ch05
+void add_keeper_commands(CLI::App& app, int& exit_code);
+// @end
 
 }  // namespace streamcraft::cli

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   // @from ch04
   streamcraft::cli::add_cluster_commands(app, exit_code);
   // @end
+  // @from ch05
+  streamcraft::cli::add_keeper_commands(app, exit_code);
+  // @end
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

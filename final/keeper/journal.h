@@ -16,11 +16,21 @@
 
 namespace streamcraft::keeper {
 
+class DataTree;
+class SessionTracker;
+
 class Journal {
  public:
   virtual ~Journal() = default;
   virtual Status append(const Txn& txn) = 0;
   virtual Status sync() = 0;
+  // After each successful sync, with the state that is now durable: the moment to take a
+  // snapshot (keeper/store.h). An error is logged; keeper goes on.
+  virtual Status after_sync(const DataTree& tree, const SessionTracker& sessions) {
+    (void)tree;
+    (void)sessions;
+    return {};
+  }
 };
 
 // Transactions in memory: appended ones, and how many of them a sync made durable.

@@ -591,6 +591,8 @@ std::vector<net::Completion> KeeperService::poll() {
     }
     durable_zxid_ = unlogged_.back().header.zxid;
     unlogged_.clear();
+    if (auto s = journal_.after_sync(tree_, sessions_); !s)
+      spdlog::warn("keeper could not take a snapshot: {}", s.error().describe());
   }
   const auto now = clock_.monotonic_ms();
   while (!pending_.empty() && pending_.front().zxid <= durable_zxid_) {
