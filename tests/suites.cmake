@@ -170,7 +170,7 @@ streamcraft_add_test("a static member keeps its place when its group's partition
 streamcraft_add_test("the tree starts with the root and ZooKeeper's own nodes" "ch05")
 streamcraft_add_test("a create sets the node's stat and moves the parent's cversion and pzxid" "ch05")
 streamcraft_add_test("setData moves version mzxid and mtime and leaves the creation alone" "ch05")
-streamcraft_add_test("a delete moves the parent's pzxid but not its cversion" "ch05")
+streamcraft_add_test("a delete moves the parent's pzxid and its reported cversion but not the sequence" "ch05")
 streamcraft_add_test("ephemeral nodes belong to their session and go with it" "ch05")
 streamcraft_add_test("rolling back a multi leaves the tree exactly as it was" "ch05")
 streamcraft_add_test("replaying the same transactions from their bytes gives the same tree" "ch05")

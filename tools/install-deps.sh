@@ -21,10 +21,12 @@ if [ "${1:-}" = "--test" ]; then
   # real Kafka clients for the integration tests (chapter 2 on).
   # plantuml and the DejaVu fonts: sequence diagrams render the same on every machine.
   # python3-zstandard: kafka-python reads zstd batches with it.
-  # python3-kazoo, zookeeper-bin (cli_mt): ZooKeeper clients against keeper (chapter 5).
+  # python3-kazoo, zookeeper-bin (cli_mt): ZooKeeper clients against keeper (chapter 5);
+  # zookeeper: Debian's ZooKeeper 3.8 (with a Java runtime), the reference server keeper
+  # is compared with.
   packages+=(graphviz plantuml fonts-dejavu-core clang libclang-rt-14-dev kcat python3-confluent-kafka
              python3-kafka python3-zstandard golang-go golang-github-shopify-sarama-dev
-             python3-kazoo zookeeper-bin)
+             python3-kazoo zookeeper-bin zookeeper)
 fi
 
 # kafkajs (npm) needs Node.js; a machine that already has node keeps its own.

@@ -58,6 +58,11 @@ Stat DataTree::stat_of(const Znode& n) {
   Stat s = n.stat;
   s.data_length = static_cast<std::int32_t>(n.data.size());
   s.num_children = static_cast<std::int32_t>(n.children.size());
+  // The tree counts creates in cversion (sequence numbers are made from it); clients see
+  // the number of changes to the child list, creates and deletes: every child created and
+  // no longer there was deleted once. ZooKeeper's DataNode.copyStat does the same — so a
+  // node whose children came with the tree, like /zookeeper, reports a negative cversion.
+  s.cversion = n.stat.cversion * 2 - s.num_children;
   return s;
 }
 
@@ -182,8 +187,9 @@ std::vector<TreeEvent> DataTree::remove(const TxnHeader& h, const std::string& p
   save_for_undo(parent_path);
   save_for_undo(path);
   erase_node(path);
-  // A delete moves the parent's pzxid but not its cversion (ZooKeeper 3.8's
-  // DataTree.deleteNode), so sequence numbers count creates only.
+  // A delete moves the parent's pzxid but not the cversion stored, which counts creates
+  // (ZooKeeper 3.8's DataTree.deleteNode), so sequence numbers count creates only; the
+  // cversion clients see counts the delete all the same (stat_of).
   if (Znode* parent = find_mutable(parent_path); parent && h.zxid > parent->stat.pzxid) parent->stat.pzxid = h.zxid;
   return {{EventType::node_deleted, path}, {EventType::node_children_changed, parent_path}};
 }

@@ -42,7 +42,8 @@ namespace streamcraft::keeper {
 struct Znode {
   Bytes data;
   std::vector<Acl> acl;
-  Stat stat;                       // data_length and num_children: see DataTree::stat_of
+  Stat stat;                       // cversion counts creates; data_length and num_children
+                                   // are filled in by DataTree::stat_of
   std::set<std::string> children;  // names, not paths; sorted
 };
 
@@ -74,7 +75,8 @@ class DataTree {
   DataTree();
 
   const Znode* find(std::string_view path) const;
-  // The node's stat as clients see it (data_length and num_children filled in).
+  // The node's stat as clients see it: data_length and num_children filled in, and
+  // cversion as the count of child changes (see data_tree.cpp).
   static Stat stat_of(const Znode& n);
   const std::set<std::string>& ephemerals_of(std::int64_t session) const;
   const std::map<std::int64_t, std::set<std::string>>& ephemerals() const { return ephemerals_; }

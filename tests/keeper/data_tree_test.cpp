@@ -44,7 +44,8 @@ TEST_CASE("the tree starts with the root and ZooKeeper's own nodes", "[ch05][kee
   DataTree t;
   CHECK(t.paths() == std::vector<std::string>{"/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota"});
   CHECK(t.find("/")->children == std::set<std::string>{"zookeeper"});
-  CHECK(DataTree::stat_of(*t.find("/")) == Stat{0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0});
+  // cversion as clients see it counts child changes: 0 creates, 1 child there → -1, as ZooKeeper reports.
+  CHECK(DataTree::stat_of(*t.find("/")) == Stat{0, 0, 0, 0, 0, -1, 0, 0, 0, 1, 0});
   check_invariants(t);
 }
 
@@ -55,7 +56,8 @@ TEST_CASE("a create sets the node's stat and moves the parent's cversion and pzx
   const auto s = DataTree::stat_of(*t.find("/app"));
   CHECK(s == Stat{5, 5, 1234, 1234, 0, 0, 0, 0, 5, 0, 5});
   const auto root = DataTree::stat_of(*t.find("/"));
-  CHECK(root.cversion == 1);
+  CHECK(t.find("/")->stat.cversion == 1);  // one create
+  CHECK(root.cversion == 0);               // 2 × 1 create − 2 children
   CHECK(root.pzxid == 5);
   CHECK(root.num_children == 2);
   CHECK(t.last_zxid() == 5);
@@ -77,7 +79,7 @@ TEST_CASE("setData moves version mzxid and mtime and leaves the creation alone",
   CHECK(s.pzxid == 1);
 }
 
-TEST_CASE("a delete moves the parent's pzxid but not its cversion", "[ch05][keeper][tree]") {
+TEST_CASE("a delete moves the parent's pzxid and its reported cversion but not the sequence", "[ch05][keeper][tree]") {
   DataTree t;
   t.apply(at(1), create(t, "/p"));
   t.apply(at(2), create(t, "/p/a"));
@@ -85,12 +87,13 @@ TEST_CASE("a delete moves the parent's pzxid but not its cversion", "[ch05][keep
   auto events = t.apply(at(4), DeleteTxn{"/p/a"});
   CHECK(events == std::vector<TreeEvent>{{EventType::node_deleted, "/p/a"}, {EventType::node_children_changed, "/p"}});
   const auto s = DataTree::stat_of(*t.find("/p"));
-  CHECK(s.cversion == 2);
+  CHECK(s.cversion == 3);  // two creates and a delete, as ZooKeeper reports it
   CHECK(s.pzxid == 4);
   CHECK(s.num_children == 1);
   CHECK(t.find("/p/a") == nullptr);
-  // So the next sequential child is numbered from the creates alone.
-  CHECK(sequence_suffix(s.cversion) == "0000000002");
+  // The next sequential child is numbered from the creates alone.
+  CHECK(t.find("/p")->stat.cversion == 2);
+  CHECK(sequence_suffix(t.find("/p")->stat.cversion) == "0000000002");
   check_invariants(t);
 }
 
