@@ -12,6 +12,7 @@ set(STREAMCRAFT_TEST_SOURCES
   client/group_client_test.cpp
   controller/controller_test.cpp
   group/coordinator_test.cpp
+  keeper/client_session_test.cpp
   keeper/data_tree_test.cpp
   keeper/keeper_service_test.cpp
   keeper/protocol_test.cpp
@@ -167,6 +168,9 @@ streamcraft_add_test("unloading a partition answers its members waiting to join 
 streamcraft_add_test("unloading a partition leaves the groups of other partitions alone" "ch03;ch04;ch05")
 streamcraft_add_test("a partition loaded again from its records brings back its commits and its stable group" "ch03;ch04;ch05")
 streamcraft_add_test("a static member keeps its place when its group's partition is unloaded and loaded again" "ch03;ch04;ch05")
+streamcraft_add_test("the client session handshakes writes and reads through keeper" "ch05")
+streamcraft_add_test("a reply out of request order is refused by the client session" "ch05")
+streamcraft_add_test("a client session that comes back within its timeout keeps it and a stale one is refused" "ch05")
 streamcraft_add_test("the tree starts with the root and ZooKeeper's own nodes" "ch05")
 streamcraft_add_test("a create sets the node's stat and moves the parent's cversion and pzxid" "ch05")
 streamcraft_add_test("setData moves version mzxid and mtime and leaves the creation alone" "ch05")
