@@ -43,6 +43,7 @@ set(STREAMCRAFT_TEST_SOURCES
   replication/leader_partition_test.cpp
   replication/truncation_test.cpp
   sim/broker_sim_test.cpp
+  sim/keeper_sim_test.cpp
   sim/replication_sim_test.cpp)
 streamcraft_add_test("the log manager compacts a compacted topic in the background and keeps the latest value per key" "ch03;ch04;ch05")
 streamcraft_add_test("groups of offsets partitions led by another broker get NOT_COORDINATOR from every group API" "ch03;ch04;ch05")
@@ -459,6 +460,7 @@ streamcraft_add_test("a group member whose network pauses past its session loses
 streamcraft_add_test("with flush.messages=1 no crash loses an acknowledged record" "ch03;ch04;ch05")
 streamcraft_add_test("with flush.messages=1 tiny segments and power cuts inside requests no acknowledged record is lost" "ch03;ch04;ch05")
 streamcraft_add_test("a compacted topic keeps the latest acknowledged value of every key through power cuts in cleanings" "ch03;ch04;ch05")
+streamcraft_add_test("keeper loses no acknowledged create through power cuts" "ch05")
 streamcraft_add_test("followers copy the leader and acks=all waits for the in-sync replicas" "ch04;ch05")
 streamcraft_add_test("a follower that stops fetching leaves the ISR and acks=all goes on with min.insync.replicas" "ch04;ch05")
 streamcraft_add_test("a topic's own settings reach every replica including one down at its creation and survive a restart" "ch04;ch05")
