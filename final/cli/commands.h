@@ -24,6 +24,7 @@ void add_cluster_commands(CLI::App& app, int& exit_code);
 // @end
 // @from ch05
 void add_keeper_commands(CLI::App& app, int& exit_code);
+void add_zk_commands(CLI::App& app, int& exit_code);
 // @end
 
 }  // namespace streamcraft::cli

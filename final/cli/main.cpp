@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   // @end
   // @from ch05
   streamcraft::cli::add_keeper_commands(app, exit_code);
+  streamcraft::cli::add_zk_commands(app, exit_code);
   // @end
 
   CLI11_PARSE(app, argc, argv);

@@ -18,6 +18,9 @@ directory, runs real clients against it, and stops everything it started:
             killed with kill -9 in the middle; after a restart every acknowledged node is there
   garbage   malformed, oversized and unknown requests and a client that never reads,
             each on its own connection, while a kazoo client goes on working; four-letter words
+  zk-cli    the course's own `streamcraft zk` commands (client/keeper_client.h): create,
+            sequential create, get, set with a version, stat, ls, a watch seen by one
+            command while another changes the node, errors by name
   cli_mt    the ZooKeeper C client's cli_mt (zookeeper-bin), one command per run (its
             batch mode ends after commands with a completion: not exists, which it runs
             synchronously and never exits from)
@@ -462,6 +465,40 @@ def scenario_garbage(k):
     print("garbage: ok")
 
 
+def scenario_zk_cli(k, binary):
+    def zk(*args, ok=True):
+        p = subprocess.run([binary, "zk", "--server", k.hosts, *args], capture_output=True, text=True, timeout=30)
+        check((p.returncode == 0) == ok, f"streamcraft zk {' '.join(args)}: rc {p.returncode}: {p.stdout}{p.stderr}")
+        return p.stdout + p.stderr
+
+    check("Created /cfg" in zk("create", "/cfg", "one"), "create")
+    check("Created /cfg/n-0000000000" in zk("create", "-s", "/cfg/n-"), "sequential create")
+    check(zk("get", "/cfg").strip() == "one", "get")
+    check("dataVersion = 1" in zk("set", "/cfg", "two", "--version", "0"), "set")
+    check("BADVERSION" in zk("set", "/cfg", "three", "--version", "0", ok=False), "a stale version")
+    st = zk("stat", "/cfg")
+    check("dataVersion = 1" in st and "numChildren = 1" in st, f"stat: {st}")
+    check(zk("ls", "/cfg").split() == ["n-0000000000"], "ls")
+    check("NONODE" in zk("get", "/missing", ok=False), "NONODE by name")
+    watcher = subprocess.Popen([binary, "zk", "--server", k.hosts, "watch", "/cfg", "--wait-ms", "20000"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # The watch is set once the watcher's session is in keeper's connection list.
+        wait_until(lambda: word(k.port, "wchs").startswith(("1 conn", "2 conn")) and "Total watches:1" in word(k.port, "wchs"),
+                   10, "the watch to be set")
+        zk("set", "/cfg", "changed")
+        out, _ = watcher.communicate(timeout=20)
+        check(out.strip() == "NodeDataChanged /cfg", f"watch: {out!r}")
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait(10)
+    check("NOTEMPTY" in zk("delete", "/cfg", ok=False), "NOTEMPTY")
+    zk("delete", "/cfg/n-0000000000")
+    zk("delete", "/cfg")
+    print("zk-cli: ok")
+
+
 def scenario_cli_mt(k):
     cli = "/usr/lib/zookeeper/bin/cli_mt"
     check(os.path.exists(cli), f"{cli} is missing: apt-get install zookeeper-bin")
@@ -499,13 +536,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keeper", required=True, help="the streamcraft program")
     ap.add_argument("--scenario", required=True,
-                    choices=["crud", "expiry", "reattach", "recipes", "crash", "garbage", "cli_mt"])
+                    choices=["crud", "expiry", "reattach", "recipes", "crash", "garbage", "zk-cli", "cli_mt"])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as root:
         k = Keeper(args.keeper, root).start()
         try:
             if args.scenario == "crash":
                 scenario_crash(k, root)
+            elif args.scenario == "zk-cli":
+                scenario_zk_cli(k, args.keeper)
             else:
                 globals()["scenario_" + args.scenario](k)
         except SystemExit:

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "client/blocking_socket.h"
 #include "common/bytes.h"
 #include "common/error.h"
 #include "protocol/fetch.h"
@@ -63,7 +64,7 @@ class KafkaClient {
   Result<std::int32_t> send(protocol::ApiKey api, const Bytes& body);
   Result<Bytes> receive(std::int32_t correlation_id, std::chrono::milliseconds held_for = {});
   // A timeout or a broken connection closed it; every call fails from then on.
-  bool closed() const { return closed_; }
+  bool closed() const { return socket_->closed(); }
 
   Result<protocol::MetadataResponse> metadata(std::optional<std::vector<std::string>> topics,
                                               bool allow_auto_create = false);
@@ -79,29 +80,20 @@ class KafkaClient {
   struct Private {
     explicit Private() = default;
   };
-  KafkaClient(Private, std::string client_id, std::chrono::milliseconds request_timeout);
+  KafkaClient(Private, std::unique_ptr<BlockingSocket> socket, std::string client_id,
+              std::chrono::milliseconds request_timeout);
 
  private:
-  // Runs one asynchronous operation — `start(handler)` begins it — for at most `limit`:
-  // its error, or timed_out after closing the socket (which aborts the operation).
-  template <class Start>
-  std::error_code run_for(Start start, std::chrono::milliseconds limit);
-  Status read_exact(MutableByteSpan out, std::chrono::milliseconds limit);
   template <class Response, class Decode>
   Result<Response> call(protocol::ApiKey api, const Bytes& body, Decode decode,
                         std::chrono::milliseconds held_for = {});
 
-  asio::io_context io_;
-  asio::ip::tcp::socket socket_;
+  std::unique_ptr<BlockingSocket> socket_;
   std::string client_id_;
   std::chrono::milliseconds request_timeout_;
-  bool closed_ = false;
   std::int32_t next_correlation_ = 1;
   std::deque<std::int32_t> in_flight_;
   std::map<std::int16_t, std::int16_t> versions_;
 };
-
-// "host:port" → host, port.
-Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text);
 
 }  // namespace streamcraft::client

@@ -15,54 +15,16 @@ namespace streamcraft::client {
 
 using protocol::ApiKey;
 
-Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
-  auto colon = text.rfind(':');
-  unsigned port = 0;
-  if (colon == std::string::npos) return make_error(Errc::invalid_config, "expected host:port, got " + text);
-  auto [ptr, ec] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), port);
-  if (ec != std::errc{} || ptr != text.data() + text.size() || port == 0 || port > 65535)
-    return make_error(Errc::invalid_config, "bad port in " + text);
-  return std::pair{text.substr(0, colon), static_cast<std::uint16_t>(port)};
-}
-
-KafkaClient::KafkaClient(Private, std::string client_id, std::chrono::milliseconds request_timeout)
-    : socket_(io_), client_id_(std::move(client_id)), request_timeout_(request_timeout) {}
+KafkaClient::KafkaClient(Private, std::unique_ptr<BlockingSocket> socket, std::string client_id,
+                         std::chrono::milliseconds request_timeout)
+    : socket_(std::move(socket)), client_id_(std::move(client_id)), request_timeout_(request_timeout) {}
 KafkaClient::~KafkaClient() = default;
-
-template <class Start>
-std::error_code KafkaClient::run_for(Start start, std::chrono::milliseconds limit) {
-  std::optional<std::error_code> done;
-  start([&done](std::error_code ec, auto&&...) { done = ec; });
-  io_.restart();
-  io_.run_for(limit);  // returns as soon as the operation completes: it is the only work
-  if (done) return *done;
-  // Out of time. Closing the socket aborts the operation, whose handler must still run
-  // (it writes `done`, on this stack frame) before we return.
-  std::error_code ignored;
-  socket_.close(ignored);
-  closed_ = true;
-  io_.restart();
-  io_.run();
-  return asio::error::timed_out;
-}
 
 Result<std::unique_ptr<KafkaClient>> KafkaClient::connect(const std::string& bootstrap, std::string client_id,
                                                           std::chrono::milliseconds request_timeout) {
-  auto hp = parse_host_port(bootstrap);
-  if (!hp) return hp.error();
-  auto c = std::make_unique<KafkaClient>(Private{}, std::move(client_id), request_timeout);
-  std::error_code ec;
-  asio::ip::tcp::resolver resolver(c->io_);
-  auto endpoints = resolver.resolve(hp->first, std::to_string(hp->second), ec);
-  if (!ec) {
-    ec = c->run_for([&](auto handler) { asio::async_connect(c->socket_, endpoints, std::move(handler)); },
-                    request_timeout);
-  }
-  if (ec == asio::error::timed_out)
-    return make_error(Errc::request_timed_out, fmt::format("cannot connect to {}: no answer within {} ms", bootstrap,
-                                                           request_timeout.count()));
-  if (ec) return make_error(Errc::unknown_server_error, fmt::format("cannot connect to {}: {}", bootstrap, ec.message()));
-  c->socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  auto socket = BlockingSocket::connect(bootstrap, request_timeout, "broker");
+  if (!socket) return socket.error();
+  auto c = std::make_unique<KafkaClient>(Private{}, std::move(*socket), std::move(client_id), request_timeout);
 
   // ApiVersions v0 is understood by every broker; pick, per API, the highest version
   // that both this client (protocol::supported_apis) and the broker support.
@@ -91,21 +53,7 @@ std::optional<std::int16_t> KafkaClient::version(ApiKey api) const {
   return it->second;
 }
 
-Status KafkaClient::read_exact(MutableByteSpan out, std::chrono::milliseconds limit) {
-  auto ec = run_for([&](auto handler) { asio::async_read(socket_, asio::buffer(out.data(), out.size()), std::move(handler)); },
-                    limit);
-  if (ec == asio::error::timed_out)
-    return make_error(Errc::request_timed_out,
-                      fmt::format("no response from the broker within {} ms; the connection is closed", limit.count()));
-  if (ec) {
-    closed_ = true;  // a read that failed part-way leaves the stream mid-frame
-    return make_error(Errc::unknown_server_error, "read from broker: " + ec.message());
-  }
-  return {};
-}
-
 Result<std::int32_t> KafkaClient::send(ApiKey api, const Bytes& body) {
-  if (closed_) return make_error(Errc::network_exception, "the connection to the broker was closed after an error");
   auto v = version(api);
   if (!v) return make_error(Errc::unsupported_version, fmt::format("the broker does not support {}",
                                                                    protocol::api_name(static_cast<std::int16_t>(api))));
@@ -120,16 +68,7 @@ Result<std::int32_t> KafkaClient::send(ApiKey api, const Bytes& body) {
   store_be<std::int32_t>(header.data(), static_cast<std::int32_t>(header.size() + body.size() - 4));
   // Header and body leave in one gathered write: the body (a megabyte batch, say) is
   // not copied again just to sit behind its header.
-  std::array<asio::const_buffer, 2> parts = {asio::buffer(header), asio::buffer(body)};
-  auto ec = run_for([&](auto handler) { asio::async_write(socket_, parts, std::move(handler)); }, request_timeout_);
-  if (ec == asio::error::timed_out)
-    return make_error(Errc::request_timed_out,
-                      fmt::format("the broker took no request bytes for {} ms; the connection is closed",
-                                  request_timeout_.count()));
-  if (ec) {
-    closed_ = true;
-    return make_error(Errc::unknown_server_error, "write to broker: " + ec.message());
-  }
+  if (auto st = socket_->write({ByteSpan(header), ByteSpan(body)}, request_timeout_); !st) return st.error();
   in_flight_.push_back(correlation);
   return correlation;
 }
@@ -137,15 +76,14 @@ Result<std::int32_t> KafkaClient::send(ApiKey api, const Bytes& body) {
 Result<Bytes> KafkaClient::receive(std::int32_t correlation_id, std::chrono::milliseconds held_for) {
   if (in_flight_.empty() || in_flight_.front() != correlation_id)
     throw std::logic_error("responses must be received in the order their requests were sent");
-  if (closed_) return make_error(Errc::network_exception, "the connection to the broker was closed after an error");
   std::byte prefix[8];
-  if (auto s = read_exact(prefix, request_timeout_ + held_for); !s) return s.error();
+  if (auto s = socket_->read_exact(prefix, request_timeout_ + held_for); !s) return s.error();
   auto size = load_be<std::int32_t>(prefix);
   if (size < 4 || size > (1 << 30)) return make_error(Errc::corrupt_message, fmt::format("response size {}", size));
   if (auto got = load_be<std::int32_t>(prefix + 4); got != correlation_id)
     return make_error(Errc::corrupt_message, fmt::format("correlation id {} where {} was expected", got, correlation_id));
   Bytes body(static_cast<std::size_t>(size - 4));
-  if (auto s = read_exact(body, request_timeout_); !s) return s.error();
+  if (auto s = socket_->read_exact(body, request_timeout_); !s) return s.error();
   in_flight_.pop_front();
   return body;
 }
@@ -231,17 +169,9 @@ Status KafkaClient::check_coordinator(const std::string& group_id) {
   // one-broker cluster whose advertised name we cannot resolve, the only one there is.
   auto md = metadata(std::vector<std::string>{});
   if (!md) return md.error();
-  std::error_code ec;
-  const auto peer = socket_.remote_endpoint(ec);
   std::optional<std::int32_t> ours;
-  asio::ip::tcp::resolver resolver(io_);
-  for (const auto& b : md->brokers) {
-    std::error_code rec;
-    auto endpoints = resolver.resolve(b.host, std::to_string(b.port), rec);
-    if (rec || ec) continue;
-    for (const auto& e : endpoints)
-      if (e.endpoint() == peer) ours = b.node_id;
-  }
+  for (const auto& b : md->brokers)
+    if (socket_->connected_to(b.host, b.port)) ours = b.node_id;
   if (!ours && md->brokers.size() == 1) ours = md->brokers.front().node_id;
   if (ours && *ours == coordinator->node_id) return {};
   return make_error(Errc::not_coordinator,
