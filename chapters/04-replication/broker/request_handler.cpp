@@ -201,7 +201,11 @@ Outcome RequestHandler::handle_metadata(const protocol::RequestHeader& h, ByteSp
         // In a replicated cluster the controller creates it; until its partitions have
         // leaders the client hears LEADER_NOT_AVAILABLE and asks again, as from Kafka.
         if (auto asked = cluster_->create_topic({name, -1, -1, {}, {}}, TopicRequest::automatic)) {
-          missing.error = asked->ok() ? Errc::leader_not_available : asked->error().code;
+          // TOPIC_ALREADY_EXISTS here means the controller has the topic and this broker
+          // has not heard of it yet (a topic just created through another request): for
+          // the client that is the same as a topic being created, as in Kafka.
+          const bool under_way = asked->ok() || asked->error().code == Errc::topic_already_exists;
+          missing.error = under_way ? Errc::leader_not_available : asked->error().code;
           r.topics.push_back(std::move(missing));
           continue;
         }

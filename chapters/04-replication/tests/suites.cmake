@@ -92,6 +92,7 @@ streamcraft_add_test("responses leave in request order whatever order they finis
 streamcraft_add_test("a slot without a response does not block the ones behind it" "ch02;ch03;ch04")
 streamcraft_add_test("an oversized frame is refused from its size prefix alone" "ch02;ch03;ch04")
 streamcraft_add_test("a broker alone answers ElectLeaders with its only replica already leading" "ch04")
+streamcraft_add_test("a topic the controller has and this broker does not yet is leader not available" "ch04")
 streamcraft_add_test("murmur2 matches the Java client's values" "ch02;ch03;ch04")
 streamcraft_add_test("murmur2 handles every tail length and high bytes" "ch02;ch03;ch04")
 streamcraft_add_test("the client creates a topic produces and fetches through a real socket" "ch02;ch03;ch04")

@@ -518,3 +518,4 @@ TEST_CASE("an oversized frame is refused from its size prefix alone", "[ch02][ex
   REQUIRE_FALSE(got.ok());
   CHECK(got.error().code == Errc::corrupt_message);
 }
+

@@ -539,3 +539,31 @@ TEST_CASE("a broker alone answers ElectLeaders with its only replica already lea
   CHECK(r->error == Errc::invalid_request);
   CHECK(r->results.at(0).partition_results.at(0).error == Errc::invalid_request);
 }
+
+// A cluster whose controller already has the topic this broker has not heard of yet.
+struct ControllerHasIt final : ClusterMetadata {
+  std::vector<BrokerEndpoint> brokers() const override { return {{0, "broker-0", 9092, {}}, {1, "broker-1", 9093, {}}}; }
+  std::int32_t controller_id() const override { return 1; }
+  PartitionState partition(std::string_view, std::int32_t) const override { return {1, 0, {0, 1}, {0, 1}, {}}; }
+  bool leads(std::string_view, std::int32_t) const override { return false; }
+  std::int64_t high_watermark(std::string_view, std::int32_t, const log::Log&) const override { return 0; }
+  Status check_replication(std::int16_t) const override { return {}; }
+  std::optional<BrokerEndpoint> coordinator(std::int32_t) const override { return brokers()[1]; }
+  std::optional<Status> create_topic(const NewTopic& t, TopicRequest) override {
+    return Status{make_error(Errc::topic_already_exists, "topic " + t.name + " already exists")};
+  }
+};
+
+TEST_CASE("a topic the controller has and this broker does not yet is leader not available", "[ch04][broker]") {
+  ControllerHasIt cluster;
+  Broker b;
+  b.cluster = &cluster;
+  b.open();
+  MetadataRequest req;
+  req.topics = std::vector<std::string>{"orders"};
+  req.allow_auto_topic_creation = true;
+  auto meta = decode_metadata_response(b.call(ApiKey::metadata, 5, encode_metadata_request(req, 5)), 5);
+  REQUIRE(meta.ok());
+  // Not TOPIC_ALREADY_EXISTS, which no client expects from Metadata: "ask again".
+  CHECK(meta->topics.at(0).error == Errc::leader_not_available);
+}
