@@ -21,6 +21,9 @@ directory, runs real clients against it, and stops everything it started:
   zk-cli    the course's own `streamcraft zk` commands (client/keeper_client.h): create,
             sequential create, get, set with a version, stat, ls, a watch seen by one
             command while another changes the node, errors by name
+  zkcli     the Java client's zkCli.sh (Debian's zookeeper package), one command per run:
+            create (-s), get, set, stat, ls -s, getAcl, deleteall (a multi of deletes),
+            errors by name
   cli_mt    the ZooKeeper C client's cli_mt (zookeeper-bin), one command per run (its
             batch mode ends after commands with a completion: not exists, which it runs
             synchronously and never exits from)
@@ -499,6 +502,36 @@ def scenario_zk_cli(k, binary):
     print("zk-cli: ok")
 
 
+def scenario_zkcli(k):
+    cli = "/usr/share/zookeeper/bin/zkCli.sh"
+    check(os.path.exists(cli), f"{cli} is missing: apt-get install zookeeper")
+
+    def run(*command):
+        p = subprocess.run([cli, "-server", k.hosts, *command], capture_output=True, text=True, timeout=60)
+        return p.stdout + p.stderr
+
+    check("Created /j" in run("create", "/j", "hello"), "zkCli create")
+    check("Created /j/s-0000000000" in run("create", "-s", "/j/s-", "x"), "zkCli sequential create")
+    run("create", "/j/a", "1")
+    run("create", "/j/a/b", "2")
+    check("hello" in run("get", "/j"), "zkCli get")
+    run("set", "/j", "again")
+    st = run("stat", "/j")
+    check("dataVersion = 1" in st and "numChildren = 2" in st and "cZxid = 0x" in st, f"zkCli stat: {st}")
+    ls = run("ls", "-s", "/j")
+    check("[a, s-0000000000]" in ls and "numChildren = 2" in ls, f"zkCli ls -s: {ls}")
+    check("'world,'anyone" in run("getAcl", "/j") and ": cdrwa" in run("getAcl", "/j"), "zkCli getAcl")
+    check("Node not empty: /j" in run("delete", "/j"), "zkCli delete of a node with children")
+    check("Node does not exist: /nope" in run("get", "/nope"), "zkCli get of a missing node")
+    run("deleteall", "/j")  # getChildren down the tree, then multi(delete …)
+    zk = client(k.hosts)
+    try:
+        check(zk.exists("/j") is None, "zkCli deleteall")
+    finally:
+        zk.stop()
+    print("zkcli: ok")
+
+
 def scenario_cli_mt(k):
     cli = "/usr/lib/zookeeper/bin/cli_mt"
     check(os.path.exists(cli), f"{cli} is missing: apt-get install zookeeper-bin")
@@ -536,7 +569,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keeper", required=True, help="the streamcraft program")
     ap.add_argument("--scenario", required=True,
-                    choices=["crud", "expiry", "reattach", "recipes", "crash", "garbage", "zk-cli", "cli_mt"])
+                    choices=["crud", "expiry", "reattach", "recipes", "crash", "garbage", "zk-cli", "zkcli", "cli_mt"])
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as root:
         k = Keeper(args.keeper, root).start()
