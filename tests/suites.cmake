@@ -203,6 +203,7 @@ streamcraft_add_test("a malformed request closes its connection and other sessio
 streamcraft_add_test("closeSession deletes the ephemerals answers and closes the connection" "ch05")
 streamcraft_add_test("a journal that fails stops keeper from acknowledging anything" "ch05")
 streamcraft_add_test("four-letter words answer only when whitelisted" "ch05")
+streamcraft_add_test("an empty container and an expired TTL node are deleted by the container check" "ch05")
 streamcraft_add_test("the handshake is 45 bytes from the client and 37 from the server" "ch05")
 streamcraft_add_test("a stat is 68 bytes and round-trips" "ch05")
 streamcraft_add_test("every request the clients send round-trips" "ch05")

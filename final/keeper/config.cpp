@@ -47,6 +47,8 @@ Result<KeeperSettings> keeper_settings(const std::vector<std::pair<std::string, 
     else if (key == "jute.maxbuffer") st = parse_number<std::size_t>(key, value, s.keeper.jute_max_buffer, 1024);
     else if (key == "forceSync") st = parse_bool(key, value, s.store.log.force_sync);
     else if (key == "zookeeper.extendedTypesEnabled") st = parse_bool(key, value, s.keeper.extended_types);
+    else if (key == "znode.container.checkIntervalMs")
+      st = parse_number<std::int64_t>(key, value, s.keeper.container_check_interval_ms, 1);
     else if (key == "4lw.commands.whitelist") {
       s.keeper.four_letter_words.clear();
       std::size_t start = 0;

@@ -3,7 +3,9 @@
 // `streamcraft keeper --config zoo.cfg` takes the file ZooKeeper takes: Java properties,
 // with ZooKeeper's key names and defaults. Keys keeper does not use are reported as
 // warnings, not errors, so that a real ZooKeeper's file starts keeper unchanged (the
-// ensemble's keys — server.N, initLimit, syncLimit — are chapter 6's).
+// ensemble's keys — server.N, initLimit, syncLimit — are chapter 6's). ZooKeeper's system
+// properties that keeper honours are read from the file too: zookeeper.extendedTypesEnabled
+// (TTL nodes) and znode.container.checkIntervalMs.
 #pragma once
 
 #include <cstdint>

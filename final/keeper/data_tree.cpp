@@ -63,6 +63,9 @@ Stat DataTree::stat_of(const Znode& n) {
   // no longer there was deleted once. ZooKeeper's DataNode.copyStat does the same — so a
   // node whose children came with the tree, like /zookeeper, reports a negative cversion.
   s.cversion = n.stat.cversion * 2 - s.num_children;
+  // Clients see an owner only for a session's ephemeral node: a container's or a TTL
+  // node's marker is keeper's business (ZooKeeper's DataNode.getClientEphemeralOwner).
+  if (!is_session_owner(s.ephemeral_owner)) s.ephemeral_owner = 0;
   return s;
 }
 

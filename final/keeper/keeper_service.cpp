@@ -62,6 +62,7 @@ KeeperService::KeeperService(const Clock& clock, KeeperConfig config, Journal& j
   // Restored sessions get their whole timeout from now: their clients may reconnect.
   for (const auto& [id, timeout] : state.sessions) sessions_.add(id, timeout, now);
   next_tick_ms_ = now + config_.tick_time_ms;
+  next_container_check_ms_ = now + config_.container_check_interval_ms;
 }
 
 void KeeperService::on_listening(const std::string& host, std::uint16_t port) {
@@ -550,9 +551,33 @@ void KeeperService::close_session(std::int64_t session, std::int32_t cxid) {
   }
 }
 
+void KeeperService::delete_expired_nodes(std::int64_t wall_ms) {
+  std::vector<std::string> expired;
+  for (const auto& path : tree_.paths()) {
+    const Znode& n = *tree_.find(path);
+    if (!n.children.empty()) continue;
+    const auto owner = n.stat.ephemeral_owner;
+    // A container is for children: once it has had one (its create count is above 0)
+    // and has none left, it goes.
+    if (owner == kContainerOwner && n.stat.cversion > 0) expired.push_back(path);
+    if (owner != kContainerOwner && (owner & kTtlOwnerBits) == kTtlOwnerBits &&
+        wall_ms - n.stat.mtime > (owner & ~kTtlOwnerBits))
+      expired.push_back(path);
+  }
+  for (const auto& path : expired) {
+    spdlog::info("deleting {}: {}", path,
+                 tree_.find(path)->stat.ephemeral_owner == kContainerOwner ? "an empty container" : "its TTL has passed");
+    commit(next_header(0, 0, OpCode::delete_container), DeleteTxn{path});
+  }
+}
+
 void KeeperService::tick(std::int64_t now_ms) {
   next_tick_ms_ = now_ms + config_.tick_time_ms;
   if (storage_failed_) return;
+  if (now_ms >= next_container_check_ms_) {
+    next_container_check_ms_ = now_ms + config_.container_check_interval_ms;
+    delete_expired_nodes(clock_.now_ms());
+  }
   for (auto id : sessions_.expired(now_ms)) {
     const Session* s = sessions_.find(id);
     const auto conn = s ? s->connection : std::nullopt;

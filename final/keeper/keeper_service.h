@@ -57,6 +57,8 @@ struct KeeperConfig {
   std::size_t jute_max_buffer = 0xfffff;     // jute.maxbuffer: the largest frame accepted
   std::int64_t server_id = 0;                // myid; the top byte of session ids
   bool extended_types = false;               // zookeeper.extendedTypesEnabled: TTL nodes
+  // znode.container.checkIntervalMs: how often empty containers and expired TTL nodes go.
+  std::int64_t container_check_interval_ms = 60'000;
   // 4lw.commands.whitelist; "*" allows all. ZooKeeper 3.5+ allows only srvr by default.
   std::set<std::string> four_letter_words = {"srvr"};
 
@@ -134,6 +136,9 @@ class KeeperService final : public net::Service {
                       bool already_applied = false);
   void notify(const std::vector<TreeEvent>& events);
   void close_session(std::int64_t session, std::int32_t cxid);
+  // ZooKeeper's ContainerManager: deletes containers whose last child went and TTL nodes
+  // without children not modified for their TTL, each by a transaction of its own.
+  void delete_expired_nodes(std::int64_t wall_ms);
   TxnHeader next_header(std::int64_t session, std::int32_t cxid, OpCode type) const;
 
   const Clock& clock_;
@@ -148,6 +153,7 @@ class KeeperService final : public net::Service {
   std::int64_t durable_zxid_ = 0;
   std::uint64_t next_deferred_ = 1;
   std::int64_t next_tick_ms_ = 0;
+  std::int64_t next_container_check_ms_ = 0;  // monotonic
   bool storage_failed_ = false;
   std::string listen_address_;
   // srvr/mntr figures.

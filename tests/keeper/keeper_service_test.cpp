@@ -401,3 +401,38 @@ TEST_CASE("four-letter words answer only when whitelisted", "[ch05][keeper][4lw]
   std::string size_prefix("\0\0\0\x2d", 4);
   CHECK(word(size_prefix) == "<frame>");  // a handshake's size is not a word
 }
+
+TEST_CASE("an empty container and an expired TTL node are deleted by the container check", "[ch05][keeper]") {
+  KeeperConfig config = Harness::small_config();
+  config.extended_types = true;
+  config.container_check_interval_ms = 1000;
+  Harness h(config);
+  Client c(h), w(h);
+  c.connect(2000);
+  w.connect(2000);
+  CHECK(c.call(OpCode::create_container, create_req("/box", "", create_flag::container)).header.err == Code::ok);
+  c.call(OpCode::create, create_req("/never-filled", "", create_flag::container));
+  c.call(OpCode::create, create_req("/box/item"));
+  CreateRequest ttl = create_req("/short-lived");
+  ttl.flags = create_flag::persistent_with_ttl;
+  ttl.ttl_ms = 1500;
+  CHECK(c.call(OpCode::create_ttl, ttl).header.err == Code::ok);
+  CHECK(stat_of(c.call(OpCode::exists, PathWatchRequest{"/box", false})).ephemeral_owner == 0);  // no marker shown
+  w.call(OpCode::exists, PathWatchRequest{"/box", true});
+  c.call(OpCode::remove, DeleteRequest{"/box/item", -1});
+  for (int i = 0; i < 4; ++i) {
+    h.advance(500);
+    c.call(OpCode::ping, EmptyRequest{});
+    w.call(OpCode::ping, EmptyRequest{});
+  }
+  CHECK(h.keeper.tree().find("/box") == nullptr);           // its last child went
+  CHECK(h.keeper.tree().find("/never-filled") != nullptr);  // never had one: it stays
+  CHECK(h.keeper.tree().find("/short-lived") == nullptr);   // 2 s without a change
+  REQUIRE(w.events.size() == 1);
+  CHECK(w.events[0].type == EventType::node_deleted);
+  // Without zookeeper.extendedTypesEnabled, TTL nodes are refused as ZooKeeper refuses them.
+  Harness plain;
+  Client p(plain);
+  p.connect();
+  CHECK(p.call(OpCode::create_ttl, ttl).header.err == Code::unimplemented);
+}
