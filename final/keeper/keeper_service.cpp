@@ -264,7 +264,14 @@ net::Outcome KeeperService::read(net::ConnectionId id, Connection& c, const Requ
     case OpCode::get_acl: {
       const Znode* n = node_of(std::get<PathRequest>(r.body).path);
       if (!n) return reply(id, xid, Code::no_node);
-      return reply(id, xid, Code::ok, AclResponse{n->acl, DataTree::stat_of(*n)});
+      // Reading an ACL needs READ or ADMIN; without ADMIN the digest ids come back with
+      // their hashes hidden ("alice:x"), as ZooKeeper 3.8 answers.
+      if (!acl_allows(n->acl, perm::read | perm::admin, ids)) return reply(id, xid, Code::no_auth);
+      auto acl = n->acl;
+      if (!acl_allows(n->acl, perm::admin, ids))
+        for (auto& a : acl)
+          if (a.id.scheme == "digest") a.id.id = a.id.id.substr(0, a.id.id.find(':')) + ":x";
+      return reply(id, xid, Code::ok, AclResponse{std::move(acl), DataTree::stat_of(*n)});
     }
     case OpCode::sync: {
       // One server has one history: every write before this one is already applied.

@@ -171,7 +171,12 @@ def session_script(port):
     run("get_acl /d", lambda: [(x.perms, x.id.scheme, x.id.id) for x in a.get_acls("/d")[0]])
     run("set_acl /d", a.set_acls, "/d", [make_digest_acl("alice", "pw", all=True)], version=0)
     run("B get /d without auth", b.get, "/d")
+    run("B get_acl /d without auth", lambda: [(x.perms, x.id.scheme, x.id.id) for x in b.get_acls("/d")[0]])
+    from kazoo.security import ACL, Id
+    run("create /mixed", a.create, "/mixed", b"m", acl=[ACL(1, Id("world", "anyone")), make_digest_acl("alice", "pw", all=True)])
+    run("B get_acl /mixed (digest hidden)", lambda: [(x.perms, x.id.scheme, x.id.id) for x in b.get_acls("/mixed")[0]])
     run("add_auth alice", a.add_auth, "digest", "alice:pw")
+    run("A get_acl /mixed as alice", lambda: [(x.perms, x.id.scheme, x.id.id) for x in a.get_acls("/mixed")[0]])
     run("get /d as alice", a.get, "/d")
     run("set_acl back", a.set_acls, "/d", [make_digest_acl("alice", "pw", all=True)] , version=0)
     run("sync /d", a.sync, "/d")
