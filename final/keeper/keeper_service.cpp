@@ -669,7 +669,7 @@ std::optional<std::string> KeeperService::four_letter_word(std::string_view word
   if (word == "stat") {
     std::string clients;
     for (const auto& [id, c] : connections_)
-      clients += fmt::format(" /{}:0[1](queued=0,recved={},sent={})\n", c.host, c.received, c.sent);
+      clients += fmt::format(" /{}(recved={},sent={})\n", c.host, c.received, c.sent);
     return fmt::format("Zookeeper version: {}\nClients:\n{}\n", version, clients) + server_summary();
   }
   if (word == "envi")
@@ -682,7 +682,7 @@ std::optional<std::string> KeeperService::four_letter_word(std::string_view word
   if (word == "cons") {
     std::string out;
     for (const auto& [id, c] : connections_)
-      out += fmt::format(" /{}:0[1](queued=0,recved={},sent={},sid={:#x})\n", c.host, c.received, c.sent, c.session);
+      out += fmt::format(" /{}(recved={},sent={},sid={:#x})\n", c.host, c.received, c.sent, c.session);
     return out + "\n";
   }
   if (word == "wchs") {

@@ -162,6 +162,8 @@ Status Store::snapshot(const DataTree& tree, const std::map<std::int64_t, std::i
   const auto bytes = encode_snapshot(tree, sessions);
   if (auto s = fs_.write_atomically(config_.data_dir / snapshot_name(tree.last_zxid()), bytes); !s) return s;
   synced_since_snapshot_ = 0;
+  // Taken right after a sync: the log holds exactly the transactions up to this zxid.
+  snapshot_end_offsets_[tree.last_zxid()] = log_->end_offset();
   spdlog::info("keeper snapshot at zxid {:#x}: {} nodes, {} bytes", tree.last_zxid(), tree.node_count(), bytes.size());
   return config_.autopurge ? purge() : Status{};
 }
@@ -173,7 +175,11 @@ Status Store::purge() {
   for (std::size_t i = 0; i < keep_from; ++i)
     if (auto s = fs_.remove(config_.data_dir / snapshot_name(zxids[i])); !s) return s;
   // The oldest snapshot kept replays from its zxid on: older transactions may go.
-  return log_->purge_through(zxids[keep_from]);
+  const auto oldest_kept = zxids[keep_from];
+  std::erase_if(snapshot_end_offsets_, [&](const auto& e) { return e.first < oldest_kept; });
+  if (auto it = snapshot_end_offsets_.find(oldest_kept); it != snapshot_end_offsets_.end())
+    return log_->purge_before(it->second);
+  return log_->purge_through(oldest_kept);  // a snapshot from before a restart
 }
 
 Status Store::close() { return log_->close(); }

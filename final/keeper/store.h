@@ -88,6 +88,9 @@ class Store final : public Journal {
   KeeperState state_;
   Recovery recovery_;
   std::int64_t synced_since_snapshot_ = 0;
+  // Where in the log each snapshot of this run ends (zxid → the log's end offset then),
+  // so that a purge need not read the log to find it.
+  std::map<std::int64_t, std::int64_t> snapshot_end_offsets_;
   std::int64_t appended_since_sync_ = 0;
 };
 

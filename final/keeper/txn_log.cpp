@@ -27,14 +27,7 @@ Result<std::unique_ptr<TxnLog>> TxnLog::open(log::FileSystem& fs, const std::fil
                                              const Clock& clock, TxnLogConfig config) {
   auto log = log::Log::open(fs, dir, log_config(config), clock);
   if (!log) return log.error();
-  auto t = std::make_unique<TxnLog>(Private{}, std::move(*log), config);
-  // The last zxid on disk: read the log's last batch (recovery has already cut a torn one).
-  auto status = t->scan(t->log_->log_start_offset(), [&](std::int64_t, const Txn& txn) {
-    t->last_zxid_ = txn.header.zxid;
-    return true;
-  });
-  if (!status) return status.error();
-  return t;
+  return std::make_unique<TxnLog>(Private{}, std::move(*log), config);
 }
 
 Status TxnLog::append(const Txn& txn) {
@@ -48,13 +41,11 @@ Status TxnLog::sync() {
     // One batch per group commit, split only when it would pass the size limit.
     std::vector<record::RecordSpec> specs;
     std::size_t bytes = 0;
-    std::int64_t last = last_zxid_;
     while (i < buffered_.size() && (specs.empty() || bytes < config_.max_batch_bytes)) {
       const auto& txn = buffered_[i++];
       auto encoded = encode_txn(txn);
       bytes += encoded.size();
       specs.push_back({std::nullopt, std::string(as_chars(encoded)), {}, txn.header.time_ms});
-      last = txn.header.zxid;
     }
     auto batch = record::build_batch(specs);
     auto appended = log_->append(batch);
@@ -62,7 +53,6 @@ Status TxnLog::sync() {
       buffered_.clear();
       return appended.error();
     }
-    last_zxid_ = last;
   }
   buffered_.clear();
   return config_.force_sync ? log_->flush() : Status{};
@@ -110,6 +100,12 @@ Result<std::vector<Txn>> TxnLog::read_after(std::int64_t after) const {
   return out;
 }
 
+Status TxnLog::purge_before(std::int64_t offset) {
+  // Only whole segments are deleted: the log start moves to `offset`, and the segment
+  // holding it stays, as chapter 1's retention keeps the segment a reader is in.
+  return log_->advance_log_start(offset);
+}
+
 Status TxnLog::purge_through(std::int64_t zxid) {
   // The first offset whose transaction is above zxid: everything before it may go.
   std::int64_t keep_from = log_->log_end_offset();
@@ -121,9 +117,7 @@ Status TxnLog::purge_through(std::int64_t zxid) {
     return true;
   });
   if (!status) return status;
-  // Only whole segments are deleted: the log start moves to keep_from, and the segment
-  // holding it stays, as chapter 1's retention keeps the segment a reader is in.
-  return log_->advance_log_start(keep_from);
+  return purge_before(keep_from);
 }
 
 }  // namespace streamcraft::keeper

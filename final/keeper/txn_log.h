@@ -50,10 +50,12 @@ class TxnLog final : public Journal {
   // the latest snapshot). CORRUPT_MESSAGE if a record is not a transaction.
   Result<std::vector<Txn>> read_after(std::int64_t after) const;
   // Deletes the segments whose transactions all have zxids at or below `zxid` (a
-  // snapshot at `zxid` makes them unnecessary): autopurge.
+  // snapshot at `zxid` makes them unnecessary): autopurge. Reads the log to find where
+  // that zxid is; purge_before() is for a caller that knows the offset already.
   Status purge_through(std::int64_t zxid);
-
-  std::int64_t last_zxid() const { return last_zxid_; }
+  Status purge_before(std::int64_t offset);
+  // The offset the next transaction gets: everything appended so far is below it.
+  std::int64_t end_offset() const { return log_->log_end_offset(); }
   const log::OpenReport& open_report() const { return log_->open_report(); }
   std::size_t segment_count() const { return log_->segment_count(); }
 
@@ -73,7 +75,6 @@ class TxnLog final : public Journal {
   std::unique_ptr<log::Log> log_;
   TxnLogConfig config_;
   std::vector<Txn> buffered_;
-  std::int64_t last_zxid_ = 0;
 };
 
 }  // namespace streamcraft::keeper
