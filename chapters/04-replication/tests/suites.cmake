@@ -269,6 +269,7 @@ streamcraft_add_test("a damaged time index file is refused" "ch01;ch02;ch03;ch04
 streamcraft_add_test("the generic server answers in request order and sends a push between whole responses" "ch02;ch03;ch04")
 streamcraft_add_test("a close outcome closes only its connection and the service forgets it" "ch02;ch03;ch04")
 streamcraft_add_test("the generic server's timer answers at the service's deadline and runs its ticks" "ch02;ch03;ch04")
+streamcraft_add_test("a service can answer plain text before any frame and close a connection after its last answer" "ch02;ch03;ch04")
 streamcraft_add_test("a broker's own requests reach another broker over loopback and come back matched" "ch02;ch03;ch04")
 streamcraft_add_test("a request to a node nobody listens on fails in time and the node is not hammered" "ch02;ch03;ch04")
 streamcraft_add_test("a node without an address fails its requests in time" "ch02;ch03;ch04")

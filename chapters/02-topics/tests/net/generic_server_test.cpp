@@ -121,6 +121,12 @@ class ShoutService final : public net::Service {
       o.response = std::move(m);
       return o;
     }
+    if (verb == "goodbye") {
+      // Answered, and then the connection closes once that answer is written.
+      ready_.emplace_back(net::Completed{next_id_, frame_of(upper(arg))});
+      ready_.emplace_back(net::CloseAfterWrites{conn, ""});
+      return deferred(next_id_++);
+    }
     if (verb == "count")
       return respond(fmt::format("open={} closed={} held={} timed={} watchers={} ticks={}", opened.size(),
                                  closed.size(), held_.size(), timed_.size(), watchers_.size(), ticks));
@@ -128,6 +134,13 @@ class ShoutService final : public net::Service {
     o.kind = net::Outcome::Kind::close_connection;
     o.reason = verb == "bye" ? "the client said bye" : "unknown command " + verb;
     return o;
+  }
+
+  // Plain text instead of a first frame, as ZooKeeper's four-letter words come.
+  std::optional<Bytes> answer_unframed(net::ConnectionId, ByteSpan first_four) override {
+    if (std::string_view(reinterpret_cast<const char*>(first_four.data()), 4) != "ruok") return std::nullopt;
+    const std::string_view imok = "imok";
+    return Bytes(reinterpret_cast<const std::byte*>(imok.data()), reinterpret_cast<const std::byte*>(imok.data()) + 4);
   }
 
   void on_close(net::ConnectionId conn) override {
@@ -263,6 +276,16 @@ class Client {
       if (!read_more(deadline)) return kNothing;
     }
     return kNothing;
+  }
+
+  // Raw bytes, no frame.
+  void send_raw(std::string_view bytes) { asio::write(socket_, asio::buffer(bytes.data(), bytes.size())); }
+  // Everything the server sends until it closes the connection.
+  std::string until_closed() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (int reads = 0; reads < 1000; ++reads)
+      if (!read_more(deadline)) break;
+    return eof_ ? std::exchange(pending_, {}) : kNothing;
   }
 
   // True if the server closes the connection (end of stream) without sending anything more.
@@ -411,4 +434,29 @@ TEST_CASE("the generic server's timer answers at the service's deadline and runs
   const auto count = a.next();
   CHECK(count.starts_with("open=1 closed=0 held=0 timed=0 watchers=0 ticks="));
   CHECK_FALSE(count.ends_with("ticks=0"));
+}
+
+TEST_CASE("a service can answer plain text before any frame and close a connection after its last answer", "[ch02][net]") {
+  SystemClock clock;
+  ShoutService service(clock, /*tick_every_ms=*/0);
+  ServerThread server(service, net::ServerOptions{});
+
+  // Four bytes that are not a size prefix: the service's text, then the close.
+  Client word(server.port());
+  word.send_raw("ruok");
+  CHECK(word.until_closed() == "imok");
+  // Any other first bytes are a frame's size, as before.
+  Client framed(server.port());
+  framed.send({"echo framed"});
+  CHECK(framed.next() == "FRAMED");
+
+  // Answered, then closed: what was queued before the close is all written first.
+  Client leaving(server.port());
+  leaving.send({"echo first", "goodbye last"});
+  CHECK(leaving.next() == "FIRST");
+  CHECK(leaving.next() == "LAST");
+  CHECK(leaving.closed_by_server());
+  framed.send({"count"});
+  CHECK(framed.next().starts_with("open=3 closed=2"));
+  server.stop();
 }
