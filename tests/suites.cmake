@@ -12,10 +12,12 @@ set(STREAMCRAFT_TEST_SOURCES
   client/group_client_test.cpp
   controller/controller_test.cpp
   group/coordinator_test.cpp
+  keeper/acl_test.cpp
   keeper/client_session_test.cpp
   keeper/data_tree_test.cpp
   keeper/keeper_service_test.cpp
   keeper/protocol_test.cpp
+  keeper/sessions_test.cpp
   keeper/store_test.cpp
   log/cleaner_test.cpp
   log/index_test.cpp
@@ -170,6 +172,10 @@ streamcraft_add_test("unloading a partition answers its members waiting to join 
 streamcraft_add_test("unloading a partition leaves the groups of other partitions alone" "ch03;ch04;ch05")
 streamcraft_add_test("a partition loaded again from its records brings back its commits and its stable group" "ch03;ch04;ch05")
 streamcraft_add_test("a static member keeps its place when its group's partition is unloaded and loaded again" "ch03;ch04;ch05")
+streamcraft_add_test("world anyone admits every session for the permissions it grants and no other" "ch05")
+streamcraft_add_test("a digest entry admits only the session holding that exact id" "ch05")
+streamcraft_add_test("a request for several permissions needs an entry granting one of them" "ch05")
+streamcraft_add_test("ip entries match an address or a CIDR range" "ch05")
 streamcraft_add_test("the client session handshakes writes and reads through keeper" "ch05")
 streamcraft_add_test("a reply out of request order is refused by the client session" "ch05")
 streamcraft_add_test("a client session that comes back within its timeout keeps it and a stale one is refused" "ch05")
@@ -215,6 +221,9 @@ streamcraft_add_test("a reply carries its body only when the error is zero" "ch0
 streamcraft_add_test("a failed multi answers every operation and the failing one with its code" "ch05")
 streamcraft_add_test("a notification is xid -1 with the event" "ch05")
 streamcraft_add_test("only error codes kazoo knows are marked as safe to send" "ch05")
+streamcraft_add_test("a session's deadline is its timeout from now rounded up to the next tick" "ch05")
+streamcraft_add_test("a touch moves the deadline and expired lists the sessions past it in id order" "ch05")
+streamcraft_add_test("a closing session is neither expired again nor waited for" "ch05")
 streamcraft_add_test("acknowledged writes are recovered from the transaction log" "ch05")
 streamcraft_add_test("a torn tail of the transaction log is cut and what was acknowledged stays" "ch05")
 streamcraft_add_test("a snapshot shortens recovery and a damaged one falls back to the one before" "ch05")

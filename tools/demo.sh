@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # tools/demo.sh — builds a chapter and runs its demo (by default the newest finished one).
 #
-#   bash tools/demo.sh        chapter 4: three brokers on free loopback ports; a topic with
+#   bash tools/demo.sh        chapter 5: keeper, the ZooKeeper-compatible coordinator, on a
+#                             free loopback port, read from a zoo.cfg; znodes created, read and
+#                             changed by compare-and-set (a stale version refused); sequential
+#                             and ephemeral nodes; a watch firing once; the four-letter word
+#                             srvr; keeper killed with kill -9 and restarted, and every
+#                             acknowledged change still there
+#   bash tools/demo.sh 04     chapter 4: three brokers on free loopback ports; a topic with
 #                             three replicas and min.insync.replicas=2; acks=all; the leader
 #                             killed with kill -9, a follower takes over one epoch up, writes
 #                             go on; the dead broker restarts, catches up, rejoins the ISR;
@@ -19,13 +25,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-which_chapter=${1:-04}
+which_chapter=${1:-05}
 case "$which_chapter" in
   01|1) chapter=chapters/01-log ;;
   02|2) chapter=chapters/02-topics ;;
   03|3) chapter=chapters/03-groups ;;
   04|4) chapter=chapters/04-replication ;;
-  *) echo "usage: bash tools/demo.sh [01|02|03|04]" >&2; exit 2 ;;
+  05|5) chapter=chapters/05-keeper ;;
+  *) echo "usage: bash tools/demo.sh [01|02|03|04|05]" >&2; exit 2 ;;
 esac
 
 bash tools/install-deps.sh
@@ -36,6 +43,7 @@ export PATH="$PWD/$build:$PATH"
 
 dir=$(mktemp -d)
 broker_pid=""
+keeper_pid=""
 consumer_pids=()
 cluster_dir=""
 cleanup() {
@@ -43,6 +51,7 @@ cleanup() {
   if [ -n "$cluster_dir" ]; then streamcraft cluster stop --dir "$cluster_dir" > /dev/null 2>&1 || true; fi
   for pid in "${consumer_pids[@]}"; do kill "$pid" 2> /dev/null || true; done
   if [ -n "$broker_pid" ]; then kill "$broker_pid" 2> /dev/null || true; wait "$broker_pid" 2> /dev/null || true; fi
+  if [ -n "$keeper_pid" ]; then kill "$keeper_pid" 2> /dev/null || true; wait "$keeper_pid" 2> /dev/null || true; fi
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -243,9 +252,73 @@ demo_cluster() {
   cluster_dir=""
 }
 
+start_keeper() {
+  rm -f "$dir/keeper-port"
+  streamcraft keeper --config "$dir/zoo.cfg" --port-file "$dir/keeper-port" >> "$dir/keeper.log" 2>&1 &
+  keeper_pid=$!
+  for _ in $(seq 100); do
+    if [ -s "$dir/keeper-port" ]; then zk="127.0.0.1:$(cat "$dir/keeper-port")"; return; fi
+    sleep 0.1
+  done
+  echo "keeper did not start; its log:" >&2
+  cat "$dir/keeper.log" >&2
+  exit 1
+}
+
+demo_keeper() {
+  step "Start keeper from a zoo.cfg, as ZooKeeper reads it (clientPort=0: a free port)"
+  printf 'tickTime=200\ndataDir=%s\nclientPort=0\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=srvr,ruok\n' \
+      "$dir/keeper-data" > "$dir/zoo.cfg"
+  cat "$dir/zoo.cfg"
+  start_keeper
+  echo "keeper listening on $zk (pid $keeper_pid)"
+
+  step "Znodes: create, read with its stat, change by compare-and-set"
+  run streamcraft zk --server "$zk" create /config v1
+  run streamcraft zk --server "$zk" stat /config
+  run streamcraft zk --server "$zk" set --version 0 /config v2
+  echo "(the same version again is stale: BADVERSION)"
+  run streamcraft zk --server "$zk" set --version 0 /config v3 || true
+
+  step "Sequential nodes are numbered by their parent; an ephemeral one goes with its session"
+  run streamcraft zk --server "$zk" create /jobs
+  run streamcraft zk --server "$zk" create -s /jobs/job- a
+  run streamcraft zk --server "$zk" create -s /jobs/job- b
+  run streamcraft zk --server "$zk" create -e /jobs/worker x
+  run streamcraft zk --server "$zk" ls /jobs
+
+  step "A watch fires once, when another session changes the node"
+  streamcraft zk --server "$zk" watch /config > "$dir/watch.out" &
+  local watcher=$!
+  for _ in $(seq 100); do [ -s "$dir/watch.out" ] && break; sleep 0.1; done
+  run streamcraft zk --server "$zk" set /config v4
+  wait "$watcher"
+  cat "$dir/watch.out"
+
+  step "The four-letter word srvr, over a plain TCP connection"
+  exec 3<> "/dev/tcp/127.0.0.1/${zk##*:}"
+  printf srvr >&3
+  cat <&3
+  exec 3>&-
+
+  step "kill -9 keeper, start it again: it replays its transaction log"
+  run kill -9 "$keeper_pid"
+  wait "$keeper_pid" 2> /dev/null || true
+  start_keeper
+  grep recovered "$dir/keeper.log" | tail -n 1
+  run streamcraft zk --server "$zk" get /config
+  run streamcraft zk --server "$zk" ls /jobs
+
+  step "Stop keeper (SIGTERM)"
+  run kill "$keeper_pid"
+  wait "$keeper_pid" 2> /dev/null || true
+  keeper_pid=""
+}
+
 case "$chapter" in
   chapters/01-log) demo_log ;;
   chapters/02-topics) demo_broker ;;
   chapters/03-groups) demo_groups ;;
-  *) demo_cluster ;;
+  chapters/04-replication) demo_cluster ;;
+  *) demo_keeper ;;
 esac

@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lessons that have their code walkthrough; a lesson here without one fails the check.
-REQUIRED = {"01-log", "02-topics", "03-groups", "04-replication"}
+REQUIRED = {"01-log", "02-topics", "03-groups", "04-replication", "05-keeper"}
 
 FENCE = re.compile(r"^```(\S*)(.*)$")
 

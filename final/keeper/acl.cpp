@@ -1,6 +1,8 @@
 // keeper/acl.cpp — ACL checks, and the digest scheme's SHA-1 and base64.
 #include "keeper/acl.h"
 
+#include "common/not_implemented.h"  // the stubs of this file's exercise
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -102,14 +104,6 @@ bool parse_ip_acl(std::string_view text, std::uint32_t& address, int& prefix_bit
 
 namespace {
 
-bool ip_matches(std::string_view client, std::string_view acl_id) {
-  std::uint32_t c = 0, a = 0;
-  int client_bits = 0, bits = 0;
-  if (!parse_ip_acl(client, c, client_bits) || !parse_ip_acl(acl_id, a, bits)) return false;
-  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
-  return (c & mask) == (a & mask);
-}
-
 bool valid_id(const Id& id) {
   if (id.scheme == "world") return id.id == "anyone";
   if (id.scheme == "digest") {
@@ -126,7 +120,18 @@ bool valid_id(const Id& id) {
 
 }  // namespace
 
+bool ip_matches(std::string_view client, std::string_view acl_id) {
+  // @exercise acl-check(client, acl_id)
+  std::uint32_t c = 0, a = 0;
+  int client_bits = 0, bits = 0;
+  if (!parse_ip_acl(client, c, client_bits) || !parse_ip_acl(acl_id, a, bits)) return false;
+  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+  return (c & mask) == (a & mask);
+  // @end
+}
+
 bool acl_allows(const std::vector<Acl>& acl, std::int32_t perm, const std::vector<Id>& ids) {
+  // @exercise acl-check(acl, perm, ids)
   if (acl.empty()) return true;
   for (const auto& entry : acl) {
     if ((entry.perms & perm) == 0) continue;
@@ -137,6 +142,7 @@ bool acl_allows(const std::vector<Acl>& acl, std::int32_t perm, const std::vecto
     }
   }
   return false;
+  // @end
 }
 
 std::variant<std::vector<Acl>, Code> fixup_acl(const std::vector<Acl>& acl, const std::vector<Id>& ids) {

@@ -51,5 +51,8 @@ std::variant<std::vector<Acl>, Code> fixup_acl(const std::vector<Acl>& acl, cons
 
 // An IPv4 address with an optional prefix length ("10.0.0.0/8"); false if malformed.
 bool parse_ip_acl(std::string_view text, std::uint32_t& address, int& prefix_bits);
+// Whether a client's address falls in an ip ACL entry's address or range; false if
+// either is malformed.
+bool ip_matches(std::string_view client, std::string_view acl_id);
 
 }  // namespace streamcraft::keeper

@@ -1,6 +1,8 @@
 // keeper/data_tree.cpp — znodes, their stats, and applying transactions.
 #include "keeper/data_tree.h"
 
+#include "common/not_implemented.h"  // the stubs of this file's exercise
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -55,6 +57,7 @@ Znode* DataTree::find_mutable(std::string_view path) {
 }
 
 Stat DataTree::stat_of(const Znode& n) {
+  // @exercise data-tree(n)
   Stat s = n.stat;
   s.data_length = static_cast<std::int32_t>(n.data.size());
   s.num_children = static_cast<std::int32_t>(n.children.size());
@@ -67,6 +70,7 @@ Stat DataTree::stat_of(const Znode& n) {
   // node's marker is keeper's business (ZooKeeper's DataNode.getClientEphemeralOwner).
   if (!is_session_owner(s.ephemeral_owner)) s.ephemeral_owner = 0;
   return s;
+  // @end
 }
 
 const std::set<std::string>& DataTree::ephemerals_of(std::int64_t session) const {
@@ -93,14 +97,17 @@ std::int32_t DataTree::descendant_count(std::string_view path) const {
 }
 
 void DataTree::add_node(const std::string& path, Znode node) {
+  // @exercise data-tree(path, node)
   if (is_session_owner(node.stat.ephemeral_owner)) ephemerals_[node.stat.ephemeral_owner].insert(path);
   if (path != "/") {
     if (Znode* parent = find_mutable(parent_of(path))) parent->children.insert(std::string(name_of(path)));
   }
   nodes_.insert_or_assign(path, std::move(node));
+  // @end
 }
 
 void DataTree::erase_node(const std::string& path) {
+  // @exercise data-tree(path)
   auto it = nodes_.find(path);
   if (it == nodes_.end()) return;
   const auto owner = it->second.stat.ephemeral_owner;
@@ -115,6 +122,7 @@ void DataTree::erase_node(const std::string& path) {
   if (path != "/") {
     if (Znode* parent = find_mutable(parent_of(path))) parent->children.erase(std::string(name_of(path)));
   }
+  // @end
 }
 
 void DataTree::save_for_undo(const std::string& path) {
@@ -165,6 +173,7 @@ void DataTree::restore(const std::string& path, Znode node) {
 }
 
 std::vector<TreeEvent> DataTree::create(const TxnHeader& h, const CreateTxn& t) {
+  // @exercise data-tree(h, t)
   const std::string parent_path(parent_of(t.path));
   save_for_undo(parent_path);
   save_for_undo(t.path);
@@ -183,9 +192,11 @@ std::vector<TreeEvent> DataTree::create(const TxnHeader& h, const CreateTxn& t) 
     parent->stat.pzxid = h.zxid;
   }
   return {{EventType::node_created, t.path}, {EventType::node_children_changed, parent_path}};
+  // @end
 }
 
 std::vector<TreeEvent> DataTree::remove(const TxnHeader& h, const std::string& path) {
+  // @exercise data-tree(h, path)
   const std::string parent_path(parent_of(path));
   save_for_undo(parent_path);
   save_for_undo(path);
@@ -195,9 +206,11 @@ std::vector<TreeEvent> DataTree::remove(const TxnHeader& h, const std::string& p
   // cversion clients see counts the delete all the same (stat_of).
   if (Znode* parent = find_mutable(parent_path); parent && h.zxid > parent->stat.pzxid) parent->stat.pzxid = h.zxid;
   return {{EventType::node_deleted, path}, {EventType::node_children_changed, parent_path}};
+  // @end
 }
 
 std::vector<TreeEvent> DataTree::set_data(const TxnHeader& h, const SetDataTxn& t) {
+  // @exercise data-tree(h, t)
   save_for_undo(t.path);
   Znode* n = find_mutable(t.path);
   if (!n) return {};
@@ -206,6 +219,7 @@ std::vector<TreeEvent> DataTree::set_data(const TxnHeader& h, const SetDataTxn& 
   n->stat.mzxid = h.zxid;
   n->stat.mtime = h.time_ms;
   return {{EventType::node_data_changed, t.path}};
+  // @end
 }
 
 void DataTree::set_acl(const SetAclTxn& t) {

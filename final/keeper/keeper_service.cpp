@@ -587,11 +587,12 @@ void KeeperService::tick(std::int64_t now_ms) {
   }
   for (auto id : sessions_.expired(now_ms)) {
     const Session* s = sessions_.find(id);
-    const auto conn = s ? s->connection : std::nullopt;
-    spdlog::info("session {:#x} expired after {} ms without a word from its client", id, s ? s->timeout_ms : 0);
+    if (!s) continue;
+    const std::optional<net::ConnectionId> conn = s->connection;
+    spdlog::info("session {:#x} expired after {} ms without a word from its client", id, s->timeout_ms);
     close_session(id, 0);
     // Its client, if still connected (a paused process), is told by a closed connection.
-    if (conn) pending_.push_back({tree_.last_zxid(), net::CloseAfterWrites{*conn, "session expired"}});
+    if (conn) pending_.push_back({tree_.last_zxid(), net::CloseAfterWrites{conn.value(), "session expired"}});
   }
 }
 
@@ -617,7 +618,8 @@ std::vector<net::Completion> KeeperService::poll() {
       spdlog::error("keeper's journal failed: {}; closing every connection", status.error().describe());
       storage_failed_ = true;
       pending_.clear();
-      for (const auto& [conn, c] : connections_) out.push_back(net::CloseAfterWrites{conn, "storage failed"});
+      for (const auto& [conn, c] : connections_)
+        out.emplace_back(std::in_place_type<net::CloseAfterWrites>, conn, "storage failed");
       unlogged_.clear();
       return out;
     }

@@ -1,6 +1,8 @@
 // keeper/sessions.cpp — session ids, deadlines and passwords.
 #include "keeper/sessions.h"
 
+#include "common/not_implemented.h"  // the stubs of this file's exercise
+
 #include <string>
 
 #include "keeper/acl.h"
@@ -16,12 +18,20 @@ SessionTracker::SessionTracker(std::int64_t server_id, std::int64_t wall_clock_m
 }
 
 Session& SessionTracker::add(std::int64_t id, std::int32_t timeout_ms, std::int64_t now_ms) {
+  // @exercise session-deadlines(id, timeout_ms, now_ms)
   Session& s = sessions_[id];
   s.id = id;
   s.timeout_ms = timeout_ms;
   s.deadline_ms = round_up(now_ms + timeout_ms);
   skip_past(id);
   return s;
+  // @end
+}
+
+std::int64_t SessionTracker::round_up(std::int64_t ms) const {
+  // @exercise session-deadlines(ms)
+  return (ms / tick_ms_ + 1) * tick_ms_;
+  // @end
 }
 
 Session* SessionTracker::find(std::int64_t id) {
@@ -36,20 +46,28 @@ const Session* SessionTracker::find(std::int64_t id) const {
 
 void SessionTracker::remove(std::int64_t id) { sessions_.erase(id); }
 
-void SessionTracker::touch(Session& s, std::int64_t now_ms) { s.deadline_ms = round_up(now_ms + s.timeout_ms); }
+void SessionTracker::touch(Session& s, std::int64_t now_ms) {
+  // @exercise session-deadlines(s, now_ms)
+  s.deadline_ms = round_up(now_ms + s.timeout_ms);
+  // @end
+}
 
 std::vector<std::int64_t> SessionTracker::expired(std::int64_t now_ms) const {
+  // @exercise session-deadlines(now_ms)
   std::vector<std::int64_t> out;
   for (const auto& [id, s] : sessions_)
     if (!s.closing && s.deadline_ms <= now_ms) out.push_back(id);
   return out;
+  // @end
 }
 
 std::optional<std::int64_t> SessionTracker::next_deadline_ms() const {
+  // @exercise session-deadlines
   std::optional<std::int64_t> next;
   for (const auto& [id, s] : sessions_)
     if (!s.closing && (!next || s.deadline_ms < *next)) next = s.deadline_ms;
   return next;
+  // @end
 }
 
 Bytes SessionTracker::password_for(std::int64_t session_id) {

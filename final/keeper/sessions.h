@@ -68,7 +68,8 @@ class SessionTracker {
   static Bytes password_for(std::int64_t session_id);
 
  private:
-  std::int64_t round_up(std::int64_t ms) const { return (ms / tick_ms_ + 1) * tick_ms_; }
+  // The first multiple of tickTime after `ms`: the tick on which the check will find it.
+  std::int64_t round_up(std::int64_t ms) const;
 
   std::int64_t next_id_;
   std::int32_t tick_ms_;

@@ -40,7 +40,7 @@ void check_invariants(const DataTree& t) {
 
 }  // namespace
 
-TEST_CASE("the tree starts with the root and ZooKeeper's own nodes", "[ch05][keeper][tree]") {
+TEST_CASE("the tree starts with the root and ZooKeeper's own nodes", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree t;
   CHECK(t.paths() == std::vector<std::string>{"/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota"});
   CHECK(t.find("/")->children == std::set<std::string>{"zookeeper"});
@@ -49,7 +49,7 @@ TEST_CASE("the tree starts with the root and ZooKeeper's own nodes", "[ch05][kee
   check_invariants(t);
 }
 
-TEST_CASE("a create sets the node's stat and moves the parent's cversion and pzxid", "[ch05][keeper][tree]") {
+TEST_CASE("a create sets the node's stat and moves the parent's cversion and pzxid", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree t;
   auto events = t.apply(at(5, 1234), create(t, "/app", "hello"));
   CHECK(events == std::vector<TreeEvent>{{EventType::node_created, "/app"}, {EventType::node_children_changed, "/"}});
@@ -64,7 +64,7 @@ TEST_CASE("a create sets the node's stat and moves the parent's cversion and pzx
   check_invariants(t);
 }
 
-TEST_CASE("setData moves version mzxid and mtime and leaves the creation alone", "[ch05][keeper][tree]") {
+TEST_CASE("setData moves version mzxid and mtime and leaves the creation alone", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree t;
   t.apply(at(1, 100), create(t, "/a", "v0"));
   auto events = t.apply(at(2, 200), SetDataTxn{"/a", bytes_of("v1 longer"), 1});
@@ -79,7 +79,7 @@ TEST_CASE("setData moves version mzxid and mtime and leaves the creation alone",
   CHECK(s.pzxid == 1);
 }
 
-TEST_CASE("a delete moves the parent's pzxid and its reported cversion but not the sequence", "[ch05][keeper][tree]") {
+TEST_CASE("a delete moves the parent's pzxid and its reported cversion but not the sequence", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree t;
   t.apply(at(1), create(t, "/p"));
   t.apply(at(2), create(t, "/p/a"));
@@ -97,7 +97,7 @@ TEST_CASE("a delete moves the parent's pzxid and its reported cversion but not t
   check_invariants(t);
 }
 
-TEST_CASE("ephemeral nodes belong to their session and go with it", "[ch05][keeper][tree]") {
+TEST_CASE("ephemeral nodes belong to their session and go with it", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree t;
   const std::int64_t session = 0x1000000000001;
   t.apply(at(1), create(t, "/workers"));
@@ -115,7 +115,7 @@ TEST_CASE("ephemeral nodes belong to their session and go with it", "[ch05][keep
   check_invariants(t);
 }
 
-TEST_CASE("rolling back a multi leaves the tree exactly as it was", "[ch05][keeper][tree]") {
+TEST_CASE("rolling back a multi leaves the tree exactly as it was", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree t;
   t.apply(at(1), create(t, "/a", "keep"));
   t.apply(at(2), create(t, "/a/child", "", 77));
@@ -139,7 +139,7 @@ TEST_CASE("rolling back a multi leaves the tree exactly as it was", "[ch05][keep
   check_invariants(t);
 }
 
-TEST_CASE("replaying the same transactions from their bytes gives the same tree", "[ch05][keeper][tree]") {
+TEST_CASE("replaying the same transactions from their bytes gives the same tree", "[ch05][keeper][tree][ex:data-tree]") {
   DataTree live;
   std::vector<Bytes> log;
   std::int64_t zxid = 0;

@@ -47,7 +47,7 @@ TEST_CASE("session timeouts are clamped to the server's minimum and maximum", "[
   CHECK(c.connect(700).timeout_ms == 700);
 }
 
-TEST_CASE("create getData setData and delete report ZooKeeper's stats", "[ch05][keeper]") {
+TEST_CASE("create getData setData and delete report ZooKeeper's stats", "[ch05][keeper][ex:data-tree]") {
   Harness h;
   Client c(h);
   c.connect();  // zxid 1: the session
@@ -120,7 +120,7 @@ TEST_CASE("nothing is answered before its state is durable and reads behind writ
   CHECK(idle.kind == net::Outcome::Kind::respond);
 }
 
-TEST_CASE("sequential nodes are numbered from the parent's cversion", "[ch05][keeper]") {
+TEST_CASE("sequential nodes are numbered from the parent's cversion", "[ch05][keeper][ex:data-tree]") {
   Harness h;
   Client c(h);
   c.connect();
@@ -135,7 +135,7 @@ TEST_CASE("sequential nodes are numbered from the parent's cversion", "[ch05][ke
   CHECK(std::get<PathResponse>(d.body).path == "/q/0000000003");
 }
 
-TEST_CASE("an expired session loses its ephemeral nodes and their watchers hear of it", "[ch05][keeper][sessions]") {
+TEST_CASE("an expired session loses its ephemeral nodes and their watchers hear of it", "[ch05][keeper][sessions][ex:session-deadlines]") {
   Harness h;
   Client owner(h), watcher(h);
   owner.connect(500);
@@ -160,7 +160,7 @@ TEST_CASE("an expired session loses its ephemeral nodes and their watchers hear 
   CHECK(std::holds_alternative<CloseSessionTxn>(h.journal.appended.back().body));
 }
 
-TEST_CASE("a client that reconnects within its timeout keeps its session and ephemerals", "[ch05][keeper][sessions]") {
+TEST_CASE("a client that reconnects within its timeout keeps its session and ephemerals", "[ch05][keeper][sessions][ex:session-deadlines]") {
   Harness h;
   Client first(h);
   first.connect(1000);
@@ -295,7 +295,7 @@ TEST_CASE("a multi is atomic and a failed one reports each operation as ZooKeepe
   CHECK(failed.header.zxid == zxid_of_multi + 1);  // it took a zxid all the same
 }
 
-TEST_CASE("digest ACLs admit only the authenticated user", "[ch05][keeper][acl]") {
+TEST_CASE("digest ACLs admit only the authenticated user", "[ch05][keeper][acl][ex:acl-check]") {
   Harness h;
   Client alice(h), other(h);
   alice.connect();

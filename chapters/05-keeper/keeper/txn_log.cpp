@@ -1,0 +1,124 @@
+// generated from final/keeper/txn_log.cpp; edit there
+// keeper/txn_log.cpp — transactions as records in chapter 1's log.
+#include "keeper/txn_log.h"
+
+#include <fmt/format.h>
+
+#include "record/batch.h"
+#include "record/record.h"
+
+namespace streamcraft::keeper {
+
+namespace {
+
+// The log holds keeper's batches only; it never sees a client's, so its limits are its own.
+log::LogConfig log_config(const TxnLogConfig& c) {
+  log::LogConfig lc;
+  lc.segment_bytes = c.segment_bytes;
+  lc.segment_ms = INT64_MAX;           // roll by size only
+  lc.retention_ms = -1;                // old segments go by purge_through(), never by age
+  lc.retention_bytes = -1;
+  lc.max_batch_bytes = static_cast<std::uint32_t>(c.max_batch_bytes + (2u << 20));  // one txn past the split size
+  return lc;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TxnLog>> TxnLog::open(log::FileSystem& fs, const std::filesystem::path& dir,
+                                             const Clock& clock, TxnLogConfig config) {
+  auto log = log::Log::open(fs, dir, log_config(config), clock);
+  if (!log) return log.error();
+  return std::make_unique<TxnLog>(Private{}, std::move(*log), config);
+}
+
+Status TxnLog::append(const Txn& txn) {
+  buffered_.push_back(txn);
+  return {};
+}
+
+Status TxnLog::sync() {
+  std::size_t i = 0;
+  while (i < buffered_.size()) {
+    // One batch per group commit, split only when it would pass the size limit.
+    std::vector<record::RecordSpec> specs;
+    std::size_t bytes = 0;
+    while (i < buffered_.size() && (specs.empty() || bytes < config_.max_batch_bytes)) {
+      const auto& txn = buffered_[i++];
+      auto encoded = encode_txn(txn);
+      bytes += encoded.size();
+      specs.push_back({std::nullopt, std::string(as_chars(encoded)), {}, txn.header.time_ms});
+    }
+    auto batch = record::build_batch(specs);
+    auto appended = log_->append(batch);
+    if (!appended) {
+      buffered_.clear();
+      return appended.error();
+    }
+  }
+  buffered_.clear();
+  return config_.force_sync ? log_->flush() : Status{};
+}
+
+template <class F>
+Status TxnLog::scan(std::int64_t from, F&& f) const {
+  const std::int64_t start = std::max(from, log_->log_start_offset());
+  std::int64_t offset = start;
+  while (offset < log_->log_end_offset()) {
+    const auto before = offset;
+    auto range = log_->read(offset, 1 << 20);
+    if (!range) return range.error();
+    if (range->size == 0) break;
+    auto bytes = range->read();
+    if (!bytes) return bytes.error();
+    ByteSpan rest(*bytes);
+    while (!rest.empty()) {
+      auto frame = record::read_frame(rest, rest.size());
+      if (!frame) return frame.error();
+      auto records = record::decode_records(rest.first(frame->total_size));
+      if (!records) return records.error();
+      for (const auto& r : *records) {
+        if (r.offset < start) continue;  // the front of a batch the log start cut into
+        offset = r.offset + 1;
+        if (!r.value) return make_error(Errc::corrupt_message, fmt::format("transaction {} has no value", r.offset));
+        auto txn = decode_txn(*r.value);
+        if (!txn) return txn.error();
+        if (!f(r.offset, *txn)) return {};
+      }
+      rest = rest.subspan(frame->total_size);
+    }
+    if (offset == before) return make_error(Errc::corrupt_message, fmt::format("no transaction at offset {}", offset));
+  }
+  return {};
+}
+
+Result<std::vector<Txn>> TxnLog::read_after(std::int64_t after) const {
+  std::vector<Txn> out;
+  auto status = scan(log_->log_start_offset(), [&](std::int64_t, const Txn& txn) {
+    if (txn.header.zxid > after) out.push_back(txn);
+    return true;
+  });
+  if (!status) return status.error();
+  return out;
+}
+
+Status TxnLog::purge_before(std::int64_t offset) {
+  // Only whole segments are deleted: the log start moves to `offset`, and the segment
+  // holding it stays, as chapter 1's retention keeps the segment a reader is in.
+  return log_->advance_log_start(offset);
+}
+
+Status TxnLog::purge_through(std::int64_t zxid) {
+  // The first offset whose transaction is above zxid: everything before it may go.
+  std::int64_t keep_from = log_->log_end_offset();
+  auto status = scan(log_->log_start_offset(), [&](std::int64_t offset, const Txn& txn) {
+    if (txn.header.zxid > zxid) {
+      keep_from = offset;
+      return false;
+    }
+    return true;
+  });
+  if (!status) return status;
+  return purge_before(keep_from);
+}
+
+}  // namespace streamcraft::keeper
