@@ -24,13 +24,16 @@ class Journal {
   virtual ~Journal() = default;
   virtual Status append(const Txn& txn) = 0;
   virtual Status sync() = 0;
-  // After each successful sync, with the state that is now durable: the moment to take a
+  // After each successful sync, with the state that is now durable — and, while busy(),
+  // at every poll with nothing left to sync: the moments to start and to continue a
   // snapshot (keeper/store.h). An error is logged; keeper goes on.
   virtual Status after_sync(const DataTree& tree, const SessionTracker& sessions) {
     (void)tree;
     (void)sessions;
     return {};
   }
+  // True while background work (a snapshot being written) wants more turns.
+  virtual bool busy() const { return false; }
 };
 
 // Transactions in memory: appended ones, and how many of them a sync made durable.

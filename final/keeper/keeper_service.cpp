@@ -599,7 +599,15 @@ void KeeperService::tick(std::int64_t now_ms) {
 // ---- durability -----------------------------------------------------------------------
 
 bool KeeperService::has_completions() const {
-  return !unlogged_.empty() || (!pending_.empty() && pending_.front().zxid <= durable_zxid_);
+  return !unlogged_.empty() || (!pending_.empty() && pending_.front().zxid <= durable_zxid_) ||
+         (journal_.busy() && !storage_failed_);
+}
+
+std::optional<std::int64_t> KeeperService::next_deadline_ms() const {
+  // A snapshot under way takes a step at every turn of the server's loop, between the
+  // requests of any client that are ready, until it is complete.
+  if (journal_.busy() && !storage_failed_) return clock_.monotonic_ms();
+  return std::nullopt;
 }
 
 std::vector<net::Completion> KeeperService::poll() {
@@ -619,12 +627,17 @@ std::vector<net::Completion> KeeperService::poll() {
       storage_failed_ = true;
       pending_.clear();
       for (const auto& [conn, c] : connections_)
-        out.emplace_back(std::in_place_type<net::CloseAfterWrites>, conn, "storage failed");
+        out.emplace_back(net::CloseAfterWrites{conn, "storage failed"});
       unlogged_.clear();
       return out;
     }
     durable_zxid_ = unlogged_.back().header.zxid;
     unlogged_.clear();
+    if (auto s = journal_.after_sync(tree_, sessions_); !s)
+      spdlog::warn("keeper could not take a snapshot: {}", s.error().describe());
+  } else if (journal_.busy() && !storage_failed_) {
+    // Nothing unsynced: the tree is exactly the durable state, so the snapshot under way
+    // may take its next step from it.
     if (auto s = journal_.after_sync(tree_, sessions_); !s)
       spdlog::warn("keeper could not take a snapshot: {}", s.error().describe());
   }

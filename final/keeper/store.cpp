@@ -1,25 +1,16 @@
-// keeper/store.cpp — snapshots, recovery and purging.
-//
-// Snapshot file: "SCKS" · version int8 (1) · crc32c uint32 of what follows · zxid int64 ·
-// session count int32, then (id int64, timeout int32) each · node count int32, then per
-// node in path order (parents first): path, data, ACL, stat (jute types).
+// keeper/store.cpp — recovery, the snapshots' schedule, and purging.
 #include "keeper/store.h"
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/crc32c.h"
-
 namespace streamcraft::keeper {
 
 namespace {
-
-constexpr std::string_view kMagic = "SCKS";
-constexpr std::int8_t kSnapshotVersion = 1;
-constexpr std::size_t kHeader = 4 + 1 + 4;
 
 std::string snapshot_name(std::int64_t zxid) { return fmt::format("snapshot.{:x}", zxid); }
 
@@ -33,59 +24,6 @@ std::optional<std::int64_t> snapshot_zxid_of(std::string_view name) {
 }
 
 }  // namespace
-
-Bytes encode_snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions) {
-  Bytes out(as_bytes(kMagic).begin(), as_bytes(kMagic).end());
-  Encoder e(out);
-  e.i8(kSnapshotVersion);
-  e.i32(0);  // the CRC, patched below
-  e.i64(tree.last_zxid());
-  e.array_length(sessions.size());
-  for (const auto& [id, timeout] : sessions) {
-    e.i64(id);
-    e.i32(timeout);
-  }
-  const auto paths = tree.paths();  // sorted: a parent before its children
-  e.array_length(paths.size());
-  for (const auto& p : paths) {
-    const Znode& n = *tree.find(p);
-    write_ustring(e, p);
-    write_buffer(e, n.data);
-    write_acl_vector(e, n.acl);
-    write_stat(e, n.stat);
-  }
-  store_be<std::uint32_t>(out.data() + 5, crc32c(ByteSpan(out).subspan(kHeader)));
-  return out;
-}
-
-Result<KeeperState> decode_snapshot(ByteSpan bytes) {
-  auto bad = [](std::string_view why) { return make_error(Errc::corrupt_message, fmt::format("snapshot: {}", why)); };
-  if (bytes.size() < kHeader || as_chars(bytes.first(4)) != kMagic) return bad("not a keeper snapshot");
-  if (static_cast<std::int8_t>(bytes[4]) != kSnapshotVersion) return bad("unknown version");
-  if (load_be<std::uint32_t>(bytes.data() + 5) != crc32c(bytes.subspan(kHeader))) return bad("CRC mismatch");
-  Decoder d(bytes.subspan(kHeader));
-  KeeperState state;
-  const auto zxid = d.i64();
-  const auto n_sessions = d.array_length(12);
-  for (std::int32_t i = 0; i < n_sessions && d.ok(); ++i) {
-    const auto id = d.i64();
-    state.sessions[id] = d.i32();
-  }
-  const auto n_nodes = d.array_length(kStatSize);
-  for (std::int32_t i = 0; i < n_nodes && d.ok(); ++i) {
-    auto path = read_ustring(d);
-    Znode n;
-    n.data = read_buffer(d);
-    n.acl = read_acl_vector(d);
-    n.stat = read_stat(d);
-    if (!d.ok()) break;
-    if (!valid_path(path) || (path != "/" && !state.tree.find(parent_of(path)))) return bad("a node without its parent");
-    state.tree.restore(path, std::move(n));
-  }
-  if (!d.ok()) return bad(d.problem());
-  state.tree.set_last_zxid(zxid);
-  return state;
-}
 
 void replay(KeeperState& state, const Txn& txn) {
   state.tree.apply(txn.header, txn.body);
@@ -116,6 +54,12 @@ std::vector<std::int64_t> Store::snapshot_zxids() const {
 
 Status Store::recover() {
   recovery_.log_bytes_cut = log_->open_report().truncated_bytes();
+  // A snapshot a crash interrupted never got its name: its temporary file goes.
+  if (auto names = fs_.list(config_.data_dir)) {
+    for (const auto& name : *names)
+      if (name.starts_with("snapshot.") && name.ends_with(".tmp"))
+        if (auto s = fs_.remove(config_.data_dir / name); !s) return s;
+  }
   // The newest snapshot that reads back whole; a damaged one costs a longer replay.
   auto zxids = snapshot_zxids();
   for (auto it = zxids.rbegin(); it != zxids.rend(); ++it) {
@@ -152,19 +96,48 @@ Status Store::sync() {
 }
 
 Status Store::after_sync(const DataTree& tree, const SessionTracker& sessions) {
-  if (synced_since_snapshot_ < config_.snap_count) return {};
-  std::map<std::int64_t, std::int32_t> timeouts;
-  for (const auto& [id, s] : sessions.all()) timeouts[id] = s.timeout_ms;
-  return snapshot(tree, timeouts);
+  if (!in_progress_) {
+    if (synced_since_snapshot_ < config_.snap_count) return {};
+    std::map<std::int64_t, std::int32_t> timeouts;
+    for (const auto& [id, s] : sessions.all()) timeouts[id] = s.timeout_ms;
+    if (auto s = start_snapshot(tree, timeouts); !s) return s;
+  }
+  return continue_snapshot(tree, config_.snapshot_step_bytes);
 }
 
 Status Store::snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions) {
-  const auto bytes = encode_snapshot(tree, sessions);
-  if (auto s = fs_.write_atomically(config_.data_dir / snapshot_name(tree.last_zxid()), bytes); !s) return s;
+  if (in_progress_) {
+    in_progress_->abandon();
+    in_progress_.reset();
+  }
+  if (auto s = start_snapshot(tree, sessions); !s) return s;
+  return continue_snapshot(tree, std::numeric_limits<std::size_t>::max());
+}
+
+Status Store::start_snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions) {
+  auto snap = FuzzySnapshot::start(fs_, config_.data_dir / snapshot_name(tree.last_zxid()), tree, sessions);
+  if (!snap) return snap.error();
+  in_progress_ = std::move(*snap);
+  // Started right after a sync, or with nothing unsynced: the log holds exactly the
+  // transactions up to this zxid, and the next snapshot is due snap_count after it.
+  in_progress_end_offset_ = log_->end_offset();
   synced_since_snapshot_ = 0;
-  // Taken right after a sync: the log holds exactly the transactions up to this zxid.
-  snapshot_end_offsets_[tree.last_zxid()] = log_->end_offset();
-  spdlog::info("keeper snapshot at zxid {:#x}: {} nodes, {} bytes", tree.last_zxid(), tree.node_count(), bytes.size());
+  return {};
+}
+
+Status Store::continue_snapshot(const DataTree& tree, std::size_t budget) {
+  auto done = in_progress_->step(tree, budget);
+  if (!done) {
+    in_progress_->abandon();
+    in_progress_.reset();
+    return done.error();
+  }
+  if (!*done) return {};
+  const auto zxid = in_progress_->zxid();
+  snapshot_end_offsets_[zxid] = in_progress_end_offset_;
+  spdlog::info("keeper snapshot from zxid {:#x}: {} nodes, {} bytes", zxid, in_progress_->nodes_written(),
+               in_progress_->bytes_written());
+  in_progress_.reset();
   return config_.autopurge ? purge() : Status{};
 }
 
@@ -182,6 +155,12 @@ Status Store::purge() {
   return log_->purge_through(oldest_kept);  // a snapshot from before a restart
 }
 
-Status Store::close() { return log_->close(); }
+Status Store::close() {
+  if (in_progress_) {
+    in_progress_->abandon();
+    in_progress_.reset();
+  }
+  return log_->close();
+}
 
 }  // namespace streamcraft::keeper

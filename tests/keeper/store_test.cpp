@@ -138,6 +138,79 @@ TEST_CASE("autopurge keeps the newest snapshots and the log they need", "[ch05][
   CHECK(segments_before_restart < 10);
 }
 
+// The tree as clients see it: every path with its data and stat.
+std::vector<std::tuple<std::string, Bytes, Stat>> contents(const DataTree& t) {
+  std::vector<std::tuple<std::string, Bytes, Stat>> out;
+  for (const auto& p : t.paths()) out.emplace_back(p, t.find(p)->data, DataTree::stat_of(*t.find(p)));
+  return out;
+}
+
+TEST_CASE("a fuzzy snapshot written while writes go on recovers exactly the tree", "[ch05][keeper][durability]") {
+  log::MemoryFileSystem fs;
+  auto config = store_config(/*snap_count=*/50);
+  config.snapshot_step_bytes = 1;  // one node per step: every write below lands inside it
+  Node n(fs, config);
+  n.connect(1);
+  int xid = 0;
+  // "/a!" sorts between "/a" and "/a/b": the snapshot writes it in the step after it
+  // finds /a gone, so /a/b comes up after /a was re-created — with no /a in the file.
+  for (auto p : {"/a", "/a/b", "/a!"}) n.write({{++xid, OpCode::create}, create_req(p, "old")});
+  for (int i = 0; i < 46; ++i) n.write({{++xid, OpCode::create}, create_req(fmt::format("/f{:02}", i), "0")});
+  REQUIRE(n.store->busy());  // the 50th transaction started it; it has written "/" only
+  REQUIRE(n.store->snapshot_zxids().empty());
+  const auto snapshot_zxid = n.keeper->tree().last_zxid();
+
+  auto del = [](std::string p) { return MultiOp{OpCode::remove, DeleteRequest{std::move(p), -1}}; };
+  auto make = [](std::string p) { return MultiOp{OpCode::create, create_req(std::move(p), "new")}; };
+  n.write({{++xid, OpCode::multi}, MultiRequest{{del("/a/b"), del("/a")}}});
+  n.write({{++xid, OpCode::multi}, MultiRequest{{make("/a"), make("/a/b")}}});
+  n.write({{++xid, OpCode::set_data}, SetDataRequest{"/f40", bytes_of("changed before its turn"), -1}});
+  n.write({{++xid, OpCode::set_data}, SetDataRequest{"/f00", bytes_of("changed after its turn"), -1}});
+  n.write({{++xid, OpCode::remove}, DeleteRequest{"/f30", -1}});
+  n.write({{++xid, OpCode::create}, create_req("/g", "created during it")});
+  n.write({{++xid, OpCode::create}, create_req("/f30", "deleted and created again")});
+  REQUIRE(n.store->busy());
+  // With no more writes, each poll takes a step of its own until the file is complete.
+  for (int i = 0; i < 200 && n.store->busy(); ++i) {
+    CHECK(n.keeper->has_completions());
+    CHECK(n.keeper->next_deadline_ms().has_value());
+    n.keeper->poll();
+  }
+  REQUIRE_FALSE(n.store->busy());
+  CHECK_FALSE(n.keeper->next_deadline_ms().has_value());
+  CHECK(n.store->snapshot_zxids() == std::vector<std::int64_t>{snapshot_zxid});
+  const auto live = contents(n.keeper->tree());
+
+  n.crash();
+  CHECK(n.store->recovery().snapshot_zxid == snapshot_zxid);
+  CHECK(n.store->recovery().damaged_snapshots.empty());
+  CHECK(n.store->recovery().replayed == 7);  // the writes made while it was written
+  CHECK(contents(n.keeper->tree()) == live);
+}
+
+TEST_CASE("a snapshot cut short by a crash leaves the previous state and no stray file", "[ch05][keeper][durability]") {
+  log::MemoryFileSystem fs;
+  auto config = store_config(/*snap_count=*/20);
+  config.snapshot_step_bytes = 1;
+  Node n(fs, config);
+  n.connect(1);
+  std::optional<std::int64_t> started;
+  for (int i = 0; i < 25; ++i) {
+    n.write({{i + 1, OpCode::create}, create_req(fmt::format("/n{:02}", i))});
+    if (!started && n.store->busy()) started = n.keeper->tree().last_zxid();
+  }
+  REQUIRE(started);
+  REQUIRE(n.store->busy());
+  REQUIRE(fs.exists(std::filesystem::path("/keeper/data") / fmt::format("snapshot.{:x}.tmp", *started)));
+  const auto live = contents(n.keeper->tree());
+  n.crash();
+  CHECK_FALSE(n.store->recovery().snapshot_zxid.has_value());
+  CHECK(contents(n.keeper->tree()) == live);
+  auto names = fs.list("/keeper/data");
+  REQUIRE(names.ok());
+  for (const auto& name : *names) CHECK_FALSE(name.ends_with(".tmp"));
+}
+
 TEST_CASE("snapshots round-trip the tree and the sessions and refuse damage", "[ch05][keeper][durability]") {
   DataTree t;
   t.apply({1, 0, 1, 10, OpCode::create}, CreateTxn{"/a", bytes_of("x"), open_acl_unsafe(), 0, 1});

@@ -86,7 +86,7 @@ class KeeperService final : public net::Service {
 
   bool has_completions() const override;
   std::vector<net::Completion> poll() override;
-  std::optional<std::int64_t> next_deadline_ms() const override { return std::nullopt; }
+  std::optional<std::int64_t> next_deadline_ms() const override;
   std::optional<std::int64_t> next_tick_ms() const override { return next_tick_ms_; }
   // Expires the sessions whose clients have been silent for their timeout.
   void tick(std::int64_t now_ms) override;

@@ -11,11 +11,9 @@
 // log segments go: after each snapshot, all but the newest `snap_retain_count` snapshots
 // are deleted, and the log segments that only the deleted ones needed (autopurge).
 //
-// A snapshot is taken every `snap_count` transactions, on keeper's thread, between two
-// batches of requests: the tree is serialized as it is at one zxid. (ZooKeeper's are
-// *fuzzy* — written by another thread while transactions go on, so a node may be saved
-// before or after a change that the replay then applies again; keeper's are exact, which
-// costs a pause per snapshot proportional to the tree's size.)
+// A snapshot is started every `snap_count` transactions and written *fuzzily*, a step at a
+// time between batches of requests while writes go on (keeper/snapshot.h explains why
+// that is correct); autopurge runs when one is complete.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +28,7 @@
 #include "keeper/data_tree.h"
 #include "keeper/journal.h"
 #include "keeper/keeper_service.h"
+#include "keeper/snapshot.h"
 #include "keeper/txn_log.h"
 #include "log/file.h"
 
@@ -42,11 +41,10 @@ struct StoreConfig {
   std::int64_t snap_count = 100000;    // snapCount: transactions between snapshots
   std::size_t snap_retain_count = 3;   // autopurge.snapRetainCount (at least 3, as ZooKeeper)
   bool autopurge = false;              // autopurge.purgeInterval > 0
+  // How much of a snapshot is written per step (per batch of requests, or per turn of the
+  // server's loop while idle): a small step keeps requests waiting behind it short.
+  std::size_t snapshot_step_bytes = 256 << 10;
 };
-
-// The bytes of a snapshot file, and back. CORRUPT_MESSAGE on a damaged one.
-Bytes encode_snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions);
-Result<KeeperState> decode_snapshot(ByteSpan bytes);
 
 class Store final : public Journal {
  public:
@@ -55,9 +53,12 @@ class Store final : public Journal {
 
   Status append(const Txn& txn) override;
   Status sync() override;
-  // Writes a snapshot of the state if snap_count transactions were synced since the
-  // last one (keeper calls this after each sync), then purges if configured.
+  // Starts a snapshot once snap_count transactions were synced since the last one
+  // started, and writes the next step of one under way (keeper calls this after each
+  // sync, and while busy()); purges when one is complete, if configured.
   Status after_sync(const DataTree& tree, const SessionTracker& sessions) override;
+  bool busy() const override { return in_progress_ != nullptr; }
+  // A whole snapshot now, in one go (the tests).
   Status snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions);
   Status close();
 
@@ -81,6 +82,8 @@ class Store final : public Journal {
 
  private:
   Status recover();
+  Status start_snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions);
+  Status continue_snapshot(const DataTree& tree, std::size_t budget);
   Status purge();
 
   log::FileSystem& fs_;
@@ -93,6 +96,8 @@ class Store final : public Journal {
   // so that a purge need not read the log to find it.
   std::map<std::int64_t, std::int64_t> snapshot_end_offsets_;
   std::int64_t appended_since_sync_ = 0;
+  std::unique_ptr<FuzzySnapshot> in_progress_;
+  std::int64_t in_progress_end_offset_ = 0;  // the log's end when it started
 };
 
 // Applies one recovered transaction to a starting state (the tree and the sessions).

@@ -228,6 +228,8 @@ streamcraft_add_test("acknowledged writes are recovered from the transaction log
 streamcraft_add_test("a torn tail of the transaction log is cut and what was acknowledged stays" "ch05")
 streamcraft_add_test("a snapshot shortens recovery and a damaged one falls back to the one before" "ch05")
 streamcraft_add_test("autopurge keeps the newest snapshots and the log they need" "ch05")
+streamcraft_add_test("a fuzzy snapshot written while writes go on recovers exactly the tree" "ch05")
+streamcraft_add_test("a snapshot cut short by a crash leaves the previous state and no stray file" "ch05")
 streamcraft_add_test("snapshots round-trip the tree and the sessions and refuse damage" "ch05")
 streamcraft_add_test("zoo.cfg is read with ZooKeeper's keys and defaults" "ch05")
 streamcraft_add_test("cleanup policy names parse as Kafka spells them" "ch03;ch04;ch05")
