@@ -3,7 +3,7 @@
 #
 #   bash tools/install-deps.sh          what building and running the chapters needs
 #   bash tools/install-deps.sh --test   also what the whole test suite needs
-#   bash tools/install-deps.sh --bench  also the benchmarks' peers (redis-server)
+#   bash tools/install-deps.sh --bench  also the benchmarks' peers (redis-server, ZooKeeper)
 #
 # Only missing packages are installed (with sudo when not root), so a second run is quick.
 set -euo pipefail
@@ -11,10 +11,13 @@ set -euo pipefail
 # pkgconf + librdkafka-dev: librdkafka is the second client of the broker benchmark.
 # zlib1g-dev, libsnappy-dev, liblz4-dev, libzstd-dev: the four Kafka codecs, which
 # compaction (chapter 3) needs to look inside compressed batches.
+# libzookeeper-mt-dev: ZooKeeper's C client, which the keeper benchmark (chapter 5) drives
+# keeper and ZooKeeper with (without it that benchmark is not built).
 packages=(cmake ninja-build g++ ccache python3 libfmt-dev libspdlog-dev libcli11-dev catch2 libasio-dev
-          pkgconf librdkafka-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev)
+          pkgconf librdkafka-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libzookeeper-mt-dev)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(redis-server)
+  # zookeeper: the server the keeper benchmark compares keeper with.
+  packages+=(redis-server zookeeper)
 fi
 if [ "${1:-}" = "--test" ]; then
   # graphviz: diagram renders; clang + its runtime: libFuzzer targets;
