@@ -601,7 +601,7 @@ void measure(std::vector<Target*>& targets, const Options& o) {
   }
 }
 
-// "≥ 3.00×: met" — the goal for a row, and whether this run met it.
+// "≥ 3.00×: met" — the chapter's goal for a row, and whether this run met it.
 std::string goal_cell(double keeper, double zookeeper, bool higher_is_better, double goal) {
   const auto sign = higher_is_better ? "≥" : "≤";
   if (keeper <= 0 || zookeeper <= 0) return fmt::format("{} {:.2f}×: n/a", sign, goal);
