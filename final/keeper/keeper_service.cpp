@@ -612,6 +612,7 @@ std::optional<std::int64_t> KeeperService::next_deadline_ms() const {
 
 std::vector<net::Completion> KeeperService::poll() {
   std::vector<net::Completion> out;
+  bool synced = false;
   if (!unlogged_.empty() && !storage_failed_) {
     // Group commit: every transaction of the batch, then one sync.
     Status status;
@@ -633,11 +634,11 @@ std::vector<net::Completion> KeeperService::poll() {
     }
     durable_zxid_ = unlogged_.back().header.zxid;
     unlogged_.clear();
-    if (auto s = journal_.after_sync(tree_, sessions_); !s)
-      spdlog::warn("keeper could not take a snapshot: {}", s.error().describe());
-  } else if (journal_.busy() && !storage_failed_) {
-    // Nothing unsynced: the tree is exactly the durable state, so the snapshot under way
-    // may take its next step from it.
+    synced = true;
+  }
+  // Right after a sync, or with nothing unsynced while a snapshot is under way: the tree is
+  // exactly the durable state, the moment a snapshot may start or take its next step.
+  if ((synced || journal_.busy()) && !storage_failed_) {
     if (auto s = journal_.after_sync(tree_, sessions_); !s)
       spdlog::warn("keeper could not take a snapshot: {}", s.error().describe());
   }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <limits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -103,15 +102,6 @@ Status Store::after_sync(const DataTree& tree, const SessionTracker& sessions) {
     if (auto s = start_snapshot(tree, timeouts); !s) return s;
   }
   return continue_snapshot(tree, config_.snapshot_step_bytes);
-}
-
-Status Store::snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions) {
-  if (in_progress_) {
-    in_progress_->abandon();
-    in_progress_.reset();
-  }
-  if (auto s = start_snapshot(tree, sessions); !s) return s;
-  return continue_snapshot(tree, std::numeric_limits<std::size_t>::max());
 }
 
 Status Store::start_snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions) {

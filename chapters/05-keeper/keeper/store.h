@@ -58,8 +58,6 @@ class Store final : public Journal {
   // sync, and while busy()); purges when one is complete, if configured.
   Status after_sync(const DataTree& tree, const SessionTracker& sessions) override;
   bool busy() const override { return in_progress_ != nullptr; }
-  // A whole snapshot now, in one go (the tests).
-  Status snapshot(const DataTree& tree, const std::map<std::int64_t, std::int32_t>& sessions);
   Status close();
 
   // What recovery found; moved out once, to start keeper.
