@@ -16,6 +16,7 @@ set(STREAMCRAFT_TEST_SOURCES
   keeper/client_session_test.cpp
   keeper/data_tree_test.cpp
   keeper/keeper_service_test.cpp
+  keeper/preallocation_test.cpp
   keeper/protocol_test.cpp
   keeper/sessions_test.cpp
   keeper/store_test.cpp
@@ -210,6 +211,11 @@ streamcraft_add_test("closeSession deletes the ephemerals answers and closes the
 streamcraft_add_test("a journal that fails stops keeper from acknowledging anything" "ch05")
 streamcraft_add_test("four-letter words answer only when whitelisted" "ch05")
 streamcraft_add_test("an empty container and an expired TTL node are deleted by the container check" "ch05")
+streamcraft_add_test("the transaction log grows in whole zero-filled steps ahead of its data" "ch05")
+streamcraft_add_test("after a crash the preallocated zeros are not taken for a torn tail" "ch05")
+streamcraft_add_test("a torn write among the preallocated zeros is cut by recovery" "ch05")
+streamcraft_add_test("a segment rolled before a crash keeps its zeros and still opens trusted" "ch05")
+streamcraft_add_test("on the real disk the log file is one step long until it is closed" "ch05")
 streamcraft_add_test("the handshake is 45 bytes from the client and 37 from the server" "ch05")
 streamcraft_add_test("a stat is 68 bytes and round-trips" "ch05")
 streamcraft_add_test("every request the clients send round-trips" "ch05")

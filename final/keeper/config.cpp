@@ -45,7 +45,11 @@ Result<KeeperSettings> keeper_settings(const std::vector<std::pair<std::string, 
     else if (key == "autopurge.snapRetainCount") st = parse_number<std::size_t>(key, value, s.store.snap_retain_count, 0);
     else if (key == "autopurge.purgeInterval") st = parse_number(key, value, purge_interval_hours, 0);
     else if (key == "jute.maxbuffer") st = parse_number<std::size_t>(key, value, s.keeper.jute_max_buffer, 1024);
-    else if (key == "forceSync") st = parse_bool(key, value, s.store.log.force_sync);
+    else if (key == "preAllocSize") {  // kilobytes, as ZooKeeper's
+      std::uint64_t kib = 0;
+      st = parse_number<std::uint64_t>(key, value, kib, 0);
+      s.store.log.preallocate_bytes = kib << 10;
+    } else if (key == "forceSync") st = parse_bool(key, value, s.store.log.force_sync);
     else if (key == "zookeeper.extendedTypesEnabled") st = parse_bool(key, value, s.keeper.extended_types);
     else if (key == "znode.container.checkIntervalMs")
       st = parse_number<std::int64_t>(key, value, s.keeper.container_check_interval_ms, 1);

@@ -71,6 +71,21 @@ class PosixFile final : public File {
 
   std::uint64_t size() const override { return size_; }
   int native_handle() const override { return fd_; }
+  // @from ch05
+  Status write_at(ByteSpan data, std::uint64_t position) override {
+    while (!data.empty()) {
+      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(position));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return storage_error(path_, "write", errno);
+      }
+      position += static_cast<std::uint64_t>(n);
+      size_ = std::max(size_, position);
+      data = data.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+  // @end
 
  private:
   int fd_;
@@ -161,6 +176,12 @@ class PosixFileSystem final : public FileSystem {
 
 }  // namespace
 
+// @from ch05
+Status File::write_at(ByteSpan, std::uint64_t) {
+  return make_error(Errc::kafka_storage_error, "this file cannot be written at a position");
+}
+
+// @end
 Status FileSystem::write_atomically(const std::filesystem::path& path, ByteSpan contents) {
   auto tmp = path;
   tmp += ".tmp";

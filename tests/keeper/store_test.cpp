@@ -19,6 +19,7 @@ StoreConfig store_config(std::int64_t snap_count = 1000) {
   c.data_log_dir = "/keeper/log";
   c.snap_count = snap_count;
   c.log.segment_bytes = 4096;  // many segments, so that purging has something to delete
+  c.log.preallocate_bytes = 1024;
   return c;
 }
 
@@ -230,7 +231,7 @@ TEST_CASE("zoo.cfg is read with ZooKeeper's keys and defaults", "[ch05][keeper][
   auto s = keeper_settings({{"tickTime", "500"}, {"dataDir", "/var/zk"}, {"clientPort", "2281"},
                             {"maxClientCnxns", "10"}, {"4lw.commands.whitelist", "ruok, srvr ,mntr"},
                             {"forceSync", "no"}, {"server.1", "a:2888:3888"}, {"bogus", "1"},
-                            {"autopurge.purgeInterval", "1"}});
+                            {"autopurge.purgeInterval", "1"}, {"preAllocSize", "1024"}});
   REQUIRE(s.ok());
   CHECK(s->keeper.tick_time_ms == 500);
   CHECK(s->keeper.min_timeout() == 1000);
@@ -238,6 +239,7 @@ TEST_CASE("zoo.cfg is read with ZooKeeper's keys and defaults", "[ch05][keeper][
   CHECK(s->client_port == 2281);
   CHECK(s->keeper.four_letter_words == std::set<std::string>{"ruok", "srvr", "mntr"});
   CHECK_FALSE(s->store.log.force_sync);
+  CHECK(s->store.log.preallocate_bytes == 1u << 20);  // preAllocSize counts kilobytes
   CHECK(s->store.autopurge);
   CHECK(s->warnings.size() == 2);
   CHECK_FALSE(keeper_settings({{"tickTime", "2000"}}).ok());  // no dataDir

@@ -26,9 +26,11 @@ log::LogConfig log_config(const TxnLogConfig& c) {
 
 Result<std::unique_ptr<TxnLog>> TxnLog::open(log::FileSystem& fs, const std::filesystem::path& dir,
                                              const Clock& clock, TxnLogConfig config) {
-  auto log = log::Log::open(fs, dir, log_config(config), clock);
+  std::unique_ptr<PreallocatingFileSystem> prealloc;
+  if (config.preallocate_bytes > 0) prealloc = std::make_unique<PreallocatingFileSystem>(fs, config.preallocate_bytes);
+  auto log = log::Log::open(prealloc ? *prealloc : fs, dir, log_config(config), clock);
   if (!log) return log.error();
-  return std::make_unique<TxnLog>(Private{}, std::move(*log), config);
+  return std::make_unique<TxnLog>(Private{}, std::move(prealloc), std::move(*log), config);
 }
 
 Status TxnLog::append(const Txn& txn) {

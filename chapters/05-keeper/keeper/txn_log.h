@@ -15,6 +15,9 @@
 // skips the fdatasync — and with it the promise that an acknowledged write survives a
 // power cut; it still survives kill -9, since the data is in the page cache.
 //
+// The log's files grow `preallocate_bytes` at a time, filled with zeros ahead of the data
+// (keeper/preallocated_file.h), so that most syncs need not also record a new file size.
+//
 // Not thread-safe: keeper's one thread appends, syncs and reads.
 #pragma once
 
@@ -26,6 +29,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "keeper/journal.h"
+#include "keeper/preallocated_file.h"
 #include "keeper/txn.h"
 #include "log/file.h"
 #include "log/log.h"
@@ -33,8 +37,9 @@
 namespace streamcraft::keeper {
 
 struct TxnLogConfig {
-  std::uint64_t segment_bytes = 64ull << 20;  // ZooKeeper preallocates its logs in 64 MiB steps
-  bool force_sync = true;                     // forceSync
+  std::uint64_t segment_bytes = 64ull << 20;       // a new file every 64 MiB, as ZooKeeper's
+  std::uint64_t preallocate_bytes = 64ull << 20;   // preAllocSize: grow files in zero-filled steps (0: don't)
+  bool force_sync = true;                          // forceSync
   std::size_t max_batch_bytes = 8u << 20;     // a group commit larger than this is split
 };
 
@@ -66,13 +71,15 @@ class TxnLog final : public Journal {
   };
 
  public:
-  TxnLog(Private, std::unique_ptr<log::Log> log, TxnLogConfig config) : log_(std::move(log)), config_(config) {}
+  TxnLog(Private, std::unique_ptr<PreallocatingFileSystem> fs, std::unique_ptr<log::Log> log, TxnLogConfig config)
+      : fs_(std::move(fs)), log_(std::move(log)), config_(config) {}
 
  private:
   // Calls f(offset, txn) for each transaction from offset `from` on; stops when f is false.
   template <class F>
   Status scan(std::int64_t from, F&& f) const;
 
+  std::unique_ptr<PreallocatingFileSystem> fs_;  // null without preallocation; outlives log_
   std::unique_ptr<log::Log> log_;
   TxnLogConfig config_;
   std::vector<Txn> buffered_;

@@ -40,6 +40,14 @@ class MemoryFile final : public File {
     return {};
   }
   std::uint64_t size() const override { return inode_->data.size(); }
+  Status write_at(ByteSpan data, std::uint64_t position) override {
+    if (!writable_) return storage_error("<memory>", "write to a read-only file", EBADF);
+    if (!fs_.take_write()) return {};
+    auto& d = inode_->data;
+    if (d.size() < position + data.size()) d.resize(static_cast<std::size_t>(position + data.size()));
+    std::copy(data.begin(), data.end(), d.begin() + static_cast<std::ptrdiff_t>(position));
+    return {};
+  }
 
  private:
   std::shared_ptr<MemoryFileSystem::Inode> inode_;  // outlives a remove(), as an open fd does

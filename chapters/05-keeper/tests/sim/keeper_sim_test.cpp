@@ -45,6 +45,7 @@ struct Run {
     c.snapshot_step_bytes = 200;
     c.autopurge = true;
     c.log.segment_bytes = 2048;
+    c.log.preallocate_bytes = 512;  // several zero-filled steps per segment, cut at any point
     auto s = Store::open(fs, c, world.clock());
     REQUIRE(s.ok());
     store = std::move(*s);
