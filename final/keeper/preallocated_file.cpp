@@ -5,6 +5,7 @@
 #include <array>
 
 #include "common/bytes.h"
+#include "log/positional_write.h"
 #include "record/batch.h"
 
 namespace streamcraft::keeper {
@@ -20,8 +21,9 @@ const std::array<std::byte, kChunk>& zeros() {
 
 class PreallocatedFile final : public log::File {
  public:
-  PreallocatedFile(std::unique_ptr<log::File> inner, std::uint64_t step, std::uint64_t logical, bool writable)
-      : inner_(std::move(inner)), step_(step), logical_(logical), writable_(writable) {}
+  PreallocatedFile(std::unique_ptr<log::File> inner, log::PositionalWrite& writer, std::uint64_t step,
+                   std::uint64_t logical, bool writable)
+      : inner_(std::move(inner)), writer_(writer), step_(step), logical_(logical), writable_(writable) {}
   // Closing cuts the zeros away, so that a cleanly stopped keeper leaves files that end
   // where their logs do. Best effort: if it fails, the next open finds the end anyway.
   ~PreallocatedFile() override {
@@ -32,7 +34,7 @@ class PreallocatedFile final : public log::File {
 
   Status append(ByteSpan data) override {
     if (auto s = reserve(logical_ + data.size()); !s) return s;
-    if (auto s = inner_->write_at(data, logical_); !s) return s;
+    if (auto s = writer_.write_at(data, logical_); !s) return s;
     logical_ += data.size();
     return {};
   }
@@ -51,12 +53,6 @@ class PreallocatedFile final : public log::File {
   }
   std::uint64_t size() const override { return logical_; }
   int native_handle() const override { return inner_->native_handle(); }
-  Status write_at(ByteSpan data, std::uint64_t position) override {
-    if (auto s = reserve(position + data.size()); !s) return s;
-    if (auto s = inner_->write_at(data, position); !s) return s;
-    logical_ = std::max(logical_, position + data.size());
-    return {};
-  }
 
  private:
   // Makes the file at least `end` bytes long by appending zeros up to the next multiple
@@ -75,6 +71,7 @@ class PreallocatedFile final : public log::File {
   }
 
   std::unique_ptr<log::File> inner_;
+  log::PositionalWrite& writer_;  // inner_, as a file that takes writes at a position
   std::uint64_t step_;
   std::uint64_t logical_;
   bool writable_;
@@ -119,6 +116,9 @@ Result<std::unique_ptr<log::File>> PreallocatingFileSystem::open(const std::file
                                                                   log::OpenMode mode) {
   auto file = inner_.open(path, mode);
   if (!file || path.extension() != ".log") return file;
+  // Only a file that can be written at a position can have zeros laid ahead of its data.
+  auto* writer = dynamic_cast<log::PositionalWrite*>(file->get());
+  if (!writer) return file;
   std::uint64_t logical = (*file)->size();
   // Only a file this decorator padded can end in zeros it laid down: its size is a whole
   // number of steps. Any other file (one closed cleanly, or never padded) is taken as it is.
@@ -133,7 +133,7 @@ Result<std::unique_ptr<log::File>> PreallocatingFileSystem::open(const std::file
     }
   }
   return std::unique_ptr<log::File>(
-      std::make_unique<PreallocatedFile>(std::move(*file), step_, logical, mode == log::OpenMode::read_write));
+      std::make_unique<PreallocatedFile>(std::move(*file), *writer, step_, logical, mode == log::OpenMode::read_write));
 }
 
 }  // namespace streamcraft::keeper

@@ -26,6 +26,7 @@
 // cuts the log at its first bad batch, as for any torn tail. truncate() and closing the file
 // cut the zeros away; a clean shutdown leaves files that end where their logs do.
 //
+// Files that cannot be written at a position (log/positional_write.h) are not preallocated.
 // Not thread-safe, like the log it serves.
 #pragma once
 

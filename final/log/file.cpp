@@ -11,6 +11,10 @@
 #include <system_error>
 
 #include <fmt/format.h>
+// @from ch05
+
+#include "log/positional_write.h"
+// @end
 
 namespace streamcraft::log {
 
@@ -22,7 +26,11 @@ Error storage_error(const std::filesystem::path& path, std::string_view what, in
 namespace {
 
 // Owns a file descriptor; closing it is the only cleanup a file needs.
-class PosixFile final : public File {
+class PosixFile final : public File
+// @from ch05
+    , public PositionalWrite
+// @end
+{
  public:
   PosixFile(int fd, std::filesystem::path path, std::uint64_t size)
       : fd_(fd), path_(std::move(path)), size_(size) {}
@@ -176,12 +184,6 @@ class PosixFileSystem final : public FileSystem {
 
 }  // namespace
 
-// @from ch05
-Status File::write_at(ByteSpan, std::uint64_t) {
-  return make_error(Errc::kafka_storage_error, "this file cannot be written at a position");
-}
-
-// @end
 Status FileSystem::write_atomically(const std::filesystem::path& path, ByteSpan contents) {
   auto tmp = path;
   tmp += ".tmp";

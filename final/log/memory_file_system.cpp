@@ -4,11 +4,19 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+// @from ch05
+
+#include "log/positional_write.h"
+// @end
 
 namespace streamcraft::log {
 namespace {
 
-class MemoryFile final : public File {
+class MemoryFile final : public File
+// @from ch05
+    , public PositionalWrite
+// @end
+{
  public:
   MemoryFile(std::shared_ptr<MemoryFileSystem::Inode> inode, MemoryFileSystem& fs, std::uint64_t& syncs, bool writable)
       : inode_(std::move(inode)), fs_(fs), syncs_(syncs), writable_(writable) {}

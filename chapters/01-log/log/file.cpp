@@ -23,7 +23,8 @@ Error storage_error(const std::filesystem::path& path, std::string_view what, in
 namespace {
 
 // Owns a file descriptor; closing it is the only cleanup a file needs.
-class PosixFile final : public File {
+class PosixFile final : public File
+{
  public:
   PosixFile(int fd, std::filesystem::path path, std::uint64_t size)
       : fd_(fd), path_(std::move(path)), size_(size) {}

@@ -9,7 +9,8 @@
 namespace streamcraft::log {
 namespace {
 
-class MemoryFile final : public File {
+class MemoryFile final : public File
+{
  public:
   MemoryFile(std::shared_ptr<MemoryFileSystem::Inode> inode, MemoryFileSystem& fs, std::uint64_t& syncs, bool writable)
       : inode_(std::move(inode)), fs_(fs), syncs_(syncs), writable_(writable) {}

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "log/positional_write.h"
+
 namespace streamcraft::log {
 
 Error storage_error(const std::filesystem::path& path, std::string_view what, int err) {
@@ -23,7 +25,9 @@ Error storage_error(const std::filesystem::path& path, std::string_view what, in
 namespace {
 
 // Owns a file descriptor; closing it is the only cleanup a file needs.
-class PosixFile final : public File {
+class PosixFile final : public File
+    , public PositionalWrite
+{
  public:
   PosixFile(int fd, std::filesystem::path path, std::uint64_t size)
       : fd_(fd), path_(std::move(path)), size_(size) {}
@@ -174,10 +178,6 @@ class PosixFileSystem final : public FileSystem {
 };
 
 }  // namespace
-
-Status File::write_at(ByteSpan, std::uint64_t) {
-  return make_error(Errc::kafka_storage_error, "this file cannot be written at a position");
-}
 
 Status FileSystem::write_atomically(const std::filesystem::path& path, ByteSpan contents) {
   auto tmp = path;

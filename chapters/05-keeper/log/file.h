@@ -36,10 +36,6 @@ class File {
   virtual std::uint64_t size() const = 0;
   // The OS file descriptor, for zero-copy sends (sendfile) in later chapters; -1 if none.
   virtual int native_handle() const { return -1; }
-  // Writes all of data at position, over the bytes there or past the end. The log only
-  // appends; keeper's transaction log writes into zeros it laid down ahead of time
-  // (keeper/preallocated_file.h). A file that cannot do it says so.
-  virtual Status write_at(ByteSpan data, std::uint64_t position);
 };
 
 enum class OpenMode { read_only, read_write };  // read_write creates the file if missing

@@ -8,6 +8,7 @@
 #include "keeper/preallocated_file.h"
 #include "keeper/txn_log.h"
 #include "log/memory_file_system.h"
+#include "log/positional_write.h"
 #include "support/temp_dir.h"
 
 using namespace streamcraft;
@@ -130,17 +131,18 @@ TEST_CASE("a torn write among the preallocated zeros is cut by recovery", "[ch05
 
   auto raw = fs.open(kSegment, log::OpenMode::read_write);
   REQUIRE(raw.ok());
+  auto& at = dynamic_cast<log::PositionalWrite&>(**raw);
   Bytes first(static_cast<std::size_t>(end));
   REQUIRE((*raw)->read_at(first, 0).ok());
   SECTION("the end of a batch reached the disk and its start did not") {
     // Zeros where the header should be, bytes after it: not preallocated space.
-    REQUIRE((*raw)->write_at(ByteSpan(first).subspan(100, 50), end + 100).ok());
+    REQUIRE(at.write_at(ByteSpan(first).subspan(100, 50), end + 100).ok());
   }
   SECTION("a whole frame with damaged contents") {
     // The frame walk steps over it (it checks no CRC); chapter 1's recovery must not.
     Bytes damaged = first;
     damaged[damaged.size() / 2] ^= std::byte{0xff};
-    REQUIRE((*raw)->write_at(damaged, end).ok());
+    REQUIRE(at.write_at(damaged, end).ok());
   }
   REQUIRE((*raw)->sync().ok());
   raw->reset();
