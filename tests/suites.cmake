@@ -130,6 +130,7 @@ streamcraft_add_test("a follower whose log diverged is repaired by the consisten
 streamcraft_add_test("a server cut off and back does not depose a healthy leader" "ch06")
 streamcraft_add_test("a leader cut off from the majority steps down and the others elect another" "ch06")
 streamcraft_add_test("a leader commits an earlier term's entry only through an entry of its own term" "ch06")
+streamcraft_add_test("a follower too far behind gets the leader's snapshot and goes on from it" "ch06")
 streamcraft_add_test("placement matches the example of five brokers and ten partitions in Kafka's AdminUtils" "ch04;ch05;ch06")
 streamcraft_add_test("placement starts at the start index and shifts the followers once per round of brokers" "ch04;ch05;ch06")
 streamcraft_add_test("create_topic places replicas from the seed on the live brokers sorted by id" "ch04;ch05;ch06")

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include <fmt/format.h>
+
 namespace streamcraft::consensus {
 
 const char* role_name(Role role) {
@@ -16,14 +18,29 @@ const char* role_name(Role role) {
   return "?";
 }
 
-Raft::Raft(RaftConfig config, Durable durable, std::int64_t applied)
+void persist(Durable& disk, const Ready& ready) {
+  if (ready.hard_state) disk.hard = *ready.hard_state;
+  const Snapshot* snap = ready.snapshot ? &*ready.snapshot : ready.compacted ? &*ready.compacted : nullptr;
+  if (snap && snap->index > disk.snapshot.index) {
+    const auto covered = static_cast<std::size_t>(snap->index - disk.snapshot.index);
+    disk.log.erase(disk.log.begin(), disk.log.begin() + static_cast<std::ptrdiff_t>(std::min(covered, disk.log.size())));
+    disk.snapshot = *snap;
+  }
+  if (ready.append_from > 0) {
+    disk.log.resize(static_cast<std::size_t>(ready.append_from - 1 - disk.snapshot.index));
+    disk.log.insert(disk.log.end(), ready.append.begin(), ready.append.end());
+  }
+}
+
+Raft::Raft(RaftConfig config, Durable durable)
     : config_(std::move(config)),
       hard_(durable.hard),
+      snapshot_(std::move(durable.snapshot)),
       log_(std::move(durable.log)),
-      applied_(applied),
       rng_(config_.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(config_.id) + 1) {
-  // What was applied was committed: the commit index is not durable, but it is at least that.
-  commit_ = std::min(applied_, last_index());
+  // The commit index is not durable, but a snapshot holds committed entries only: the
+  // state machine restarts from it, and the entries after it are applied as they commit.
+  commit_ = applied_ = snapshot_.index;
   reset_election_timer();
 }
 
@@ -36,8 +53,9 @@ std::uint64_t Raft::next_random() {
 }
 
 std::int64_t Raft::term_at(std::int64_t index) const {
-  if (index <= 0 || index > last_index()) return 0;
-  return log_[static_cast<std::size_t>(index - 1)].term;
+  if (index == snapshot_.index) return snapshot_.term;
+  if (index < first_index() || index > last_index()) return 0;
+  return entry(index).term;
 }
 
 void Raft::reset_election_timer() {
@@ -120,7 +138,7 @@ void Raft::append_entry(Entry entry) {
 
 void Raft::truncate_from(std::int64_t index) {
   assert(index > commit_);  // a committed entry is never overruled
-  log_.resize(static_cast<std::size_t>(index - 1));
+  log_.resize(static_cast<std::size_t>(index - first_index()));
   if (unstable_from_ == 0 || index < unstable_from_) unstable_from_ = index;
 }
 
@@ -130,6 +148,14 @@ void Raft::send_append(NodeId to) {
   auto it = std::find_if(progress_.begin(), progress_.end(), [&](const auto& p) { return p.first == to; });
   if (it == progress_.end()) return;
   auto& pr = it->second;
+  if (pr.next <= snapshot_.index) {
+    // The entries it needs are compacted away: it gets the snapshot, and the entries after
+    // it once it answers. Sent again only if no answer came within an election timeout.
+    send(to, SnapshotRequest{hard_.term, snapshot_.index, snapshot_.term, snapshot_.data});
+    pr.next = snapshot_.index + 1;
+    pr.snapshot_wait = config_.election_ticks;
+    return;
+  }
   AppendRequest req;
   req.term = hard_.term;
   req.prev_index = pr.next - 1;
@@ -154,8 +180,11 @@ void Raft::tick() {
       heartbeat_elapsed_ = 0;
       // A heartbeat starts from what the follower is known to have: entries sent on an
       // optimistic `next` and lost on the way go again (a resent entry is skipped).
-      for (auto& [peer, pr] : progress_) pr.next = pr.match + 1;
-      broadcast_append();
+      for (auto& [peer, pr] : progress_) {
+        if (pr.snapshot_wait > 0 && --pr.snapshot_wait > 0) continue;  // a snapshot is on its way
+        pr.next = pr.match + 1;
+        send_append(peer);
+      }
     }
     if (elapsed_ >= config_.election_ticks) {
       // Check-quorum: a leader that heard from fewer than a majority (itself included)
@@ -194,11 +223,13 @@ void Raft::step(const Message& message) {
     if (!pre) {
       // Any message of a later term makes this server a follower in that term; only an
       // AppendEntries says who leads it.
-      become_follower(term, std::holds_alternative<AppendRequest>(message.body) ? message.from : kNoNode);
+      const bool from_leader = std::holds_alternative<AppendRequest>(message.body) ||
+                               std::holds_alternative<SnapshotRequest>(message.body);
+      become_follower(term, from_leader ? message.from : kNoNode);
     }
   } else if (term < hard_.term) {
     // A stale leader or candidate learns the term from the answer and steps down.
-    if (std::holds_alternative<AppendRequest>(message.body))
+    if (std::holds_alternative<AppendRequest>(message.body) || std::holds_alternative<SnapshotRequest>(message.body))
       send(message.from, AppendReply{hard_.term, false, 0, 0});
     else if (vote)
       send(message.from, VoteReply{hard_.term, false, vote->pre_vote});
@@ -211,6 +242,7 @@ void Raft::step(const Message& message) {
         if constexpr (std::is_same_v<T, VoteRequest>) on_vote_request(message.from, m);
         else if constexpr (std::is_same_v<T, VoteReply>) on_vote_reply(message.from, m);
         else if constexpr (std::is_same_v<T, AppendRequest>) on_append_request(message.from, m);
+        else if constexpr (std::is_same_v<T, SnapshotRequest>) on_snapshot(message.from, m);
         else on_append_reply(message.from, m);
       },
       message.body);
@@ -250,21 +282,32 @@ void Raft::on_append_request(NodeId from, const AppendRequest& m) {
   reset_election_timer();
   leader_ = from;
 
-  if (m.prev_index > last_index()) {
+  // Entries up to the snapshot are committed, the same on every server: a resent append
+  // that starts before it is taken from the snapshot's end on.
+  std::int64_t prev_index = m.prev_index, prev_term = m.prev_term;
+  auto first_new = m.entries.begin();
+  if (prev_index < snapshot_.index) {
+    const auto skip = std::min<std::int64_t>(snapshot_.index - prev_index, static_cast<std::int64_t>(m.entries.size()));
+    first_new += skip;
+    prev_index = snapshot_.index;
+    prev_term = snapshot_.term;
+  }
+  if (prev_index > last_index()) {
     send(from, AppendReply{hard_.term, false, 0, last_index() + 1});
     return;
   }
-  if (m.prev_index > 0 && term_at(m.prev_index) != m.prev_term) {
+  if (prev_index > 0 && term_at(prev_index) != prev_term) {
     // Skip the whole conflicting term at once, not one entry per round trip. Never below
     // the commit index: those entries are the leader's too.
-    const auto conflict = term_at(m.prev_index);
-    auto first = m.prev_index;
+    const auto conflict = term_at(prev_index);
+    auto first = prev_index;
     while (first - 1 > commit_ && term_at(first - 1) == conflict) --first;
     send(from, AppendReply{hard_.term, false, 0, std::max(first, commit_ + 1)});
     return;
   }
-  auto index = m.prev_index;
-  for (const auto& e : m.entries) {
+  auto index = prev_index;
+  for (auto it = first_new; it != m.entries.end(); ++it) {
+    const auto& e = *it;
     ++index;
     if (index <= last_index()) {
       if (term_at(index) == e.term) continue;  // already here (a resent append)
@@ -274,7 +317,7 @@ void Raft::on_append_request(NodeId from, const AppendRequest& m) {
   }
   // What this append proves matches the leader's log; entries past it (from a deposed
   // leader) are not known to match, so the commit index may not move past it.
-  const auto matched = m.prev_index + static_cast<std::int64_t>(m.entries.size());
+  const auto matched = index;
   if (m.commit > commit_) commit_ = std::max(commit_, std::min(m.commit, matched));
   send(from, AppendReply{hard_.term, true, matched, 0});
 }
@@ -286,6 +329,7 @@ void Raft::on_append_reply(NodeId from, const AppendReply& m) {
   auto& pr = it->second;
   pr.active = true;
   if (m.success) {
+    pr.snapshot_wait = 0;
     pr.match = std::max(pr.match, m.match_index);
     pr.next = std::max(pr.next, pr.match + 1);
     maybe_commit();
@@ -294,6 +338,41 @@ void Raft::on_append_reply(NodeId from, const AppendReply& m) {
   }
   pr.next = std::max(pr.match + 1, std::min(m.retry_from, last_index() + 1));
   send_append(from);
+}
+
+void Raft::on_snapshot(NodeId from, const SnapshotRequest& m) {
+  if (role_ != Role::follower || leader_ != from) become_follower(hard_.term, from);
+  reset_election_timer();
+  leader_ = from;
+  if (m.index <= commit_) {
+    // Nothing new: this server already has (and has committed) everything it covers.
+    send(from, AppendReply{hard_.term, true, commit_, 0});
+    return;
+  }
+  // Entries after the snapshot that agree with it stay; a log that disagrees at its index
+  // (or is shorter) is replaced whole.
+  if (m.index < last_index() && term_at(m.index) == m.last_term)
+    log_.erase(log_.begin(), log_.begin() + (m.index - snapshot_.index));
+  else
+    log_.clear();
+  snapshot_ = Snapshot{m.index, m.last_term, m.data};
+  commit_ = applied_ = m.index;  // the state machine is restored from it, not replayed
+  installed_ = snapshot_;
+  compacted_.reset();
+  unstable_from_ = m.index + 1;  // the storage rewrites what follows the snapshot
+  send(from, AppendReply{hard_.term, true, m.index, 0});
+}
+
+Status Raft::compact(std::int64_t index, Bytes data) {
+  if (index > applied_)
+    return make_error(Errc::invalid_request, fmt::format("cannot compact to {}: applied only to {}", index, applied_));
+  if (index <= snapshot_.index) return {};
+  const auto term = term_at(index);
+  log_.erase(log_.begin(), log_.begin() + (index - snapshot_.index));
+  snapshot_ = Snapshot{index, term, std::move(data)};
+  compacted_ = snapshot_;
+  if (unstable_from_ != 0 && unstable_from_ <= index) unstable_from_ = index + 1;
+  return {};
 }
 
 void Raft::maybe_commit() {
@@ -313,6 +392,10 @@ Ready Raft::take_ready() {
   Ready r;
   if (hard_dirty_) r.hard_state = hard_;
   hard_dirty_ = false;
+  r.snapshot = std::move(installed_);
+  installed_.reset();
+  r.compacted = std::move(compacted_);
+  compacted_.reset();
   if (unstable_from_ != 0) {
     r.append_from = unstable_from_;
     for (auto i = unstable_from_; i <= last_index(); ++i) r.append.push_back(entry(i));

@@ -24,6 +24,10 @@
 //   depose a healthy leader by raising the term. A leader that has not heard from a
 //   majority within an election timeout steps down (check-quorum): a leader cut off from the
 //   rest stops acting as one.
+// - Snapshots: the server's state machine, saved at an applied index, stands for every
+//   entry up to it, and the log before it is dropped (compact()). A follower that needs
+//   entries the leader no longer has gets the leader's snapshot instead (InstallSnapshot),
+//   restores its state from it, and goes on from there.
 //
 // Sans-I/O: messages and ticks go in (step, tick, propose); what the server must do comes out
 // of take_ready(), in an order that matters — first make the term, the vote and the log
@@ -78,7 +82,15 @@ struct AppendReply {
   std::int64_t retry_from = 0;   // refusal: where the leader should try next (the first index
                                  // of the conflicting term, or the follower's log end)
 };
-using Body = std::variant<VoteRequest, VoteReply, AppendRequest, AppendReply>;
+// InstallSnapshot: the leader's state as of `index`, for a follower that needs entries the
+// leader has compacted away. Answered with an AppendReply (match_index = index).
+struct SnapshotRequest {
+  std::int64_t term = 0;
+  std::int64_t index = 0;       // the last entry the snapshot covers
+  std::int64_t last_term = 0;   // that entry's term
+  Bytes data;
+};
+using Body = std::variant<VoteRequest, VoteReply, AppendRequest, AppendReply, SnapshotRequest>;
 
 struct Message {
   NodeId from = kNoNode;
@@ -106,35 +118,53 @@ struct HardState {
   NodeId voted_for = kNoNode;
   bool operator==(const HardState&) const = default;
 };
+struct Snapshot {
+  std::int64_t index = 0;  // the last entry it covers (0: none, the empty state)
+  std::int64_t term = 0;   // that entry's term
+  Bytes data;              // the state machine's, opaque to Raft
+};
 struct Durable {
   HardState hard;
-  std::vector<Entry> log;  // log[0] is index 1
+  Snapshot snapshot;
+  std::vector<Entry> log;  // the entries after the snapshot: log[0] is index snapshot.index + 1
 };
 
 // What the server must do after a step, in this order.
 struct Ready {
   std::optional<HardState> hard_state;         // 1. persist, if set
+  std::optional<Snapshot> snapshot;            //    a snapshot from the leader: persist it, drop the
+                                               //    log it covers, restore the state machine from it
+  std::optional<Snapshot> compacted;           //    one taken here (compact()): persist it, drop the
+                                               //    log it covers
   std::int64_t append_from = 0;                // 2. drop the log from append_from on (entries a
   std::vector<Entry> append;                   //    leader overruled), then persist `append` there
   std::vector<Message> messages;               // 3. send
   std::int64_t committed_from = 0;             // 4. apply `committed`, at committed_from…
   std::vector<Entry> committed;
   bool empty() const {
-    return !hard_state && append_from == 0 && messages.empty() && committed.empty();
+    return !hard_state && !snapshot && !compacted && append_from == 0 && messages.empty() && committed.empty();
   }
 };
 
+// Carries out a Ready's steps 1 and 2 on a Durable: what a server's disk must hold after
+// them. The rule every storage follows; the simulator's disks are Durables kept this way.
+void persist(Durable& disk, const Ready& ready);
+
 class Raft {
  public:
-  // Starts as a follower from what the disk held (all zero on a server's first start);
-  // entries up to `applied` were applied before (from a snapshot, or none).
-  Raft(RaftConfig config, Durable durable, std::int64_t applied = 0);
+  // Starts as a follower from what the disk held (all empty on a server's first start). The
+  // state machine starts from the snapshot: entries after it are applied again as they commit.
+  Raft(RaftConfig config, Durable durable);
 
   void tick();
   void step(const Message& message);
   // On the leader: appends `data` as a new entry of its term and returns its index. On any
   // other server: NOT_LEADER_OR_FOLLOWER (leader() names the leader, when known).
   Result<std::int64_t> propose(Bytes data);
+  // The state machine as of applied entry `index` (at most what take_ready() has handed out
+  // to apply): the log up to it is dropped, and the snapshot is what a follower too far
+  // behind is sent. INVALID_REQUEST for an index not applied yet; older ones change nothing.
+  Status compact(std::int64_t index, Bytes data);
   Ready take_ready();
 
   Role role() const { return role_; }
@@ -142,16 +172,21 @@ class Raft {
   std::int64_t term() const { return hard_.term; }
   NodeId leader() const { return leader_; }
   std::int64_t commit_index() const { return commit_; }
-  std::int64_t last_index() const { return static_cast<std::int64_t>(log_.size()); }
-  // The term of the entry at index (0 for index 0, the empty log's start).
+  std::int64_t last_index() const { return snapshot_.index + static_cast<std::int64_t>(log_.size()); }
+  // The first index still in the log (those before it are in the snapshot).
+  std::int64_t first_index() const { return snapshot_.index + 1; }
+  // The term of the entry at index: the snapshot's for its last index, 0 outside the log.
   std::int64_t term_at(std::int64_t index) const;
-  const Entry& entry(std::int64_t index) const { return log_[static_cast<std::size_t>(index - 1)]; }
+  // An entry still in the log: first_index() <= index <= last_index().
+  const Entry& entry(std::int64_t index) const { return log_[static_cast<std::size_t>(index - first_index())]; }
+  const Snapshot& snapshot() const { return snapshot_; }
 
  private:
   struct Progress {
     std::int64_t next = 1;   // the next index to send
     std::int64_t match = 0;  // the highest index known to be on the follower
     bool active = false;     // heard from within the current election timeout
+    int snapshot_wait = 0;   // ticks before a snapshot sent (and not answered) is sent again
   };
 
   void become_follower(std::int64_t term, NodeId leader);
@@ -170,6 +205,7 @@ class Raft {
   void on_vote_reply(NodeId from, const VoteReply& m);
   void on_append_request(NodeId from, const AppendRequest& m);
   void on_append_reply(NodeId from, const AppendReply& m);
+  void on_snapshot(NodeId from, const SnapshotRequest& m);
   void maybe_commit();
   void append_entry(Entry entry);
   void truncate_from(std::int64_t index);
@@ -177,7 +213,8 @@ class Raft {
 
   RaftConfig config_;
   HardState hard_;
-  std::vector<Entry> log_;
+  Snapshot snapshot_;     // what the log before first_index() became
+  std::vector<Entry> log_;  // the entries after the snapshot
   Role role_ = Role::follower;
   NodeId leader_ = kNoNode;
   std::int64_t commit_ = 0;
@@ -193,6 +230,8 @@ class Raft {
   bool hard_dirty_ = false;
   std::int64_t unstable_from_ = 0;  // 0: no log change; else the first changed index
   std::vector<Message> outbox_;
+  std::optional<Snapshot> installed_;  // received, for take_ready() to hand out
+  std::optional<Snapshot> compacted_;
 };
 
 }  // namespace streamcraft::consensus

@@ -42,14 +42,11 @@ struct Bus {
 
   void collect(NodeId id) {
     auto r = nodes[id]->take_ready();
-    auto& d = disk[id];
-    if (r.hard_state) d.hard = *r.hard_state;
-    if (r.append_from > 0) {
-      d.log.resize(static_cast<std::size_t>(r.append_from - 1));
-      d.log.insert(d.log.end(), r.append.begin(), r.append.end());
-    }
+    persist(disk[id], r);
     for (auto& m : r.messages) in_flight.push_back(std::move(m));
     auto& a = applied[id];
+    // A snapshot stands for the entries it covers (their contents are the state's, opaque here).
+    if (r.snapshot) a.assign(static_cast<std::size_t>(r.snapshot->index), Entry{-1, {}});
     REQUIRE((r.committed.empty() || r.committed_from == static_cast<std::int64_t>(a.size()) + 1));
     a.insert(a.end(), r.committed.begin(), r.committed.end());
   }
@@ -128,7 +125,7 @@ TEST_CASE("a server votes once per term and only for a log at least as up to dat
   RaftConfig c;
   c.id = 1;
   c.voters = {1, 2, 3};
-  Raft r(c, Durable{{4, kNoNode}, {Entry{2, {}}, Entry{4, {}}}});
+  Raft r(c, Durable{{4, kNoNode}, {}, {Entry{2, {}}, Entry{4, {}}}});
   auto reply = [&](NodeId from, VoteRequest req) {
     r.step({from, 1, req});
     auto ready = r.take_ready();
@@ -157,7 +154,7 @@ TEST_CASE("a vote is written to disk before its reply leaves", "[ch06][raft]") {
   CHECK(ready.hard_state->term == 1);
   CHECK(ready.hard_state->voted_for == 2);
   // Restarted from that disk, it will not vote for another candidate in term 1.
-  Raft again(c, Durable{*ready.hard_state, {}});
+  Raft again(c, Durable{*ready.hard_state, {}, {}});
   again.step({3, 1, VoteRequest{1, 0, 0, false}});
   CHECK_FALSE(std::get<VoteReply>(again.take_ready().messages.at(0).body).granted);
 }
@@ -167,7 +164,7 @@ TEST_CASE("a follower whose log diverged is repaired by the consistency check", 
   c.id = 2;
   c.voters = {1, 2, 3};
   // The follower holds entries of term 2 that the leader of term 3 never had.
-  Raft f(c, Durable{{2, kNoNode}, {Entry{1, bytes("a")}, Entry{2, bytes("x")}, Entry{2, bytes("y")}}});
+  Raft f(c, Durable{{2, kNoNode}, {}, {Entry{1, bytes("a")}, Entry{2, bytes("x")}, Entry{2, bytes("y")}}});
   auto answer = [&](AppendRequest req) {
     f.step({1, 2, std::move(req)});
     auto ready = f.take_ready();
@@ -243,7 +240,7 @@ TEST_CASE("a leader commits an earlier term's entry only through an entry of its
   RaftConfig c;
   c.id = 1;
   c.voters = {1, 2, 3, 4, 5};
-  Raft r(c, Durable{{3, kNoNode}, {Entry{1, bytes("a")}, Entry{2, bytes("b")}}});
+  Raft r(c, Durable{{3, kNoNode}, {}, {Entry{1, bytes("a")}, Entry{2, bytes("b")}}});
   for (int i = 0; i < 40 && r.role() != Role::pre_candidate; ++i) r.tick();
   REQUIRE(r.role() == Role::pre_candidate);
   for (NodeId from : {2, 3}) r.step({from, 1, VoteReply{4, true, true}});
@@ -262,4 +259,39 @@ TEST_CASE("a leader commits an earlier term's entry only through an entry of its
   auto ready = r.take_ready();
   CHECK(ready.committed_from == 1);
   CHECK(ready.committed.size() == 3);
+}
+
+TEST_CASE("a follower too far behind gets the leader's snapshot and goes on from it", "[ch06][raft]") {
+  Bus bus(3);
+  const auto leader = bus.elect();
+  const NodeId lagging = leader == 3 ? 2 : 3;
+  bus.isolate(lagging);
+  for (int i = 0; i < 10; ++i) REQUIRE(bus.nodes[leader]->propose(bytes("v" + std::to_string(i))).ok());
+  bus.tick();
+  // The leader's state machine as of its last applied entry; its log before it goes.
+  const auto upto = bus.nodes[leader]->commit_index();
+  REQUIRE(upto >= 11);
+  CHECK_FALSE(bus.nodes[leader]->compact(upto + 1, bytes("too far")).ok());  // not applied yet
+  REQUIRE(bus.nodes[leader]->compact(upto, bytes("state@" + std::to_string(upto))).ok());
+  bus.collect(leader);
+  CHECK(bus.nodes[leader]->first_index() == upto + 1);
+  CHECK(bus.disk[leader].snapshot.index == upto);
+  CHECK(bus.disk[leader].log.empty());
+  REQUIRE(bus.nodes[leader]->propose(bytes("after")).ok());
+  // Back: the entries it lacks are gone from the leader's log, so the snapshot comes.
+  bus.heal();
+  bus.tick(3);
+  auto& f = *bus.nodes[lagging];
+  CHECK(f.snapshot().index == upto);
+  CHECK(f.snapshot().data == bytes("state@" + std::to_string(upto)));
+  CHECK(bus.disk[lagging].snapshot.index == upto);
+  CHECK(f.last_index() == upto + 1);
+  CHECK(f.entry(upto + 1).data == bytes("after"));
+  CHECK(f.commit_index() == upto + 1);
+  // It applied what came after the snapshot, not what the snapshot covers.
+  CHECK(bus.applied[lagging].back().data == bytes("after"));
+  // Restarted from its disk, it starts from the snapshot.
+  Raft again(RaftConfig{lagging, {1, 2, 3}}, bus.disk[lagging]);
+  CHECK(again.commit_index() == upto);
+  CHECK(again.last_index() == upto + 1);
 }

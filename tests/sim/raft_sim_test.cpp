@@ -4,12 +4,15 @@
 // disk that holds exactly what take_ready() said to persist before its messages left. The
 // network delays messages (1–8 ms), loses some, and is partitioned at random — a pair of
 // servers, one server alone, the leader alone — while servers crash and restart from their
-// disks, and a client proposes a value to whichever server leads every few milliseconds. The
-// checker holds Raft to its promises:
+// disks, and a client proposes a value to whichever server leads every few milliseconds.
+// Every server snapshots its state machine every few entries and drops the log before it, so
+// servers that were away come back to a leader that sends them its snapshot. The checker
+// holds Raft to its promises:
 //
 //   election safety      at most one leader in any term;
 //   state machine safety every server applies the same entry at the same index, restarts
-//                        included (checked at every apply against the first applied there);
+//                        included (checked at every apply against the first applied there),
+//                        and every state restored from a snapshot is that sequence's prefix;
 //   durability           every proposal the leader reported committed (applied at the index
 //                        and term it was given) is in the final sequence, exactly once;
 //   liveness             once the faults stop, every server converges on that sequence.
@@ -32,11 +35,37 @@ namespace {
 
 constexpr std::int64_t kTickMs = 10;
 
+// The state machine: the entries applied, in order. Its snapshot is their encoding.
+Bytes encode_state(const std::vector<Entry>& state) {
+  Bytes out;
+  for (const auto& e : state) {
+    std::byte head[12];
+    store_be<std::int64_t>(head, e.term);
+    store_be<std::uint32_t>(head + 8, static_cast<std::uint32_t>(e.data.size()));
+    out.insert(out.end(), head, head + 12);
+    out.insert(out.end(), e.data.begin(), e.data.end());
+  }
+  return out;
+}
+std::vector<Entry> decode_state(ByteSpan bytes) {
+  std::vector<Entry> out;
+  while (bytes.size() >= 12) {
+    Entry e;
+    e.term = load_be<std::int64_t>(bytes.data());
+    const auto n = load_be<std::uint32_t>(bytes.data() + 8);
+    e.data.assign(bytes.begin() + 12, bytes.begin() + 12 + n);
+    out.push_back(std::move(e));
+    bytes = bytes.subspan(12 + n);
+  }
+  return out;
+}
+
 struct Server {
   std::unique_ptr<Raft> raft;  // null while crashed
   Durable disk;
   std::uint64_t generation = 0;  // a restart ends the previous process's tick chain
-  std::int64_t applied = 0;
+  std::vector<Entry> state;      // what it has applied (or restored from a snapshot)
+  std::int64_t applied() const { return static_cast<std::int64_t>(state.size()); }
 };
 
 struct Run {
@@ -51,9 +80,10 @@ struct Run {
   std::map<std::int64_t, std::pair<std::int64_t, std::string>> pending;  // index → (term, value)
   std::set<std::string> acknowledged;
   std::uint64_t next_value = 0;
-  std::uint64_t crashes = 0, elections = 0;
+  std::uint64_t crashes = 0, elections = 0, snapshots_sent = 0;
+  std::int64_t compact_every;  // entries applied between a server's snapshots
 
-  Run(std::uint64_t seed, int n) : world(seed), size(n) {
+  Run(std::uint64_t seed, int n) : world(seed), size(n), compact_every(world.between(5, 40)) {
     net.set_default({1, 7, 0.01});
     for (NodeId id = 1; id <= n; ++id) ids.push_back(id);
     for (auto id : ids) start(id);
@@ -71,7 +101,10 @@ struct Run {
   void start(NodeId id) {
     auto& s = servers[id];
     ++s.generation;
-    s.applied = 0;  // no snapshots yet: a restarted server applies its log again from 1
+    // The state machine restarts from the snapshot on disk; the entries after it are
+    // applied again as the server learns they are committed.
+    s.state = decode_state(s.disk.snapshot.data);
+    check_prefix(id, s.state);
     s.raft = std::make_unique<Raft>(config(id), s.disk);
     schedule_tick(id, s.generation);
   }
@@ -97,12 +130,15 @@ struct Run {
   void service(NodeId id) {
     auto& s = servers[id];
     auto r = s.raft->take_ready();
-    if (r.hard_state) s.disk.hard = *r.hard_state;
-    if (r.append_from > 0) {
-      s.disk.log.resize(static_cast<std::size_t>(r.append_from - 1));
-      s.disk.log.insert(s.disk.log.end(), r.append.begin(), r.append.end());
+    persist(s.disk, r);
+    if (r.snapshot) {
+      // Sent by the leader: the state is replaced, and must be the sequence's prefix.
+      s.state = decode_state(r.snapshot->data);
+      REQUIRE(s.applied() == r.snapshot->index);
+      check_prefix(id, s.state);
     }
     for (auto& m : r.messages) {
+      if (std::holds_alternative<SnapshotRequest>(m.body)) ++snapshots_sent;
       const auto to = m.to;
       // A lost message is simply gone: Raft resends what matters (heartbeats, appends
       // from what the follower is known to have, elections on timeouts).
@@ -114,11 +150,26 @@ struct Run {
       });
     }
     if (!r.committed.empty()) {
-      REQUIRE(r.committed_from == s.applied + 1);
-      for (std::size_t k = 0; k < r.committed.size(); ++k) apply(id, r.committed_from + static_cast<std::int64_t>(k), r.committed[k]);
-      s.applied += static_cast<std::int64_t>(r.committed.size());
+      REQUIRE(r.committed_from == s.applied() + 1);
+      for (std::size_t k = 0; k < r.committed.size(); ++k) {
+        apply(id, r.committed_from + static_cast<std::int64_t>(k), r.committed[k]);
+        s.state.push_back(r.committed[k]);
+      }
+      if (s.applied() - s.raft->snapshot().index >= compact_every) {
+        REQUIRE(s.raft->compact(s.applied(), encode_state(s.state)).ok());
+        auto compacted = s.raft->take_ready();
+        REQUIRE((compacted.messages.empty() && compacted.committed.empty()));  // only the compaction
+        persist(s.disk, compacted);
+      }
     }
     check_leader(id);
+  }
+
+  // A restored state is what was applied everywhere, up to its length.
+  void check_prefix(NodeId id, const std::vector<Entry>& state) {
+    INFO(fmt::format("server {} restores {} entries; {} applied anywhere", id, state.size(), sequence.size()));
+    REQUIRE(state.size() <= sequence.size());
+    for (std::size_t i = 0; i < state.size(); ++i) REQUIRE(state[i] == sequence[i]);
   }
 
   void apply(NodeId id, std::int64_t index, const Entry& e) {
@@ -233,7 +284,7 @@ struct Run {
 
 TEST_CASE("raft keeps one leader per term and one sequence through crashes and partitions", "[ch06][raft][sim]") {
   for (int n : {3, 5}) {
-    std::uint64_t total_elections = 0, total_acks = 0;
+    std::uint64_t total_elections = 0, total_acks = 0, total_snapshots = 0;
     for (auto seed : sim::seeds(60, 600)) {
       INFO(sim::replay_hint("raft keeps one leader per term and one sequence through crashes and partitions", seed));
       INFO(fmt::format("{} servers", n));
@@ -246,7 +297,8 @@ TEST_CASE("raft keeps one leader per term and one sequence through crashes and p
       REQUIRE(leader != kNoNode);
       for (auto id : run.ids) {
         INFO(fmt::format("server {}", id));
-        CHECK(run.servers[id].applied == static_cast<std::int64_t>(run.sequence.size()));
+        CHECK(run.servers[id].applied() == static_cast<std::int64_t>(run.sequence.size()));
+        CHECK(run.servers[id].state == run.sequence);
       }
       // Durability: every acknowledged value is in the sequence exactly once.
       std::map<std::string, int> seen;
@@ -258,7 +310,9 @@ TEST_CASE("raft keeps one leader per term and one sequence through crashes and p
       }
       total_elections += run.elections;
       total_acks += run.acknowledged.size();
+      total_snapshots += run.snapshots_sent;
     }
+    CHECK(total_snapshots > sim::seeds(60, 600).size());  // lagging servers were sent snapshots
     // The faults did their work: many elections, and writes committed through them.
     CHECK(total_elections > 2 * sim::seeds(60, 600).size());
     CHECK(total_acks > 100 * sim::seeds(60, 600).size());
