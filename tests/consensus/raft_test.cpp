@@ -154,7 +154,10 @@ TEST_CASE("a vote is written to disk before its reply leaves", "[ch06][raft]") {
   CHECK(ready.hard_state->term == 1);
   CHECK(ready.hard_state->voted_for == 2);
   // Restarted from that disk, it will not vote for another candidate in term 1.
-  Raft again(c, Durable{*ready.hard_state, {}, {}});
+  Durable disk;
+  persist(disk, ready);
+  CHECK(disk.hard == HardState{1, 2});
+  Raft again(c, disk);
   again.step({3, 1, VoteRequest{1, 0, 0, false}});
   CHECK_FALSE(std::get<VoteReply>(again.take_ready().messages.at(0).body).granted);
 }

@@ -1,10 +1,11 @@
 // tests/sim/raft_sim_test.cpp — the Raft core of 3 and 5 servers on the seeded simulator.
 //
 // Every server is the real consensus::Raft, ticking every 10 ms of simulated time, with a
-// disk that holds exactly what take_ready() said to persist before its messages left. The
+// disk that takes what take_ready() said to persist a few milliseconds later, at its fsync,
+// and only then lets its messages leave: a crash loses the writes not yet synced. The
 // network delays messages (1–8 ms), loses some, and is partitioned at random — a pair of
-// servers, one server alone, the leader alone — while servers crash and restart from their
-// disks, and a client proposes a value to whichever server leads every few milliseconds.
+// servers, one server alone, the leader alone, one way only — while servers crash and
+// restart from their disks, or stop for a while (SIGSTOP) and resume, and a client proposes a value to whichever server leads every few milliseconds.
 // Every server snapshots its state machine every few entries and drops the log before it, so
 // servers that were away come back to a leader that sends them its snapshot. The checker
 // holds Raft to its promises:
@@ -18,6 +19,7 @@
 //   liveness             once the faults stop, every server converges on that sequence.
 #include <catch2/catch.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -66,6 +68,10 @@ struct Server {
   std::uint64_t generation = 0;  // a restart ends the previous process's tick chain
   std::vector<Entry> state;      // what it has applied (or restored from a snapshot)
   std::int64_t applied() const { return static_cast<std::int64_t>(state.size()); }
+  std::int64_t synced_at = 0;    // when its last queued fsync completes
+  std::deque<std::pair<std::int64_t, Ready>> unsynced;  // taken, not yet on disk: (synced at, what)
+  bool paused = false;           // a stopped process (SIGSTOP) runs nothing …
+  std::deque<std::function<void()>> inbox;  // … and what reaches it waits here, in order
 };
 
 struct Run {
@@ -112,24 +118,80 @@ struct Run {
     auto& s = servers[id];
     if (!s.raft) return;
     s.raft.reset();  // what it had not persisted is gone; its disk stays
+    s.unsynced.clear();
+    s.paused = false;
+    s.inbox.clear();
     ++crashes;
     world.note(fmt::format("crash {}", id));
+  }
+
+  // A paused server does nothing until it resumes: what arrives meanwhile waits for it,
+  // and runs in arrival order when it does.
+  void run_on(NodeId id, std::function<void()> fn) {
+    auto& s = servers[id];
+    if (s.paused) s.inbox.push_back(std::move(fn));
+    else fn();
+  }
+  void pause(NodeId id, std::int64_t ms) {
+    auto& s = servers[id];
+    if (s.paused || !s.raft) return;
+    s.paused = true;
+    world.note(fmt::format("pause {} for {} ms", id, ms));
+    world.after(ms, "", [this, id] {
+      auto& t = servers[id];
+      t.paused = false;
+      while (!t.paused && !t.inbox.empty()) {
+        auto fn = std::move(t.inbox.front());
+        t.inbox.pop_front();
+        fn();
+      }
+    });
   }
 
   void schedule_tick(NodeId id, std::uint64_t generation) {
     world.after(kTickMs, "", [this, id, generation] {
       auto& s = servers[id];
       if (!s.raft || s.generation != generation) return;
-      s.raft->tick();
-      service(id);
+      if (!s.paused) {
+        s.raft->tick();
+        service(id);
+      }
       schedule_tick(id, generation);
     });
   }
 
-  // Carries out a server's Ready in its order: persist, send, apply.
+  // Takes what the server must do and queues it behind its disk: the writes reach the disk
+  // when the fsync completes (0–3 ms later, in order), and only then do its messages leave
+  // and its committed entries apply. A crash before that loses the writes — and nothing
+  // anyone was told depended on them.
   void service(NodeId id) {
     auto& s = servers[id];
+    check_leader(id);
     auto r = s.raft->take_ready();
+    if (r.empty()) return;
+    s.synced_at = std::max(s.synced_at, world.now_ms()) + world.between(0, 3);
+    s.unsynced.emplace_back(s.synced_at, std::move(r));
+    world.at(s.synced_at, "", [this, id, generation = s.generation] { drain(id, generation); });
+  }
+
+  // Every queued Ready whose fsync has completed, strictly in the order taken.
+  void drain(NodeId id, std::uint64_t generation) {
+    auto& s = servers[id];
+    if (!s.raft || s.generation != generation) return;  // the process died before its fsync
+    if (s.paused) {
+      s.inbox.push_back([this, id, generation] { drain(id, generation); });
+      return;
+    }
+    while (s.raft && s.generation == generation && !s.unsynced.empty() && s.unsynced.front().first <= world.now_ms()) {
+      auto r = std::move(s.unsynced.front().second);
+      s.unsynced.pop_front();
+      synced(id, std::move(r));
+    }
+  }
+
+  // The Ready's writes are on the disk: carry out the rest, in its order.
+  void synced(NodeId id, Ready r) {
+    auto& s = servers[id];
     persist(s.disk, r);
     if (r.snapshot) {
       // Sent by the leader: the state is replaced, and must be the sequence's prefix.
@@ -142,12 +204,13 @@ struct Run {
       const auto to = m.to;
       // A lost message is simply gone: Raft resends what matters (heartbeats, appends
       // from what the follower is known to have, elections on timeouts).
-      (void)net.send(id, to, "", [this, m = std::move(m), to] {
+      std::function<void()> deliver = [this, m = std::move(m), to] {
         auto& dest = servers[to];
         if (!dest.raft) return;  // a crashed server hears nothing
         dest.raft->step(m);
         service(to);
-      });
+      };
+      (void)net.send(id, to, "", [this, to, deliver] { run_on(to, deliver); });
     }
     if (!r.committed.empty()) {
       REQUIRE(r.committed_from == s.applied() + 1);
@@ -157,12 +220,9 @@ struct Run {
       }
       if (s.applied() - s.raft->snapshot().index >= compact_every) {
         REQUIRE(s.raft->compact(s.applied(), encode_state(s.state)).ok());
-        auto compacted = s.raft->take_ready();
-        REQUIRE((compacted.messages.empty() && compacted.committed.empty()));  // only the compaction
-        persist(s.disk, compacted);
       }
     }
-    check_leader(id);
+    service(id);  // whatever the server did meanwhile, and the compaction
   }
 
   // A restored state is what was applied everywhere, up to its length.
@@ -221,12 +281,15 @@ struct Run {
   }
 
   void fault() {
-    switch (world.random(5)) {
+    switch (world.random(6)) {
       case 0: {  // crash a server, restart it a while later
         auto id = random_server();
         if (!servers[id].raft) break;
         crash(id);
-        world.after(world.between(50, 1500), "", [this, id] { if (!servers[id].raft) start(id); });
+        // Often back at once (a process restarted by its supervisor, inside one election),
+        // so that a server forgetting its vote would vote twice in one term.
+        const auto down = world.chance(0.4) ? world.between(1, 30) : world.between(50, 1500);
+        world.after(down, "", [this, id] { if (!servers[id].raft) start(id); });
         break;
       }
       case 1: {  // cut a pair apart
@@ -248,6 +311,12 @@ struct Run {
         for (auto other : ids)
           if (other != id) net.cut(id, other);
         world.note(fmt::format("mute {}", id));
+        break;
+      }
+      case 4: {  // stop a server (the leader, often) for a while, as SIGSTOP does
+        auto id = world.chance(0.5) ? a_leader() : random_server();
+        if (id == kNoNode) id = random_server();
+        pause(id, world.between(50, 1500));
         break;
       }
       default:
@@ -273,7 +342,7 @@ struct Run {
     world.at(fault_ms, "", [this] {
       net.heal();
       for (auto id : ids)
-        if (!servers[id].raft) start(id);
+        if (!servers[id].raft) start(id);  // pauses end by themselves (at most 1.5 s)
       world.note("faults end");
     });
     world.run([&] { return world.now_ms() >= fault_ms + settle_ms; });
