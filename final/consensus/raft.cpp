@@ -212,6 +212,10 @@ Result<std::int64_t> Raft::propose(Bytes data) {
 }
 
 void Raft::step(const Message& message) {
+  // Only the ensemble's servers take part, and only a message meant for this one counts.
+  if (message.to != config_.id || message.from == config_.id ||
+      std::find(config_.voters.begin(), config_.voters.end(), message.from) == config_.voters.end())
+    return;
   const auto term_of = [](const Body& b) { return std::visit([](const auto& m) { return m.term; }, b); };
   const std::int64_t term = term_of(message.body);
   const auto* vote = std::get_if<VoteRequest>(&message.body);
@@ -311,6 +315,9 @@ void Raft::on_append_request(NodeId from, const AppendRequest& m) {
     ++index;
     if (index <= last_index()) {
       if (term_at(index) == e.term) continue;  // already here (a resent append)
+      // A leader never contradicts a committed entry (the vote rule sees to that): a message
+      // that does comes from a server not following Raft, and is ignored whole.
+      if (index <= commit_) return;
       truncate_from(index);                    // overruled by the leader: a suffix never committed
     }
     append_entry(e);
@@ -330,7 +337,7 @@ void Raft::on_append_reply(NodeId from, const AppendReply& m) {
   pr.active = true;
   if (m.success) {
     pr.snapshot_wait = 0;
-    pr.match = std::max(pr.match, m.match_index);
+    pr.match = std::max(pr.match, std::min(m.match_index, last_index()));
     pr.next = std::max(pr.next, pr.match + 1);
     maybe_commit();
     if (pr.next <= last_index()) send_append(from);
