@@ -12,6 +12,7 @@ set(STREAMCRAFT_TEST_SOURCES
   client/group_client_test.cpp
   consensus/linearizability_test.cpp
   consensus/messages_test.cpp
+  consensus/raft_storage_test.cpp
   consensus/raft_test.cpp
   controller/controller_test.cpp
   group/coordinator_test.cpp
@@ -125,6 +126,8 @@ streamcraft_add_test("linearizability: a long concurrent history from a real ord
 streamcraft_add_test("linearizability: the search agrees with trying every order on small random histories" "ch06")
 streamcraft_add_test("every kind of peer message round-trips" "ch06")
 streamcraft_add_test("a damaged peer message is refused and never half-read" "ch06")
+streamcraft_add_test("raft storage gives back after a restart exactly what was saved" "ch06")
+streamcraft_add_test("a crash in the middle of a save leaves a state to restart from" "ch06")
 streamcraft_add_test("a single server elects itself and commits alone" "ch06")
 streamcraft_add_test("three servers elect one leader and every one applies its entries in order" "ch06")
 streamcraft_add_test("a server votes once per term and only for a log at least as up to date as its own" "ch06")

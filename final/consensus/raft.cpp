@@ -22,8 +22,13 @@ void persist(Durable& disk, const Ready& ready) {
   if (ready.hard_state) disk.hard = *ready.hard_state;
   const Snapshot* snap = ready.snapshot ? &*ready.snapshot : ready.compacted ? &*ready.compacted : nullptr;
   if (snap && snap->index > disk.snapshot.index) {
+    // The entries after the snapshot stay if the log holds the entry it ends with, of its
+    // term (they continue it); otherwise none of them does.
     const auto covered = static_cast<std::size_t>(snap->index - disk.snapshot.index);
-    disk.log.erase(disk.log.begin(), disk.log.begin() + static_cast<std::ptrdiff_t>(std::min(covered, disk.log.size())));
+    if (covered <= disk.log.size() && disk.log[covered - 1].term == snap->term)
+      disk.log.erase(disk.log.begin(), disk.log.begin() + static_cast<std::ptrdiff_t>(covered));
+    else
+      disk.log.clear();
     disk.snapshot = *snap;
   }
   if (ready.append_from > 0) {
@@ -358,7 +363,8 @@ void Raft::on_snapshot(NodeId from, const SnapshotRequest& m) {
   }
   // Entries after the snapshot that agree with it stay; a log that disagrees at its index
   // (or is shorter) is replaced whole.
-  if (m.index < last_index() && term_at(m.index) == m.last_term)
+  const bool keep = m.index < last_index() && term_at(m.index) == m.last_term;
+  if (keep)
     log_.erase(log_.begin(), log_.begin() + (m.index - snapshot_.index));
   else
     log_.clear();
@@ -366,7 +372,10 @@ void Raft::on_snapshot(NodeId from, const SnapshotRequest& m) {
   commit_ = applied_ = m.index;  // the state machine is restored from it, not replayed
   installed_ = snapshot_;
   compacted_.reset();
-  unstable_from_ = m.index + 1;  // the storage rewrites what follows the snapshot
+  // The storage keeps what it has after the snapshot by the same rule (persist()); of the
+  // kept entries, those not yet handed out are still to be written.
+  if (!keep) unstable_from_ = 0;
+  else if (unstable_from_ != 0) unstable_from_ = std::max(unstable_from_, m.index + 1);
   send(from, AppendReply{hard_.term, true, m.index, 0});
 }
 

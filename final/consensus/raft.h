@@ -122,20 +122,24 @@ struct Snapshot {
   std::int64_t index = 0;  // the last entry it covers (0: none, the empty state)
   std::int64_t term = 0;   // that entry's term
   Bytes data;              // the state machine's, opaque to Raft
+  bool operator==(const Snapshot&) const = default;
 };
 struct Durable {
   HardState hard;
   Snapshot snapshot;
   std::vector<Entry> log;  // the entries after the snapshot: log[0] is index snapshot.index + 1
+  bool operator==(const Durable&) const = default;
 };
 
 // What the server must do after a step, in this order.
 struct Ready {
   std::optional<HardState> hard_state;         // 1. persist, if set
-  std::optional<Snapshot> snapshot;            //    a snapshot from the leader: persist it, drop the
-                                               //    log it covers, restore the state machine from it
-  std::optional<Snapshot> compacted;           //    one taken here (compact()): persist it, drop the
-                                               //    log it covers
+  std::optional<Snapshot> snapshot;            //    a snapshot from the leader: persist it, restore
+                                               //    the state machine from it
+  std::optional<Snapshot> compacted;           //    one taken here (compact()): persist it
+                                               //    Either way the log it covers goes, and the entries
+                                               //    after it stay only if the log holds its last entry
+                                               //    with its term (persist())
   std::int64_t append_from = 0;                // 2. drop the log from append_from on (entries a
   std::vector<Entry> append;                   //    leader overruled), then persist `append` there
   std::vector<Message> messages;               // 3. send
