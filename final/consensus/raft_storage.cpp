@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/crc32c.h"
+#include "log/record_scan.h"
 #include "record/batch.h"
 #include "record/record.h"
 
@@ -81,43 +82,24 @@ Status RaftStorage::load() {
     auto data = r.read_bytes(r.remaining());
     loaded_.snapshot = {*index, *term, Bytes(data->begin(), data->end())};
   }
-  // The entries after the snapshot, batch by batch, each batch's epoch its entries' term.
+  // The entries after the snapshot, each batch's epoch its entry's term.
   const auto snap = loaded_.snapshot.index;
-  std::int64_t offset = std::max(log_->log_start_offset(), snap > 0 ? snap - 1 : 0);
   bool agrees = snap == 0 || log_->log_start_offset() >= snap;  // nothing at the snapshot's index to check
-  while (offset < log_->log_end_offset()) {
-    auto range = log_->read(offset, 1 << 20);
-    if (!range) return range.error();
-    if (range->size == 0) break;
-    auto bytes = range->read();
-    if (!bytes) return bytes.error();
-    ByteSpan rest(*bytes);
-    const auto before = offset;
-    while (!rest.empty()) {
-      auto frame = record::read_frame(rest, rest.size());
-      if (!frame) return frame.error();
-      const auto batch = rest.first(frame->total_size);
-      auto header = record::decode_header(batch);
-      auto records = record::decode_records(batch);
-      if (!header || !records) return make_error(Errc::corrupt_message, "raft log: an unreadable batch");
-      for (const auto& rec : *records) {
-        const auto index = rec.offset + 1;
-        offset = rec.offset + 1;
-        if (index < snap) continue;
-        if (index == snap) {
-          // The entry the snapshot ends with: the log after it is the snapshot's only if
-          // this entry is the snapshot's (a crash can leave the log of before an install).
-          agrees = header->partition_leader_epoch == loaded_.snapshot.term;
-          continue;
-        }
-        if (!agrees) break;
-        const auto value = rec.value.value_or(ByteSpan{});
-        loaded_.log.push_back(Entry{header->partition_leader_epoch, Bytes(value.begin(), value.end())});
-      }
-      rest = rest.subspan(frame->total_size);
+  auto status = log::for_each_record(*log_, snap > 0 ? snap - 1 : 0,
+                                     [&](const record::BatchHeader& batch, const record::RecordView& r) -> Result<bool> {
+    const auto index = r.offset + 1;
+    if (index == snap) {
+      // The entry the snapshot ends with: the log after it is the snapshot's only if this
+      // entry is the snapshot's (a crash can leave the log of before an install).
+      agrees = batch.partition_leader_epoch == loaded_.snapshot.term;
+      return agrees;
     }
-    if (offset == before) return make_error(Errc::corrupt_message, fmt::format("raft log: no entry at {}", offset));
-  }
+    if (!agrees) return false;
+    const auto value = r.value.value_or(ByteSpan{});
+    loaded_.log.push_back(Entry{batch.partition_leader_epoch, Bytes(value.begin(), value.end())});
+    return true;
+  });
+  if (!status) return status;
   // A crash between writing a snapshot and cutting the log behind it: finish the cut.
   if (!agrees || log_->log_end_offset() < snap) {
     loaded_.log.clear();

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "log/record_scan.h"
 #include "record/batch.h"
 #include "record/record.h"
 
@@ -63,34 +64,12 @@ Status TxnLog::sync() {
 
 template <class F>
 Status TxnLog::scan(std::int64_t from, F&& f) const {
-  const std::int64_t start = std::max(from, log_->log_start_offset());
-  std::int64_t offset = start;
-  while (offset < log_->log_end_offset()) {
-    const auto before = offset;
-    auto range = log_->read(offset, 1 << 20);
-    if (!range) return range.error();
-    if (range->size == 0) break;
-    auto bytes = range->read();
-    if (!bytes) return bytes.error();
-    ByteSpan rest(*bytes);
-    while (!rest.empty()) {
-      auto frame = record::read_frame(rest, rest.size());
-      if (!frame) return frame.error();
-      auto records = record::decode_records(rest.first(frame->total_size));
-      if (!records) return records.error();
-      for (const auto& r : *records) {
-        if (r.offset < start) continue;  // the front of a batch the log start cut into
-        offset = r.offset + 1;
-        if (!r.value) return make_error(Errc::corrupt_message, fmt::format("transaction {} has no value", r.offset));
-        auto txn = decode_txn(*r.value);
-        if (!txn) return txn.error();
-        if (!f(r.offset, *txn)) return {};
-      }
-      rest = rest.subspan(frame->total_size);
-    }
-    if (offset == before) return make_error(Errc::corrupt_message, fmt::format("no transaction at offset {}", offset));
-  }
-  return {};
+  return log::for_each_record(*log_, from, [&](const record::BatchHeader&, const record::RecordView& r) -> Result<bool> {
+    if (!r.value) return make_error(Errc::corrupt_message, fmt::format("transaction {} has no value", r.offset));
+    auto txn = decode_txn(*r.value);
+    if (!txn) return txn.error();
+    return f(r.offset, *txn);
+  });
 }
 
 Result<std::vector<Txn>> TxnLog::read_after(std::int64_t after) const {

@@ -80,6 +80,15 @@ void crash(log::MemoryFileSystem& fs, std::unique_ptr<TxnLog>& log) {
   fs.crash();
 }
 
+// After a crash, the log opens with no torn tail and exactly zxids [1, to).
+void check_recovers(log::MemoryFileSystem& fs, const Clock& clock, std::unique_ptr<TxnLog>& log, std::int64_t to,
+                    TxnLogConfig config = prealloc_config()) {
+  crash(fs, log);
+  log = open_log(fs, clock, config);
+  CHECK(log->open_report().truncated_bytes() == 0);  // recovery scanned the log's bytes only
+  CHECK(zxids(*log) == range(1, to));
+}
+
 }  // namespace
 
 TEST_CASE("the transaction log grows in whole zero-filled steps ahead of its data", "[ch05][keeper][durability]") {
@@ -108,17 +117,11 @@ TEST_CASE("after a crash the preallocated zeros are not taken for a torn tail", 
   ManualClock clock;
   auto log = open_log(fs, clock);
   write(*log, 1, 11);
-  crash(fs, log);
-  REQUIRE(physical_size(fs, kSegment) == 4096);  // the zeros survive the crash
-  log = open_log(fs, clock);
-  CHECK(log->open_report().truncated_bytes() == 0);  // recovery scanned the log's bytes only
-  CHECK(zxids(*log) == range(1, 11));
+  check_recovers(fs, clock, log, 11);
+  CHECK(physical_size(fs, kSegment) == 4096);  // the zeros survived the crash
   // The next write lands right after the last batch, not after the zeros.
   write(*log, 11, 16);
-  crash(fs, log);
-  log = open_log(fs, clock);
-  CHECK(log->open_report().truncated_bytes() == 0);
-  CHECK(zxids(*log) == range(1, 16));
+  check_recovers(fs, clock, log, 16);
 }
 
 TEST_CASE("a torn write among the preallocated zeros is cut by recovery", "[ch05][keeper][durability]") {
@@ -164,10 +167,7 @@ TEST_CASE("a segment rolled before a crash keeps its zeros and still opens trust
   auto log = open_log(fs, clock, config);
   for (std::int64_t z = 1; z < 100; z += 3) write(*log, z, z + 3);
   REQUIRE(log->segment_count() > 3);
-  crash(fs, log);
-  log = open_log(fs, clock, config);
-  CHECK(log->open_report().truncated_bytes() == 0);
-  CHECK(zxids(*log) == range(1, 100));
+  check_recovers(fs, clock, log, 100, config);
 }
 
 TEST_CASE("on the real disk the log file is one step long until it is closed", "[ch05][keeper][durability]") {
