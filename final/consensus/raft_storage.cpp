@@ -45,6 +45,16 @@ Result<ByteSpan> unseal(std::uint32_t magic, ByteSpan file, const std::filesyste
   return body.subspan(4);
 }
 
+// A sealed file's body; nullopt if there is no such file (a server's first start).
+Result<std::optional<Bytes>> read_sealed(log::FileSystem& fs, std::uint32_t magic, const std::filesystem::path& path) {
+  if (!fs.exists(path)) return std::optional<Bytes>{};
+  auto bytes = fs.read_all(path);
+  if (!bytes) return bytes.error();
+  auto body = unseal(magic, *bytes, path);
+  if (!body) return body.error();
+  return std::optional<Bytes>(Bytes(body->begin(), body->end()));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RaftStorage>> RaftStorage::open(log::FileSystem& fs, const std::filesystem::path& dir,
@@ -58,24 +68,20 @@ Result<std::unique_ptr<RaftStorage>> RaftStorage::open(log::FileSystem& fs, cons
 }
 
 Status RaftStorage::load() {
-  // The term and the vote. No file: a server's first start.
-  if (fs_.exists(dir_ / kStateFile)) {
-    auto bytes = fs_.read_all(dir_ / kStateFile);
-    if (!bytes) return bytes.error();
-    auto body = unseal(kStateMagic, *bytes, dir_ / kStateFile);
-    if (!body) return body.error();
-    Reader r(*body);
+  // The term and the vote.
+  auto state = read_sealed(fs_, kStateMagic, dir_ / kStateFile);
+  if (!state) return state.error();
+  if (*state) {
+    Reader r(**state);
     auto term = r.read_be<std::int64_t>();
     auto vote = r.read_be<std::int32_t>();
     if (!term || !vote || r.remaining() != 0) return make_error(Errc::corrupt_message, "raft-state: bad fields");
     loaded_.hard = {*term, *vote};
   }
-  if (fs_.exists(dir_ / kSnapshotFile)) {
-    auto bytes = fs_.read_all(dir_ / kSnapshotFile);
-    if (!bytes) return bytes.error();
-    auto body = unseal(kSnapshotMagic, *bytes, dir_ / kSnapshotFile);
-    if (!body) return body.error();
-    Reader r(*body);
+  auto snapshot = read_sealed(fs_, kSnapshotMagic, dir_ / kSnapshotFile);
+  if (!snapshot) return snapshot.error();
+  if (*snapshot) {
+    Reader r(**snapshot);
     auto index = r.read_be<std::int64_t>();
     auto term = r.read_be<std::int64_t>();
     if (!index || !term || *index < 0) return make_error(Errc::corrupt_message, "raft-snapshot: bad fields");

@@ -77,7 +77,6 @@ struct Server {
 struct Run {
   sim::World world;
   sim::Network net{world};
-  int size;
   std::map<NodeId, Server> servers;
   std::vector<NodeId> ids;
   // The checker's view.
@@ -89,7 +88,7 @@ struct Run {
   std::uint64_t crashes = 0, elections = 0, snapshots_sent = 0;
   std::int64_t compact_every;  // entries applied between a server's snapshots
 
-  Run(std::uint64_t seed, int n) : world(seed), size(n), compact_every(world.between(5, 40)) {
+  Run(std::uint64_t seed, int n) : world(seed), compact_every(world.between(5, 40)) {
     net.set_default({1, 7, 0.01});
     for (NodeId id = 1; id <= n; ++id) ids.push_back(id);
     for (auto id : ids) start(id);
@@ -353,7 +352,7 @@ struct Run {
 
 TEST_CASE("raft keeps one leader per term and one sequence through crashes and partitions", "[ch06][raft][sim]") {
   for (int n : {3, 5}) {
-    std::uint64_t total_elections = 0, total_acks = 0, total_snapshots = 0;
+    std::uint64_t total_elections = 0, total_acks = 0, total_snapshots = 0, total_crashes = 0;
     for (auto seed : sim::seeds(60, 600)) {
       INFO(sim::replay_hint("raft keeps one leader per term and one sequence through crashes and partitions", seed));
       INFO(fmt::format("{} servers", n));
@@ -380,7 +379,9 @@ TEST_CASE("raft keeps one leader per term and one sequence through crashes and p
       total_elections += run.elections;
       total_acks += run.acknowledged.size();
       total_snapshots += run.snapshots_sent;
+      total_crashes += run.crashes;
     }
+    CHECK(total_crashes > sim::seeds(60, 600).size());  // servers died and came back
     CHECK(total_snapshots > sim::seeds(60, 600).size());  // lagging servers were sent snapshots
     // The faults did their work: many elections, and writes committed through them.
     CHECK(total_elections > 2 * sim::seeds(60, 600).size());
